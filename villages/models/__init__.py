@@ -1,0 +1,29 @@
+"""The villages app's models, re-exported so that callers import from `villages.models`."""
+
+from .base import TimeStampedModel, VersionedModel
+from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from .divisions import Division
+from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
+from .reports import AnnualReport, ReportingWindow, ReviewEvent
+from .shops import OnlineShop, ShopYear
+from .villages import Village
+
+__all__ = [
+    "ADMINISTRATORS",
+    "COUNTY_OFFICIALS",
+    "REVIEWERS",
+    "AnnualReport",
+    "Assessment",
+    "CriteriaSet",
+    "Division",
+    "JurisdictionAssignment",
+    "OnlineShop",
+    "ReportingWindow",
+    "ReviewEvent",
+    "ShopYear",
+    "TaobaoTown",
+    "TimeStampedModel",
+    "VersionedModel",
+    "Village",
+    "VillageCluster",
+]

@@ -1,0 +1,215 @@
+"""Criteria versions, the yearly assessment of each village, and the Taobao towns and clusters derived from them."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from villages import codes
+
+from .base import TimeStampedModel
+from .divisions import Division
+from .reports import AnnualReport
+from .villages import Village
+
+
+class CriteriaSet(TimeStampedModel):
+    """One version of the published certification rules and the years it applies to."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"), null=True, blank=True, help_text=_("Empty while the version is still in force.")
+    )
+    eligible_committee_types = models.JSONField(
+        _("committee types that count"),
+        default=list,
+        help_text=_("Which village-level units can be Taobao villages."),
+    )
+    village_min_sales = models.BigIntegerField(_("village: minimum e-commerce sales (RMB yuan)"))
+    village_min_active_shops = models.PositiveIntegerField(_("village: minimum active shops"))
+    village_min_household_share = models.DecimalField(
+        _("village: minimum share of households with an active shop"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    town_min_taobao_villages = models.PositiveSmallIntegerField(_("town: minimum Taobao villages"))
+    town_scale_route = models.BooleanField(
+        _("town: scale route exists"), help_text=_("Towns may also qualify on sales and active shops alone.")
+    )
+    town_min_sales = models.BigIntegerField(
+        _("town: sales must exceed (RMB yuan)"), null=True, blank=True
+    )
+    town_min_active_shops = models.PositiveIntegerField(_("town: active shops must exceed"), null=True, blank=True)
+    subdistricts_can_be_towns = models.BooleanField(_("subdistricts can be Taobao towns"))
+    cluster_min_villages = models.PositiveSmallIntegerField(_("cluster: minimum Taobao villages"), default=10)
+    cluster_large_min_villages = models.PositiveSmallIntegerField(
+        _("large cluster: minimum Taobao villages"), default=30
+    )
+    cluster_super_large_over_villages = models.PositiveSmallIntegerField(
+        _("super-large cluster: more than this many Taobao villages"), default=100
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("criteria version")
+        verbose_name_plural = _("criteria versions")
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_year__isnull=True) | models.Q(last_year__gte=models.F("first_year")),
+                name="criteria_years_ordered",
+                violation_error_message=_("The last year cannot come before the first year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(village_min_sales__gte=0), name="criteria_village_sales_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(village_min_household_share__gte=0, village_min_household_share__lte=1),
+                name="criteria_household_share_fraction",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(town_scale_route=False)
+                | models.Q(town_min_sales__isnull=False, town_min_active_shops__isnull=False),
+                name="criteria_scale_route_has_thresholds",
+                violation_error_message=_("The town scale route needs both a sales and an active-shop threshold."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cluster_large_min_villages__gte=models.F("cluster_min_villages")),
+                name="criteria_cluster_sizes_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        end = self.last_year or "…"
+        return f"{self.name} ({self.first_year}–{end})"
+
+    def covers(self, year: int) -> bool:
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def clean(self):
+        super().clean()
+        if self.last_year is not None and self.first_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": _("The last year cannot come before the first year.")})
+        allowed = {c for c, _label in Village.CommitteeType.choices}
+        if not isinstance(self.eligible_committee_types, list) or not set(self.eligible_committee_types) <= allowed:
+            raise ValidationError(
+                {"eligible_committee_types": _("Choose committee types among: %(types)s.") % {
+                    "types": ", ".join(sorted(allowed))
+                }}
+            )
+
+
+class Assessment(TimeStampedModel):
+    """The scored result of one village for one year, with the inputs and criteria it was scored on."""
+
+    class StatusChange(models.TextChoices):
+        NEW = "new", _("newly certified")
+        RETAINED = "retained", _("certified again")
+        LOST = "lost", _("certification lost")
+        NONE = "none", _("not certified")
+
+    village = models.ForeignKey(
+        Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria version"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    report = models.OneToOneField(
+        AnnualReport,
+        verbose_name=_("report"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment",
+    )
+    inputs = models.JSONField(_("inputs"), default=dict)
+    checks = models.JSONField(_("checks"), default=list)
+    qualified = models.BooleanField(_("qualified"))
+    score = models.DecimalField(
+        _("readiness score"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    status_change = models.CharField(
+        _("status change"), max_length=10, choices=StatusChange.choices, default=StatusChange.NONE
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-year", "village"]
+        indexes = [models.Index(fields=["year", "qualified"], name="assessment_year_qualified")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "year"], name="assessment_unique_village_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=100), name="assessment_score_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}: {'✔' if self.qualified else '✘'}"
+
+
+class TaobaoTown(models.Model):
+    """A township that qualifies as a Taobao town in a year, and by which route."""
+
+    class Route(models.TextChoices):
+        VILLAGES = "villages", _("by its Taobao villages")
+        SCALE = "scale", _("by sales and active shops")
+
+    township = models.ForeignKey(
+        Division,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        related_name="taobao_town_years",
+        limit_choices_to={"level": codes.TOWNSHIP},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    criteria_set = models.ForeignKey(
+        CriteriaSet, verbose_name=_("criteria version"), on_delete=models.PROTECT, related_name="+"
+    )
+    route = models.CharField(_("route"), max_length=10, choices=Route.choices)
+    taobao_villages = models.PositiveIntegerField(_("Taobao villages"))
+    ecommerce_sales = models.BigIntegerField(_("e-commerce sales (RMB yuan)"))
+    active_shops = models.PositiveIntegerField(_("active shops"))
+
+    class Meta:
+        verbose_name = _("Taobao town")
+        verbose_name_plural = _("Taobao towns")
+        ordering = ["-year", "township"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "year"], name="taobao_town_unique_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.township.name} {self.year}"
+
+
+class VillageCluster(models.Model):
+    """A connected group of Taobao villages in a year (淘宝村集群)."""
+
+    class SizeClass(models.TextChoices):
+        CLUSTER = "cluster", _("cluster")
+        LARGE = "large", _("large cluster")
+        SUPER_LARGE = "super_large", _("super-large cluster")
+
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices)
+    village_count = models.PositiveIntegerField(_("Taobao villages"))
+    counties = models.JSONField(_("county codes"), default=list)
+    villages = models.ManyToManyField(Village, verbose_name=_("villages"), related_name="clusters")
+
+    class Meta:
+        verbose_name = _("Taobao village cluster")
+        verbose_name_plural = _("Taobao village clusters")
+        ordering = ["-year", "-village_count"]
+
+    def __str__(self):
+        return f"{self.year} {self.get_size_class_display()} ({self.village_count})"

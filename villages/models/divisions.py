@@ -1,0 +1,56 @@
+"""Official administrative divisions (province, prefecture, county, township) as the MCA publishes them."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from villages import codes
+
+
+class Division(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = codes.PROVINCE, _("province")
+        PREFECTURE = codes.PREFECTURE, _("prefecture")
+        COUNTY = codes.COUNTY, _("county")
+        TOWNSHIP = codes.TOWNSHIP, _("township")
+
+    code = models.CharField(
+        _("code"),
+        max_length=9,
+        primary_key=True,
+        validators=[RegexValidator(codes.DIVISION_CODE_RE, _("A division code has 6 or 9 digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent division"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["level", "parent"], name="division_level_parent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=[c for c, _label in codes.PREFIX_LENGTH.items()]),
+                name="division_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level=codes.PROVINCE, parent__isnull=True)
+                | (~models.Q(level=codes.PROVINCE) & models.Q(parent__isnull=False)),
+                name="division_parent_unless_province",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def code_prefix(self) -> str:
+        return codes.code_prefix(self.code, self.level)

@@ -1,0 +1,126 @@
+"""Village-level units (村委会, 居委会, other) identified by their 12-digit statistical code."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from villages import codes
+
+from .base import VersionedModel, coordinates_constraints, latitude_field, longitude_field
+from .divisions import Division
+
+class CommitteeType(models.TextChoices):
+    NEIGHBOURHOOD_COMMITTEE = codes.NEIGHBOURHOOD_COMMITTEE, _("neighbourhood committee")
+    VILLAGE_COMMITTEE = codes.VILLAGE_COMMITTEE, _("village committee")
+    OTHER = codes.OTHER_UNIT, _("other village-level unit")
+
+class UrbanRuralCode(models.IntegerChoices):
+    MAIN_URBAN_AREA = 111, _("111 main urban area")
+    URBAN_RURAL_FRINGE = 112, _("112 urban–rural fringe")
+    TOWN_CENTRE = 121, _("121 town centre")
+    TOWN_RURAL_FRINGE = 122, _("122 town–rural fringe")
+    SPECIAL_AREA = 123, _("123 special area")
+    TOWNSHIP_CENTRE = 210, _("210 township centre")
+    VILLAGE = 220, _("220 village")
+
+
+class Village(VersionedModel):
+    CommitteeType = CommitteeType
+
+    UrbanRuralCode = UrbanRuralCode
+
+    code = models.CharField(
+        _("village code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(codes.VILLAGE_CODE_RE, _("A village code has exactly 12 digits."))],
+        help_text=_("The 12-digit statistical code; its first 9 digits are the township's code."),
+    )
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    township = models.ForeignKey(
+        Division,
+        verbose_name=_("township"),
+        on_delete=models.PROTECT,
+        related_name="villages",
+        limit_choices_to={"level": codes.TOWNSHIP},
+    )
+    committee_type = models.CharField(
+        _("committee type"), max_length=24, choices=CommitteeType.choices, editable=False
+    )
+    households = models.PositiveIntegerField(
+        _("households"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    urban_rural_code = models.PositiveSmallIntegerField(
+        _("urban–rural classification code"), choices=UrbanRuralCode.choices, null=True, blank=True
+    )
+    latitude = latitude_field()
+    longitude = longitude_field()
+    main_products = models.CharField(_("main products"), max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["committee_type", "code"], name="village_type_code")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{12}$") & models.Q(code__startswith=models.F("township")),
+                name="village_code_in_township",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(households__isnull=True) | models.Q(households__gt=0),
+                name="village_households_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(committee_type__in=[c for c, _label in CommitteeType.choices]),
+                name="village_committee_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urban_rural_code__isnull=True)
+                | models.Q(urban_rural_code__in=[c for c, _label in UrbanRuralCode.choices]),
+                name="village_urban_rural_code_valid",
+            ),
+            *coordinates_constraints("village"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        if codes.is_village_code(self.code):
+            self.committee_type = codes.committee_type_of(self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if codes.is_village_code(self.code):
+            self.committee_type = codes.committee_type_of(self.code)
+            if self.township_id and not self.code.startswith(self.township_id):
+                raise ValidationError(
+                    {
+                        "code": _(
+                            "The code %(code)s does not belong to township %(township)s: "
+                            "its first 9 digits must be the township's code."
+                        )
+                        % {"code": self.code, "township": self.township_id}
+                    }
+                )
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+
+    @property
+    def parsed_code(self) -> codes.VillageCode:
+        return codes.VillageCode(self.code)
+
+    @property
+    def county_code(self) -> str:
+        return self.code[:6]
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"

@@ -1,0 +1,113 @@
+"""The one place that decides whose data a user may see and change: roles and jurisdiction by code prefix.
+
+Every division, village, shop, report and service point carries (or reaches) a statistical code whose leading
+digits name the province, prefecture, county and township it lies in. A user's jurisdiction is the set of
+code prefixes of the divisions assigned to them, so scoping any table is one `startswith` filter on its
+code path. Web views, the API, the admin and the imports all call these functions.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+from villages import codes
+from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS
+
+ANONYMOUS = "anonymous"
+NO_ROLE = "none"
+
+_CACHE_ATTRIBUTE = "_registry_jurisdiction"
+
+
+def user_role(user) -> str:
+    """anonymous, county_official, reviewer, administrator, or none (logged in without a registry role)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    if user.is_superuser:
+        return ADMINISTRATORS
+    group_names = _group_names(user)
+    for role in (ADMINISTRATORS, REVIEWERS, COUNTY_OFFICIALS):
+        if role in group_names:
+            return role
+    return NO_ROLE
+
+
+def _group_names(user) -> frozenset[str]:
+    cached = getattr(user, "_registry_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._registry_group_names = cached
+    return cached
+
+
+def is_administrator(user) -> bool:
+    return user_role(user) == ADMINISTRATORS
+
+
+def is_reviewer(user) -> bool:
+    return user_role(user) == REVIEWERS
+
+
+def is_county_official(user) -> bool:
+    return user_role(user) == COUNTY_OFFICIALS
+
+
+def jurisdiction_prefixes(user) -> tuple[str, ...] | None:
+    """The code prefixes of the user's divisions; None means everything (administrators)."""
+    role = user_role(user)
+    if role == ADMINISTRATORS:
+        return None
+    if role not in (COUNTY_OFFICIALS, REVIEWERS):
+        return ()
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        cached = tuple(
+            sorted(
+                codes.code_prefix(code, level)
+                for code, level in user.jurisdiction_assignments.values_list("division__code", "division__level")
+            )
+        )
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_cached_jurisdiction(user) -> None:
+    """Drop what was cached on the user object, after its groups or assignments changed."""
+    for attribute in (_CACHE_ATTRIBUTE, "_registry_group_names"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def scope_q(user, code_path: str) -> Q:
+    """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
+    prefixes = jurisdiction_prefixes(user)
+    if prefixes is None:
+        return Q()
+    if not prefixes:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in prefixes))
+
+
+def code_in_scope(user, code: str) -> bool:
+    """Whether a single code (village, township, county, …) lies in the user's jurisdiction."""
+    prefixes = jurisdiction_prefixes(user)
+    if prefixes is None:
+        return True
+    return any(code.startswith(prefix) for prefix in prefixes)
+
+
+def may_edit_registry(user, code: str) -> bool:
+    """County officials edit figures in their counties; administrators everywhere; reviewers never."""
+    role = user_role(user)
+    if role == ADMINISTRATORS:
+        return True
+    return role == COUNTY_OFFICIALS and code_in_scope(user, code)
+
+
+def may_review(user, code: str) -> bool:
+    """Reviewers act on reports in their prefectures or provinces; administrators everywhere."""
+    role = user_role(user)
+    if role == ADMINISTRATORS:
+        return True
+    return role == REVIEWERS and code_in_scope(user, code)

@@ -1,0 +1,54 @@
+"""What each user may see of the registry's tables: public approved data, plus everything in their jurisdiction.
+
+`*_visible_to` is for reading (web pages, API, exports); `*_in_scope_of` is the user's own area only, for
+editing, review queues, the admin and imports. Both are built on `jurisdiction.scope_q`.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from villages.models import AnnualReport, Assessment, OnlineShop, ShopYear, Village
+
+from .jurisdiction import scope_q
+
+
+def certified_village_q(path: str = "") -> Q:
+    """Villages with at least one qualified assessment: the public, certified list."""
+    outer = f"{path}pk" if path else "pk"
+    return Q(Exists(Assessment.objects.filter(village_id=OuterRef(outer), qualified=True)))
+
+
+def villages_in_scope_of(user):
+    return Village.objects.filter(scope_q(user, "code"))
+
+
+def villages_visible_to(user):
+    return Village.objects.filter(scope_q(user, "code") | certified_village_q())
+
+
+def shops_in_scope_of(user):
+    return OnlineShop.objects.filter(scope_q(user, "village__code"))
+
+
+shops_visible_to = shops_in_scope_of
+
+
+def shop_years_in_scope_of(user):
+    return ShopYear.objects.filter(scope_q(user, "shop__village__code"))
+
+
+shop_years_visible_to = shop_years_in_scope_of
+
+
+def reports_in_scope_of(user):
+    return AnnualReport.objects.filter(scope_q(user, "village__code"))
+
+
+def reports_visible_to(user):
+    return AnnualReport.objects.filter(
+        scope_q(user, "village__code") | Q(status=AnnualReport.Status.APPROVED)
+    )
+
+
+def assessments_visible_to(user):
+    """Assessments come only from approved reports, so they are public."""
+    return Assessment.objects.all()
