@@ -31,3 +31,16 @@ def county_centers_visible_to(user):
 
 def activities_in_scope_of(user):
     return ServiceActivity.objects.filter(scope_q(user, "point__village__code"))
+
+
+def service_points_for_listing(user):
+    """Visible points with their village and services loaded, for list and detail pages."""
+    return service_points_visible_to(user).select_related("village").prefetch_related("services")
+
+
+def service_points_on_map(user):
+    return service_points_for_listing(user).filter(latitude__isnull=False, longitude__isnull=False)
+
+
+def county_centers_for_listing(user):
+    return county_centers_visible_to(user)
