@@ -83,7 +83,8 @@ def scope_q(user, code_path: str) -> Q:
     """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
-        return Q()
+        # Not Q(): an empty Q vanishes when OR-ed ("in scope | public" would become "public" only).
+        return Q(pk__isnull=False)
     if not prefixes:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in prefixes))
