@@ -44,8 +44,8 @@ class ServicePointFilter(django_filters.FilterSet):
 
 
 class CountyOperationCenterFilter(django_filters.FilterSet):
-    province = DivisionCodeFilter(field_name="county_id", level=codes.PROVINCE, label=_("Province code"))
-    county = DivisionCodeFilter(field_name="county_id", level=codes.COUNTY, label=_("County code"))
+    province = DivisionCodeFilter(field_name="county__code", level=codes.PROVINCE, label=_("Province code"))
+    county = DivisionCodeFilter(field_name="county__code", level=codes.COUNTY, label=_("County code"))
     status = django_filters.ChoiceFilter(choices=CountyOperationCenter.Status.choices, label=_("Status"))
 
     class Meta:

@@ -86,3 +86,16 @@ def test_service_point_geojson_is_scoped(tree, anonymous_api):
     assert [feature["properties"]["code"] for feature in body["features"]] == ["OPEN-1"]
     assert body["features"][0]["geometry"] == {"type": "Point", "coordinates": [115.6, 34.8]}
     assert "partner_name" not in body["features"][0]["properties"]
+
+
+def test_county_center_filters_take_division_codes(tree, administrator, api_for):
+    cao = CountyOperationCenterFactory(county=tree.county)
+    suining = CountyOperationCenterFactory(county=tree.other_county)
+    client = api_for(administrator)
+
+    def ids(params):
+        return [row["id"] for row in client.get("/api/v1/county-centers/", params).json()["results"]]
+
+    assert ids({"county": "371721"}) == [cao.id]
+    assert ids({"province": "320000"}) == [suining.id]
+    assert ids({"status": "open"}) == sorted([cao.id, suining.id], key=lambda pk: pk != cao.id)
