@@ -13,10 +13,15 @@ def criteria_set_covering_q(year: int) -> Q:
 
 def criteria_set_for_year(year: int) -> CriteriaSet:
     """The criteria version that applies to `year`; a ValidationError says so when none does."""
-    criteria_set = CriteriaSet.objects.filter(criteria_set_covering_q(year)).order_by("first_year").first()
-    if criteria_set is None:
-        raise ValidationError(
-            _("No criteria version covers the year %(year)s: an administrator must add one first.")
-            % {"year": year}
-        )
-    return criteria_set
+    return criteria_set_among(CriteriaSet.objects.filter(criteria_set_covering_q(year)), year)
+
+
+def criteria_set_among(criteria_sets, year: int) -> CriteriaSet:
+    """The version among `criteria_sets` (loaded, or a queryset) covering `year`; else a ValidationError."""
+    for criteria_set in criteria_sets:
+        if criteria_set.covers(year):
+            return criteria_set
+    raise ValidationError(
+        _("No criteria version covers the year %(year)s: an administrator must add one first.")
+        % {"year": year}
+    )
