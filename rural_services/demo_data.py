@@ -65,7 +65,8 @@ DEMO_POINTS = (
     DemoPoint("371721121273", "李庄村农村淘宝服务站", Point.PLANNED, None, "", "", "34.693900", "115.668100",
               ("parcel_pickup",)),
     DemoPoint("320324109215", "王圩村农村淘宝服务站", Point.OPEN, datetime.date(2015, 11, 2), "王建", "13852009215",
-              "34.041400", "117.769500", ("assisted_buying", "assisted_selling", "parcel_pickup", "financial_services")),
+              "34.041400", "117.769500",
+              ("assisted_buying", "assisted_selling", "parcel_pickup", "financial_services")),
 )
 
 

@@ -178,7 +178,11 @@ def ensure_accounts() -> dict[str, object]:
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
-            defaults={"is_staff": True, "is_superuser": account.superuser, "email": f"{account.username}@example.gov.cn"},
+            defaults={
+                "is_staff": True,
+                "is_superuser": account.superuser,
+                "email": f"{account.username}@example.gov.cn",
+            },
         )
         if created:
             user.set_password(password)
