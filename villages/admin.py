@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -56,11 +57,24 @@ class JurisdictionScopedAdmin(admin.ModelAdmin):
 
 
 class ScopedHistoryAdmin(JurisdictionScopedAdmin, SimpleHistoryAdmin):
-    """History pages too show only objects in the user's area (simple-history looks versions up directly)."""
+    """History pages too show only objects in the user's area.
+
+    simple-history looks versions up directly, and falls back to them for deleted objects, so both history
+    views check the scoped queryset first; the history of deleted objects stays with superusers.
+    """
+
+    def _ensure_in_scope(self, request, object_id):
+        if self.scope_selector is None or request.user.is_superuser:
+            return
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404
+        self._ensure_in_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
