@@ -1,8 +1,8 @@
 """The Django admin for divisions, villages, shops, reports and certification results, scoped to each user's area."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
