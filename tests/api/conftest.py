@@ -38,6 +38,12 @@ def make_assessment(village, year, *, qualified, status_change="none", report=No
         criteria_set=criteria_set,
         report=report,
         checks=checks,
+        inputs={
+            "committee_type": village.committee_type,
+            "ecommerce_sales": 12_000_000 if qualified else 9_000_000,
+            "active_shops": 120,
+            "households": 800,
+        },
         qualified=qualified,
         score=100 if qualified else 60,
         status_change=status_change,

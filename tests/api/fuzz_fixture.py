@@ -17,7 +17,8 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
-from villages.models import ADMINISTRATORS, AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from villages.models import ADMINISTRATORS, AnnualReport, CriteriaSet, TaobaoTown, VillageCluster
+from villages.services.certification import report_assess
 
 
 @transaction.atomic
@@ -32,11 +33,10 @@ def load() -> str:
         )
         OnlineShopFactory(village=village)
         AnnualReportFactory(village=village, year=2023)
-        approved = AnnualReportFactory(village=village, year=2022, status=AnnualReport.Status.APPROVED)
-        Assessment.objects.create(
-            village=village, year=2022, criteria_set=criteria, report=approved, qualified=number % 2 == 0,
-            score=80, checks=[{"key": "sales", "passed": True, "actual": 1, "required": 1, "gap": 0}],
+        approved = AnnualReportFactory(
+            village=village, year=2022, status=AnnualReport.Status.APPROVED, ecommerce_sales=(number + 1) * 5_000_000
         )
+        report_assess(report=approved)
         point = ServicePointFactory(
             village=village, code=f"FUZZ-{number}", latitude=34.8, longitude=115.6,
             county_center=center if township.code.startswith(tree.county.code) else None,
@@ -44,10 +44,10 @@ def load() -> str:
         )
         point.services.set(kinds)
     TaobaoTown.objects.create(
-        township=tree.town, year=2022, criteria_set=criteria, route="villages", taobao_villages=3,
+        township=tree.town, year=2021, criteria_set=criteria, route="villages", taobao_villages=3,
         ecommerce_sales=50_000_000, active_shops=400,
     )
-    VillageCluster.objects.create(year=2022, size_class="cluster", village_count=10, counties=[tree.county.code])
+    VillageCluster.objects.create(year=2021, size_class="cluster", village_count=10, counties=[tree.county.code])
     administrator = UserFactory(username="fuzz-admin", is_staff=True)
     administrator.groups.add(Group.objects.get(name=ADMINISTRATORS))
     return Token.objects.create(user=administrator).key

@@ -146,3 +146,13 @@ def test_service_point_partner_visibility_costs_no_query_per_row(tree, official)
     hundred, hundred_count = queries_for(client, "/api/v1/service-points/", {"page_size": ROWS})
     assert all(row["partner_name"] == "张三" for row in hundred.json()["results"])
     assert one_count == hundred_count == 6
+
+
+def test_yearly_statistics_queries_do_not_grow_with_the_page(tree, administrator):
+    build_assessments(tree)
+    client = token_client(administrator)
+    one, one_count = queries_for(client, "/api/v1/stats/yearly/", {"page_size": 1})
+    many, many_count = queries_for(client, "/api/v1/stats/yearly/", {"page_size": ROWS})
+    assert len(one.json()["results"]) == 1
+    assert len(many.json()["results"]) > 10
+    assert one_count == many_count == 3

@@ -1,5 +1,7 @@
 """Serializers of the villages API: explicit output shapes, and separate input shapes where writes happen."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,7 +16,10 @@ from villages.models import (
     Village,
     VillageCluster,
 )
+from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
+MAX_INT = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "coerce_to_string": False}
 
 
@@ -222,3 +227,43 @@ class AuthTokenRequestSerializer(serializers.Serializer):
 
 class AuthTokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class YearlyStatisticsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    taobao_villages = serializers.IntegerField()
+    taobao_towns = serializers.IntegerField()
+    published_taobao_villages = serializers.IntegerField(allow_null=True)
+    published_taobao_towns = serializers.IntegerField(allow_null=True)
+
+
+class WhatIfRequestSerializer(serializers.Serializer):
+    """Trial village thresholds for one year; thresholds left out keep the value of the version in force."""
+
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND)
+    eligible_committee_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=Village.CommitteeType.choices), max_length=3, required=False
+    )
+    village_min_sales = serializers.IntegerField(min_value=0, max_value=MAX_BIGINT, required=False)
+    village_min_active_shops = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False)
+    village_min_household_share = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=Decimal(0), max_value=Decimal(1), required=False
+    )
+
+
+class WhatIfCountSerializer(serializers.Serializer):
+    qualifying_now = serializers.IntegerField(source="now", help_text=_("Qualifying under the version in force."))
+    qualifying = serializers.IntegerField(source="then", help_text=_("Qualifying under the trial thresholds."))
+    gained = serializers.IntegerField()
+    lost = serializers.IntegerField()
+
+
+class WhatIfProvinceSerializer(WhatIfCountSerializer):
+    province = serializers.CharField()
+
+
+class WhatIfSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    criteria_version = serializers.CharField(source="criteria_set.name")
+    total = WhatIfCountSerializer()
+    provinces = WhatIfProvinceSerializer(many=True)

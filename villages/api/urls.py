@@ -14,6 +14,7 @@ router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("criteria", views.CriteriaSetViewSet, basename="criteria")
 router.register("taobao-towns", views.TaobaoTownViewSet, basename="taobao-town")
 router.register("clusters", views.VillageClusterViewSet, basename="cluster")
+router.register("stats/yearly", views.YearlyStatisticsViewSet, basename="stats-yearly")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

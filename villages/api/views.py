@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from taobao_site.api_errors import BAD_REQUEST, NOT_FOUND, READ_ERRORS, THROTTLED
+from taobao_site.api_errors import BAD_REQUEST, NOT_FOUND, NOT_LOGGED_IN, READ_ERRORS, THROTTLED
 from villages.api import serializers
 from villages.api.lookups import DIVISION_CODE, VILLAGE_CODE, ValidatedLookupMixin
 from villages.filters import (
@@ -24,6 +24,9 @@ from villages.filters import (
     VillageFilter,
 )
 from villages.selectors import listings
+from villages.selectors.certification import what_if
+from villages.selectors.statistics import yearly_statistics
+from villages.selectors.visibility import assessments_visible_to
 
 
 def code_parameter(description):
@@ -197,6 +200,35 @@ class CriteriaSetViewSet(ValidatedLookupMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return listings.criteria_sets_for_listing()
+
+    @extend_schema(
+        tags=["certification"],
+        summary=_("What if: how many villages would qualify under trial thresholds, gained and lost"),
+        request=serializers.WhatIfRequestSerializer,
+        responses={200: serializers.WhatIfSerializer, 400: BAD_REQUEST, 401: NOT_LOGGED_IN, 429: THROTTLED},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def simulate(self, request):
+        trial = serializers.WhatIfRequestSerializer(data=request.data)
+        trial.is_valid(raise_exception=True)
+        result = what_if(base=assessments_visible_to(request.user), **trial.validated_data)
+        return Response(serializers.WhatIfSerializer(result).data)
+
+
+class YearlyStatisticsViewSet(viewsets.GenericViewSet):
+    """Taobao villages and towns per year, in the registry and as AliResearch published them (public)."""
+
+    serializer_class = serializers.YearlyStatisticsSerializer
+    permission_classes = [AllowAny]
+    filter_backends = []
+
+    @extend_schema(
+        tags=["certification"],
+        responses={200: serializers.YearlyStatisticsSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(yearly_statistics())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema_view(
