@@ -1,11 +1,30 @@
 """Serializers of the service-network API: explicit output shapes, separate input shapes for writes."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from rural_services.models import CountyOperationCenter, ServicePoint
-from rural_services.selectors import may_see_partner_details
-from villages.api.serializers import COORDINATE, GeoPointSerializer
+from rural_services.models import (
+    MAINLAND_MOBILE_RE,
+    SERVICE_POINT_CODE_RE,
+    CountyOperationCenter,
+    ServicePoint,
+)
+from rural_services.selectors import county_centers_visible_to, may_see_partner_details
+from villages import codes
+from villages.api.serializers import (
+    COORDINATE,
+    MAX_BIGINT,
+    GeoPointSerializer,
+    OptionalExceptVersionMixin,
+    VisibleVillageField,
+    coordinate_input,
+    version_field,
+)
+from villages.models import Division
+from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
+
+MAX_SERVICES_PER_POINT = 32
 
 
 class CountyOperationCenterSerializer(serializers.ModelSerializer):
@@ -76,3 +95,70 @@ class ServicePointFeatureSerializer(serializers.Serializer):
 class ServicePointFeatureCollectionSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["FeatureCollection"])
     features = ServicePointFeatureSerializer(many=True)
+
+
+class CountyCodeField(serializers.RegexField):
+    """A county given by its 6-digit code; validates to the Division row."""
+
+    default_error_messages = {"unknown": _("No county with the code {code} exists.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(r"^[0-9]{6}$", max_length=6, **kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        county = Division.objects.filter(code=code, level=codes.COUNTY).first()
+        if county is None:
+            self.fail("unknown", code=code)
+        return county
+
+
+class VisibleCountyCenterField(serializers.IntegerField):
+    """A county operation centre given by its id, among those the caller may see."""
+
+    default_error_messages = {"unknown": _("No county operation centre with the id {id} is visible to you.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_BIGINT, **kwargs)
+
+    def to_internal_value(self, data):
+        center_id = super().to_internal_value(data)
+        center = county_centers_visible_to(self.context["request"].user).filter(pk=center_id).first()
+        if center is None:
+            self.fail("unknown", id=center_id)
+        return center
+
+
+class CountyOperationCenterInputSerializer(serializers.Serializer):
+    county = CountyCodeField()
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    opened_on = serializers.DateField(allow_null=True, required=False)
+    closed_on = serializers.DateField(allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=CountyOperationCenter.Status.choices, required=False)
+
+
+class ServicePointInputSerializer(serializers.Serializer):
+    code = serializers.RegexField(SERVICE_POINT_CODE_RE, max_length=32)
+    name = serializers.CharField(max_length=200)
+    village = VisibleVillageField()
+    county_center = VisibleCountyCenterField(allow_null=True, required=False)
+    services = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z0-9_]{1,32}$", max_length=32),
+        max_length=MAX_SERVICES_PER_POINT,
+        required=False,
+        help_text=_("Codes of the services offered, e.g. parcel_pickup."),
+    )
+    status = serializers.ChoiceField(choices=ServicePoint.Status.choices, required=False)
+    opened_on = serializers.DateField(allow_null=True, required=False)
+    closed_on = serializers.DateField(allow_null=True, required=False)
+    latitude = coordinate_input(*CHINA_LATITUDE)
+    longitude = coordinate_input(*CHINA_LONGITUDE)
+    partner_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    partner_phone = serializers.RegexField(
+        MAINLAND_MOBILE_RE + "|^$", max_length=11, allow_blank=True, required=False
+    )
+
+
+class ServicePointUpdateSerializer(OptionalExceptVersionMixin, ServicePointInputSerializer):
+    version = version_field()

@@ -12,12 +12,16 @@ from villages.models import (
     CriteriaSet,
     Division,
     OnlineShop,
+    ReviewEvent,
     TaobaoTown,
     Village,
     VillageCluster,
 )
+from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
+from villages.selectors.visibility import villages_visible_to
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
+VILLAGE_CODE_PATTERN = r"^[0-9]{12}$"
 MAX_INT = 2**31 - 1
 MAX_BIGINT = 2**63 - 1
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "coerce_to_string": False}
@@ -267,3 +271,117 @@ class WhatIfSerializer(serializers.Serializer):
     criteria_version = serializers.CharField(source="criteria_set.name")
     total = WhatIfCountSerializer()
     provinces = WhatIfProvinceSerializer(many=True)
+
+
+class OptionalExceptVersionMixin:
+    """For PATCH bodies: every field may be left out except `version`, the version the caller read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = False
+
+
+def version_field():
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_INT, help_text=_("The version you read; a newer one on the server is a 409.")
+    )
+
+
+def coordinate_input(low, high):
+    return serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(str(low)),
+        max_value=Decimal(str(high)),
+        allow_null=True,
+        required=False,
+    )
+
+
+class VisibleVillageField(serializers.RegexField):
+    """A village given by its 12-digit code, among those the caller may see; validates to the Village row."""
+
+    default_error_messages = {"unknown": _("No village with the code {code} is visible to you.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(VILLAGE_CODE_PATTERN, max_length=12, **kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data)
+        village = villages_visible_to(self.context["request"].user).filter(code=code).first()
+        if village is None:
+            self.fail("unknown", code=code)
+        return village
+
+
+class VillageInputSerializer(serializers.Serializer):
+    """A new village; the township and committee type follow from the code."""
+
+    code = serializers.RegexField(VILLAGE_CODE_PATTERN, max_length=12)
+    name = serializers.CharField(max_length=100)
+    households = serializers.IntegerField(min_value=1, max_value=MAX_INT, allow_null=True, required=False)
+    population = serializers.IntegerField(min_value=0, max_value=MAX_INT, allow_null=True, required=False)
+    urban_rural_code = serializers.ChoiceField(
+        choices=Village.UrbanRuralCode.choices, allow_null=True, required=False
+    )
+    latitude = coordinate_input(*CHINA_LATITUDE)
+    longitude = coordinate_input(*CHINA_LONGITUDE)
+    main_products = serializers.CharField(max_length=200, allow_blank=True, required=False)
+
+
+class VillageUpdateSerializer(OptionalExceptVersionMixin, VillageInputSerializer):
+    version = version_field()
+
+
+class OnlineShopInputSerializer(serializers.Serializer):
+    village = VisibleVillageField()
+    platform = serializers.ChoiceField(choices=OnlineShop.Platform.choices)
+    platform_shop_id = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=200)
+    category = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    opened_on = serializers.DateField(allow_null=True, required=False)
+    closed_on = serializers.DateField(allow_null=True, required=False)
+
+
+class OnlineShopUpdateSerializer(OptionalExceptVersionMixin, OnlineShopInputSerializer):
+    version = version_field()
+
+
+class AnnualReportFiguresSerializer(serializers.Serializer):
+    ecommerce_sales = serializers.IntegerField(
+        min_value=0, max_value=MAX_BIGINT, help_text=_("RMB yuan, an integer: 10000000 is RMB 10 million.")
+    )
+    active_shops = serializers.IntegerField(min_value=0, max_value=MAX_INT)
+    households = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+
+
+class AnnualReportInputSerializer(AnnualReportFiguresSerializer):
+    """A new draft report; one per village and year."""
+
+    village = VisibleVillageField()
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND)
+
+
+class AnnualReportUpdateSerializer(OptionalExceptVersionMixin, AnnualReportFiguresSerializer):
+    """New figures for a draft or returned report."""
+
+    version = version_field()
+
+
+class TransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class CommentedTransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, help_text=_("Required: why the report goes back."))
+
+
+class ReviewEventSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.get_username", read_only=True)
+
+    class Meta:
+        model = ReviewEvent
+        fields = ["from_status", "to_status", "by", "at", "comment"]
+        read_only_fields = fields
