@@ -125,9 +125,9 @@ class CriteriaSet(TimeStampedModel):
         elif self.first_year is not None:
             clash = self.overlapping_versions().first()
             if clash is not None:
-                errors["first_year"] = _("These years overlap with the version %(version)s: a year has one version.") % {
-                    "version": clash
-                }
+                errors["first_year"] = _(
+                    "These years overlap with the version %(version)s: a year has one version."
+                ) % {"version": clash}
         allowed = {c for c, _label in Village.CommitteeType.choices}
         if not isinstance(self.eligible_committee_types, list) or not set(self.eligible_committee_types) <= allowed:
             errors["eligible_committee_types"] = _("Choose committee types among: %(types)s.") % {
