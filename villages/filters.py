@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from villages import codes
 from villages.models import (
@@ -60,6 +61,7 @@ class DivisionCodeField(forms.CharField):
         return value
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{6}([0-9]{3})?$"})
 class DivisionCodeFilter(django_filters.CharFilter):
     """Rows whose code (reached through `field_name`) lies inside the division with the code given."""
 
@@ -90,6 +92,7 @@ class VillageCodeField(forms.CharField):
         return value
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{12}$"})
 class VillageCodeFilter(django_filters.CharFilter):
     field_class = VillageCodeField
 
@@ -101,6 +104,7 @@ class YearField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR_BOUND})
 class YearFilter(django_filters.NumberFilter):
     """A calendar year between the first Taobao villages (2009) and 2100; anything else is a 400."""
 
@@ -117,6 +121,7 @@ class StrictBooleanField(forms.TypedChoiceField):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "boolean"})
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
@@ -152,9 +157,7 @@ class VillageFilter(django_filters.FilterSet):
     prefecture = DivisionCodeFilter(field_name="code", level=codes.PREFECTURE, label=_("Prefecture code"))
     county = DivisionCodeFilter(field_name="code", level=codes.COUNTY, label=_("County code"))
     township = DivisionCodeFilter(field_name="code", level=codes.TOWNSHIP, label=_("Township code"))
-    committee_type = django_filters.ChoiceFilter(
-        choices=Village.CommitteeType.choices, label=_("Committee type")
-    )
+    committee_type = django_filters.ChoiceFilter(choices=Village.CommitteeType.choices, label=_("Committee type"))
     search = django_filters.CharFilter(method="filter_search", **search_field_kwargs())
     certified_in = YearFilter(method="filter_certified_in", label=_("Certified as a Taobao village in year"))
 
@@ -166,9 +169,7 @@ class VillageFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
     def filter_certified_in(self, queryset, name, value):
-        return queryset.filter(
-            Exists(Assessment.objects.filter(village_id=OuterRef("pk"), year=value, qualified=True))
-        )
+        return queryset.filter(Exists(Assessment.objects.filter(village_id=OuterRef("pk"), year=value, qualified=True)))
 
 
 class OnlineShopFilter(django_filters.FilterSet):
