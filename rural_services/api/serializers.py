@@ -105,8 +105,8 @@ class CountyCodeField(serializers.RegexField):
     def __init__(self, **kwargs):
         super().__init__(r"^[0-9]{6}$", max_length=6, **kwargs)
 
-    def to_internal_value(self, data):
-        code = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)
         county = Division.objects.filter(code=code, level=codes.COUNTY).first()
         if county is None:
             self.fail("unknown", code=code)
@@ -121,8 +121,10 @@ class VisibleCountyCenterField(serializers.IntegerField):
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_BIGINT, **kwargs)
 
-    def to_internal_value(self, data):
-        center_id = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        center_id = super().run_validation(data)
+        if center_id is None:
+            return None
         center = county_centers_visible_to(self.context["request"].user).filter(pk=center_id).first()
         if center is None:
             self.fail("unknown", id=center_id)
@@ -156,7 +158,7 @@ class ServicePointInputSerializer(serializers.Serializer):
     longitude = coordinate_input(*CHINA_LONGITUDE)
     partner_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
     partner_phone = serializers.RegexField(
-        MAINLAND_MOBILE_RE + "|^$", max_length=11, allow_blank=True, required=False
+        MAINLAND_MOBILE_RE, max_length=11, allow_blank=True, required=False
     )
 
 

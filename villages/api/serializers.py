@@ -308,8 +308,10 @@ class VisibleVillageField(serializers.RegexField):
     def __init__(self, **kwargs):
         super().__init__(VILLAGE_CODE_PATTERN, max_length=12, **kwargs)
 
-    def to_internal_value(self, data):
-        code = super().to_internal_value(data)
+    def run_validation(self, data=serializers.empty):
+        code = super().run_validation(data)
+        if code is None:
+            return None
         village = villages_visible_to(self.context["request"].user).filter(code=code).first()
         if village is None:
             self.fail("unknown", code=code)
