@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import AnnualReportFactory, VillageFactory
 from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
