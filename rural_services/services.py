@@ -1,9 +1,9 @@
 """Create, change and delete county operation centres, village service points and their monthly activity.
 
 The same rules as the villages registry: county officials write in their counties, administrators
-everywhere, reviewers never; edits carry the version they were based on; deleting a centre, a point or a month of
-activity is for administrators (as the role groups' permissions say). Every write goes through `villages.services.recording`, so it is validated, versioned and
-recorded in the history with its author.
+everywhere, reviewers never; edits carry the version they were based on; deleting a centre, a point or a
+month of activity is for administrators (as the role groups' permissions say). Every write goes through
+`villages.services.recording`, so it is validated, versioned and recorded in the history with its author.
 """
 
 from django.core.exceptions import ValidationError

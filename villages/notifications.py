@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from villages.models import REVIEWERS, AnnualReport, ReviewEvent
 from villages.selectors.jurisdiction import users_responsible_for
 
+
 def _send_after_commit(messages: list[EmailMessage]) -> None:
     if not messages:
         return
@@ -25,7 +26,10 @@ def _send_after_commit(messages: list[EmailMessage]) -> None:
 
 def _message(subject: str, body: str, recipient: str) -> EmailMessage:
     return EmailMessage(
-        subject=_("[Taobao village registry] %(subject)s") % {"subject": subject}, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient]
+        subject=_("[Taobao village registry] %(subject)s") % {"subject": subject},
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
     )
 
 

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
-from django.db.models import ProtectedError
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError
