@@ -84,7 +84,9 @@ def scope_q(user, code_path: str) -> Q:
     """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
-        return Q()
+        # Not an empty Q(): `Q() | Q(status=...)` collapses to the right-hand side and would hide everything
+        # else from administrators in the `*_visible_to` selectors.
+        return Q(pk__isnull=False)
     if not prefixes:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in prefixes))
