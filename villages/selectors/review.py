@@ -54,7 +54,7 @@ class ReportWarning:
 
 
 def report_warnings(report: AnnualReport) -> list[ReportWarning]:
-    """Data-quality warnings on a report, in three queries whatever the number of shops."""
+    """Data-quality warnings on a report, in two queries whatever the number of shops."""
     warnings = []
     previous = (
         AnnualReport.objects.filter(
