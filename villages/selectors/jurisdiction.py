@@ -84,8 +84,7 @@ def scope_q(user, code_path: str) -> Q:
     """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
-        # Not an empty Q(): `Q() | Q(status=...)` collapses to the right-hand side and would hide everything
-        # else from administrators in the `*_visible_to` selectors.
+        # Not Q(): an empty Q vanishes when OR-ed ("in scope | public" would become "public" only).
         return Q(pk__isnull=False)
     if not prefixes:
         return Q(pk__in=[])
