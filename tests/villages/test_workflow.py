@@ -111,7 +111,7 @@ def test_reopen_returns_the_report_and_withdraws_its_certification(draft, offici
     reopened = report_reopen(report=draft, by=reviewer, comment="发现重复登记的网店")
 
     assert reopened.status == Status.RETURNED and reopened.reopened
-    assert not Assessment.objects.filter(report=draft, qualified=True).exists()
+    assert not Assessment.objects.filter(report=draft).exists()
     assert ReviewEvent.objects.filter(report=draft).last().comment == "发现重复登记的网店"
 
 
