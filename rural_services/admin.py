@@ -1,33 +1,64 @@
-"""Django admin for the service network: saves go through the services, staff see their own counties."""
+"""The Django admin for county operation centres, service points, their services and monthly activity.
+
+Saves and deletes go through `rural_services.services`, like every other write path.
+"""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from rural_services import selectors, services
+from rural_services import services
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
+from rural_services.selectors import activities_in_scope_of, county_centers_in_scope_of, service_points_in_scope_of
+from villages.admin import VERSIONED, JurisdictionScopedAdmin, ScopedHistoryAdmin, VillageProvinceFilter
 from villages.admin_services import ServiceBackedAdmin
 
 
+class CountyProvinceFilter(VillageProvinceFilter):
+    code_path = "county__code"
+
+
+class PointProvinceFilter(VillageProvinceFilter):
+    code_path = "point__village__code"
+
+
 @admin.register(CountyOperationCenter)
-class CountyOperationCenterAdmin(ServiceBackedAdmin, admin.ModelAdmin):
-    list_display = ("name", "county", "status", "opened_on", "closed_on", "version")
-    list_filter = ("status",)
-    search_fields = ("name", "county__code", "county__name")
-    fields = ("county", "name", "address", "opened_on", "closed_on", "status", "edited_version")
-    raw_id_fields = ("county",)
-    list_select_related = ("county",)
+class CountyOperationCenterAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
+    scope_selector = staticmethod(county_centers_in_scope_of)
     create_service = staticmethod(services.county_center_create)
     update_service = staticmethod(services.county_center_update)
     delete_service = staticmethod(services.county_center_delete)
     instance_argument = "center"
-    scoped_queryset = staticmethod(selectors.county_centers_in_scope_of)
+    list_display = ("name", "county", "status", "opened_on", "closed_on")
+    list_filter = ("status", CountyProvinceFilter)
+    search_fields = ("name", "county__name", "county__code", "address")
+    ordering = ("county__code", "name")
+    list_select_related = ("county",)
+    autocomplete_fields = ("county",)
+    fields = ("county", "name", "address", "status", "opened_on", "closed_on", "edited_version", *VERSIONED)
+    readonly_fields = VERSIONED
+
+
+@admin.register(ServiceKind)
+class ServiceKindAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+    ordering = ("code",)
+    fields = ("code", "name")
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(ServiceBackedAdmin, SimpleHistoryAdmin):
-    list_display = ("code", "name", "village", "status", "opened_on", "version")
-    list_filter = ("status", "services")
-    search_fields = ("code", "name", "village__code", "village__name")
+class ServicePointAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+    scope_selector = staticmethod(service_points_in_scope_of)
+    create_service = staticmethod(services.service_point_create)
+    update_service = staticmethod(services.service_point_update)
+    delete_service = staticmethod(services.service_point_delete)
+    instance_argument = "point"
+    list_display = ("code", "name", "village", "county_center", "status", "opened_on", "partner_name")
+    list_filter = ("status", "services", VillageProvinceFilter)
+    search_fields = ("code", "name", "village__name", "village__code", "partner_name")
+    ordering = ("code",)
+    list_select_related = ("village", "county_center")
+    autocomplete_fields = ("village", "county_center")
+    filter_horizontal = ("services",)
     fields = (
         "code",
         "name",
@@ -42,20 +73,25 @@ class ServicePointAdmin(ServiceBackedAdmin, SimpleHistoryAdmin):
         "partner_name",
         "partner_phone",
         "edited_version",
+        *VERSIONED,
     )
-    raw_id_fields = ("village", "county_center")
-    filter_horizontal = ("services",)
-    list_select_related = ("village",)
-    create_service = staticmethod(services.service_point_create)
-    update_service = staticmethod(services.service_point_update)
-    delete_service = staticmethod(services.service_point_delete)
-    instance_argument = "point"
-    scoped_queryset = staticmethod(selectors.service_points_in_scope_of)
+    readonly_fields = VERSIONED
 
 
 @admin.register(ServiceActivity)
-class ServiceActivityAdmin(ServiceBackedAdmin, admin.ModelAdmin):
-    list_display = ("point", "month", "assisted_purchases", "produce_sales_value", "parcels", "version")
+class ServiceActivityAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
+    scope_selector = staticmethod(activities_in_scope_of)
+    create_service = staticmethod(services.service_activity_create)
+    update_service = staticmethod(services.service_activity_update)
+    delete_service = staticmethod(services.service_activity_delete)
+    instance_argument = "activity"
+    list_display = ("point", "month", "assisted_purchases", "assisted_purchase_value", "produce_sales_value", "parcels")
+    list_filter = (PointProvinceFilter,)
+    search_fields = ("point__code", "point__name", "point__village__name", "point__village__code")
+    ordering = ("point__code", "-month")
+    list_select_related = ("point",)
+    autocomplete_fields = ("point",)
+    date_hierarchy = "month"
     fields = (
         "point",
         "month",
@@ -64,20 +100,9 @@ class ServiceActivityAdmin(ServiceBackedAdmin, admin.ModelAdmin):
         "produce_sales_value",
         "parcels",
         "edited_version",
+        *VERSIONED,
     )
-    raw_id_fields = ("point",)
-    list_select_related = ("point",)
-    create_service = staticmethod(services.service_activity_create)
-    update_service = staticmethod(services.service_activity_update)
-    delete_service = staticmethod(services.service_activity_delete)
-    instance_argument = "activity"
-    scoped_queryset = staticmethod(selectors.activities_in_scope_of)
+    readonly_fields = VERSIONED
 
     def get_readonly_fields(self, request, obj=None):
-        return ("point",) if obj else ()
-
-
-@admin.register(ServiceKind)
-class ServiceKindAdmin(admin.ModelAdmin):
-    list_display = ("code", "name")
-    fields = ("code", "name")
+        return ("point", *self.readonly_fields) if obj else self.readonly_fields

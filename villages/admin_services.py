@@ -1,4 +1,4 @@
-"""Admin plumbing that sends every save and delete through the registry services and scopes what staff see.
+"""Admin plumbing that sends every save and delete through the registry services.
 
 A ModelAdmin that mixes in `ServiceBackedAdmin` names its create, update and delete services; the change form
 carries the version the user opened (a hidden field), so a save based on an old version is refused like in
@@ -40,21 +40,13 @@ class VersionedAdminForm(forms.ModelForm):
 
 
 class ServiceBackedAdmin:
-    """Routes admin writes through services; non-superusers see only their area (`scoped_queryset`)."""
+    """Routes admin writes through services. Mix in before the foundation's JurisdictionScopedAdmin (scoping)."""
 
     form = VersionedAdminForm
     create_service = None
     update_service = None
     delete_service = None
     instance_argument = ""
-    scoped_queryset = None
-    service_m2m_fields: tuple[str, ...] = ()
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or self.scoped_queryset is None:
-            return queryset
-        return queryset.filter(pk__in=self.scoped_queryset(request.user).values("pk"))
 
     def get_actions(self, request):
         actions = super().get_actions(request)
