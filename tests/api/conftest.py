@@ -27,8 +27,13 @@ def make_assessment(village, year, *, qualified, status_change="none", report=No
     """An assessment as scoring would store it, under the criteria version in force that year."""
     criteria_set = next(c for c in CriteriaSet.objects.all() if c.covers(year))
     checks = [
-        {"key": "location", "passed": True, "actual": village.committee_type, "required": ["village_committee"],
-         "gap": None},
+        {
+            "key": "location",
+            "passed": True,
+            "actual": village.committee_type,
+            "required": ["village_committee"],
+            "gap": None,
+        },
         {"key": "sales", "passed": qualified, "actual": 12_000_000, "required": 10_000_000, "gap": 0},
         {"key": "shops", "passed": True, "actual": 120, "required": 100, "gap": 0},
     ]

@@ -38,14 +38,22 @@ def load() -> str:
         )
         report_assess(report=approved)
         point = ServicePointFactory(
-            village=village, code=f"FUZZ-{number}", latitude=34.8, longitude=115.6,
+            village=village,
+            code=f"FUZZ-{number}",
+            latitude=34.8,
+            longitude=115.6,
             county_center=center if township.code.startswith(tree.county.code) else None,
             opened_on=datetime.date(2017, 6, 1),
         )
         point.services.set(kinds)
     TaobaoTown.objects.create(
-        township=tree.town, year=2021, criteria_set=criteria, route="villages", taobao_villages=3,
-        ecommerce_sales=50_000_000, active_shops=400,
+        township=tree.town,
+        year=2021,
+        criteria_set=criteria,
+        route="villages",
+        taobao_villages=3,
+        ecommerce_sales=50_000_000,
+        active_shops=400,
     )
     VillageCluster.objects.create(year=2021, size_class="cluster", village_count=10, counties=[tree.county.code])
     administrator = UserFactory(username="fuzz-admin", is_staff=True)

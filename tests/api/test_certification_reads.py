@@ -57,12 +57,22 @@ def test_criteria_versions_are_public_with_thresholds_and_years(anonymous_api, d
 def test_taobao_towns_by_year(tree, anonymous_api):
     criteria = CriteriaSet.objects.get(first_year=2020)
     TaobaoTown.objects.create(
-        township=tree.town, year=2022, criteria_set=criteria, route="villages", taobao_villages=12,
-        ecommerce_sales=400_000_000, active_shops=3000,
+        township=tree.town,
+        year=2022,
+        criteria_set=criteria,
+        route="villages",
+        taobao_villages=12,
+        ecommerce_sales=400_000_000,
+        active_shops=3000,
     )
     TaobaoTown.objects.create(
-        township=tree.town, year=2021, criteria_set=criteria, route="scale", taobao_villages=2,
-        ecommerce_sales=40_000_000, active_shops=400,
+        township=tree.town,
+        year=2021,
+        criteria_set=criteria,
+        route="scale",
+        taobao_villages=2,
+        ecommerce_sales=40_000_000,
+        active_shops=400,
     )
     [row] = results(anonymous_api.get("/api/v1/taobao-towns/", {"year": 2022}))
     assert set(row) >= {"township", "year", "taobao_villages", "ecommerce_sales", "active_shops", "route"}

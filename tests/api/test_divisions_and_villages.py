@@ -8,8 +8,20 @@ from tests.factories import VillageFactory
 pytestmark = pytest.mark.django_db
 
 VILLAGE_FIELDS = {
-    "code", "name", "township", "county", "province", "committee_type", "households", "population",
-    "urban_rural_code", "latitude", "longitude", "main_products", "version", "latest_assessment",
+    "code",
+    "name",
+    "township",
+    "county",
+    "province",
+    "committee_type",
+    "households",
+    "population",
+    "urban_rural_code",
+    "latitude",
+    "longitude",
+    "main_products",
+    "version",
+    "latest_assessment",
 }
 
 
@@ -66,9 +78,7 @@ def test_committee_type_is_derived_from_the_code(tree, official, api_for):
     VillageFactory(township=tree.town, code="371721121001")
     VillageFactory(township=tree.town, code="371721121450")
     client = api_for(official)
-    assert codes_of(client.get("/api/v1/villages/", {"committee_type": "neighbourhood_committee"})) == [
-        "371721121001"
-    ]
+    assert codes_of(client.get("/api/v1/villages/", {"committee_type": "neighbourhood_committee"})) == ["371721121001"]
     assert codes_of(client.get("/api/v1/villages/", {"committee_type": "other"})) == ["371721121450"]
 
 
@@ -127,7 +137,10 @@ def test_village_geojson_lists_certified_villages_with_coordinates(tree, anonymo
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [115.6, 34.8]},
             "properties": {
-                "code": mapped.code, "name": mapped.name, "county": "371721", "committee_type": "village_committee",
+                "code": mapped.code,
+                "name": mapped.name,
+                "county": "371721",
+                "committee_type": "village_committee",
             },
         }
     ]

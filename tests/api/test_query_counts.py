@@ -63,8 +63,13 @@ def build_towns(tree):
     for number in range(ROWS):
         township = DivisionFactory(code=f"371721{300 + number:03d}", level="township", parent=tree.county)
         TaobaoTown.objects.create(
-            township=township, year=2022, criteria_set=criteria, route="villages", taobao_villages=3,
-            ecommerce_sales=50_000_000, active_shops=500,
+            township=township,
+            year=2022,
+            criteria_set=criteria,
+            route="villages",
+            taobao_villages=3,
+            ecommerce_sales=50_000_000,
+            active_shops=500,
         )
 
 

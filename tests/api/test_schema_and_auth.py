@@ -22,12 +22,26 @@ def test_schema_and_docs_are_served(anonymous_api):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     for path in [
-        "/api/v1/divisions/", "/api/v1/divisions/{code}/", "/api/v1/villages/", "/api/v1/villages/{code}/",
-        "/api/v1/shops/", "/api/v1/shops/{id}/", "/api/v1/reports/", "/api/v1/reports/{id}/",
-        "/api/v1/assessments/", "/api/v1/taobao-towns/", "/api/v1/clusters/", "/api/v1/criteria/",
-        "/api/v1/county-centers/", "/api/v1/service-points/", "/api/v1/service-points/{code}/",
-        "/api/v1/villages/geojson/", "/api/v1/service-points/geojson/", "/api/v1/auth/token/",
-        "/api/v1/stats/yearly/", "/api/v1/criteria/simulate/",
+        "/api/v1/divisions/",
+        "/api/v1/divisions/{code}/",
+        "/api/v1/villages/",
+        "/api/v1/villages/{code}/",
+        "/api/v1/shops/",
+        "/api/v1/shops/{id}/",
+        "/api/v1/reports/",
+        "/api/v1/reports/{id}/",
+        "/api/v1/assessments/",
+        "/api/v1/taobao-towns/",
+        "/api/v1/clusters/",
+        "/api/v1/criteria/",
+        "/api/v1/county-centers/",
+        "/api/v1/service-points/",
+        "/api/v1/service-points/{code}/",
+        "/api/v1/villages/geojson/",
+        "/api/v1/service-points/geojson/",
+        "/api/v1/auth/token/",
+        "/api/v1/stats/yearly/",
+        "/api/v1/criteria/simulate/",
     ]:
         assert path in paths, path
     docs = anonymous_api.get("/api/v1/docs/")

@@ -8,8 +8,18 @@ from tests.factories import CountyOperationCenterFactory, ServicePointFactory, V
 pytestmark = pytest.mark.django_db
 
 POINT_FIELDS = {
-    "code", "name", "village", "county_center", "services", "status", "opened_on", "closed_on", "latitude",
-    "longitude", "partner_name", "partner_phone",
+    "code",
+    "name",
+    "village",
+    "county_center",
+    "services",
+    "status",
+    "opened_on",
+    "closed_on",
+    "latitude",
+    "longitude",
+    "partner_name",
+    "partner_phone",
 }
 
 
@@ -69,7 +79,8 @@ def test_service_point_filters(tree, administrator, api_for):
     client = api_for(administrator)
     assert codes_of(client.get("/api/v1/service-points/", {"county": "320324"})) == [suining.code]
     assert codes_of(client.get("/api/v1/service-points/", {"village": cao_village.code})) == [
-        parcels.code, suspended.code,
+        parcels.code,
+        suspended.code,
     ]
     assert codes_of(client.get("/api/v1/service-points/", {"status": "suspended"})) == [suspended.code]
     assert codes_of(client.get("/api/v1/service-points/", {"service": "parcel_pickup"})) == [parcels.code]

@@ -9,8 +9,17 @@ pytestmark = pytest.mark.django_db
 
 SHOP_FIELDS = {"id", "village", "platform", "platform_shop_id", "name", "category", "opened_on", "closed_on", "version"}
 REPORT_FIELDS = {
-    "id", "village", "year", "ecommerce_sales", "active_shops", "households", "status", "submitted_at",
-    "reviewed_at", "review_comment", "version",
+    "id",
+    "village",
+    "year",
+    "ecommerce_sales",
+    "active_shops",
+    "households",
+    "status",
+    "submitted_at",
+    "reviewed_at",
+    "review_comment",
+    "version",
 }
 
 
@@ -59,7 +68,10 @@ def test_report_detail_has_every_contract_field(tree, official, api_for):
     assert set(body) >= REPORT_FIELDS
     assert body["village"] == report.village.code
     assert (body["year"], body["ecommerce_sales"], body["active_shops"], body["households"]) == (
-        2023, 12_000_000, 120, 800,
+        2023,
+        12_000_000,
+        120,
+        800,
     )
     assert body["status"] == "draft"
     assert body["submitted_at"] is None

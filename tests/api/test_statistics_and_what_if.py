@@ -11,7 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def approved_and_scored(village, year, *, ecommerce_sales, active_shops=120):
     report = AnnualReportFactory(
-        village=village, year=year, ecommerce_sales=ecommerce_sales, active_shops=active_shops,
+        village=village,
+        year=year,
+        ecommerce_sales=ecommerce_sales,
+        active_shops=active_shops,
         status=AnnualReport.Status.APPROVED,
     )
     return report_assess(report=report)
@@ -24,7 +27,11 @@ def test_yearly_statistics_beside_the_published_series(tree, anonymous_api):
     assert response.status_code == 200
     rows = {row["year"]: row for row in response.json()["results"]}
     assert set(rows[2022]) == {
-        "year", "taobao_villages", "taobao_towns", "published_taobao_villages", "published_taobao_towns",
+        "year",
+        "taobao_villages",
+        "taobao_towns",
+        "published_taobao_villages",
+        "published_taobao_towns",
     }
     assert rows[2022]["taobao_villages"] == 1
     assert rows[2022]["published_taobao_villages"] == 7780
