@@ -16,7 +16,7 @@ from tests.factories import (
     ServicePointFactory,
     VillageFactory,
 )
-from villages.models import CriteriaSet, TaobaoTown, VillageCluster
+from villages.models import CriteriaSet, ReviewEvent, TaobaoTown, VillageCluster
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,17 @@ def test_yearly_statistics_queries_do_not_grow_with_the_page(tree, administrator
     assert len(one.json()["results"]) == 1
     assert len(many.json()["results"]) > 10
     assert one_count == many_count == 3
+
+
+def test_report_history_queries_do_not_grow_with_the_page(tree, official, reviewer):
+    report = AnnualReportFactory(village=VillageFactory(township=tree.town))
+    for number in range(ROWS):
+        ReviewEvent.objects.create(
+            report=report, from_status="submitted", to_status="returned", by=reviewer, comment=f"#{number}"
+        )
+    client = token_client(official)
+    url = f"/api/v1/reports/{report.id}/history/"
+    one, one_count = queries_for(client, url, {"page_size": 1})
+    hundred, hundred_count = queries_for(client, url, {"page_size": ROWS})
+    assert len(hundred.json()["results"]) == ROWS
+    assert one_count == hundred_count == 6

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
 from tests.conftest import make_user
@@ -89,3 +90,18 @@ def test_anonymous_callers_are_throttled_at_the_configured_rate(anonymous_api, d
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "1000/minute"})
     statuses = [anonymous_api.get("/api/v1/criteria/").status_code for _attempt in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_browser_session_authenticates_the_api(tree, client_for):
+    official = make_user("clerk", "county_official", [tree.county])
+    assert client_for(official).get("/api/v1/shops/").status_code == 200
+
+
+def test_session_writes_need_the_csrf_token(tree):
+    official = make_user("clerk", "county_official", [tree.county])
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(official)
+    response = browser.post(
+        "/api/v1/villages/", {"code": "371721121227", "name": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
