@@ -1,7 +1,7 @@
 """Views of the villages API: thin wrappers that call the selectors and services and render their results."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -55,13 +55,13 @@ def validated_input(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
-def write_schema(tag, request, response, *, parameters=(), created=False, errors=None):
+def write_schema(tag, request, response, *, parameters=(), created=False):
     """The schema of a write operation: its body, its answer and every error it can give."""
     return extend_schema(
         tags=[tag],
         parameters=list(parameters),
         request=request,
-        responses={201 if created else 200: response, **(errors or (CREATE_ERRORS if created else WRITE_ERRORS))},
+        responses={201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
     )
 
 
@@ -176,7 +176,11 @@ class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.Retriev
     partial_update=write_schema(
         "shops", serializers.OnlineShopUpdateSerializer, serializers.OnlineShopSerializer, parameters=[ID_PARAMETER]
     ),
-    destroy=write_schema("shops", None, None, parameters=[ID_PARAMETER]),
+    destroy=extend_schema(
+        tags=["shops"],
+        parameters=[ID_PARAMETER],
+        responses={204: OpenApiResponse(description=_("Deleted, with its yearly figures.")), **WRITE_ERRORS},
+    ),
 )
 class OnlineShopViewSet(
     ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
