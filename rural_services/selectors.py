@@ -39,7 +39,8 @@ def service_points_for_listing(user):
 
 
 def service_points_on_map(user):
-    return service_points_for_listing(user).filter(latitude__isnull=False, longitude__isnull=False)
+    """Visible points that have coordinates, for map layers."""
+    return service_points_visible_to(user).filter(latitude__isnull=False, longitude__isnull=False)
 
 
 def county_centers_for_listing(user):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("villages.api.urls")),
     path("", include("rural_services.api.urls")),
-    re_path(r"^", api_not_found),
+    # Only paths ending in a slash, so that APPEND_SLASH still redirects "villages" to "villages/".
+    re_path(r"^.*/$", api_not_found),
 ]

@@ -106,3 +106,9 @@ def test_malformed_json_body_is_400(tree, administrator, api_for):
         "/api/v1/auth/token/", data=b'{"username": "a', content_type="application/json"
     )
     assert response.status_code == 400
+
+
+def test_missing_trailing_slash_redirects_to_the_resource(tree, anonymous_api):
+    response = anonymous_api.get("/api/v1/divisions")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/api/v1/divisions/")
