@@ -51,7 +51,8 @@ def generate_csv(path: Path, rows: int) -> None:
         for number in range(rows):
             township = f"{COUNTY}{100 + number // VILLAGES_PER_TOWNSHIP:03d}"
             unit = 200 + number % VILLAGES_PER_TOWNSHIP
-            writer.writerow([f"{township}{unit:03d}", f"测试村{number}", 100 + number % 900, 400 + number % 3000, "服装"])
+            households, population = 100 + number % 900, 400 + number % 3000
+            writer.writerow([f"{township}{unit:03d}", f"测试村{number}", households, population, "服装"])
 
 
 def prepare_database(rows: int) -> None:
@@ -210,7 +211,8 @@ def machine() -> str:
     from django.db import connection
 
     connection.ensure_connection()
-    database = f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else connection.pg_version}"
+    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+    database = f"{connection.vendor} {version}"
     return (f"{os.cpu_count()} cores, Python {platform.python_version()}, Django {get_version()}, {database}, "
             f"{platform.platform()}")
 
@@ -252,6 +254,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--peer-rounds", type=int, help="rounds for django-import-export (default: --rounds)")
     parser.add_argument("--national", default=DEFAULT_NATIONAL)
     parser.add_argument("--skip-national", action="store_true")
     parser.add_argument("--child")
@@ -270,8 +273,9 @@ def main():
     results = {}
     for variant in VARIANTS:
         print(f"  {variant} ...", flush=True)
+        rounds = options.peer_rounds if variant == "django-import-export" and options.peer_rounds else options.rounds
         output, _peak = run_child([str(Path(__file__)), "--child", variant, "--path", str(path),
-                                  "--rounds", str(options.rounds)])
+                                  "--rounds", str(rounds)])
         results[variant] = json.loads(output.strip().splitlines()[-1])
     states = {tuple(result["state"]) for result in results.values()}
     if len(states) != 1:
@@ -280,7 +284,8 @@ def main():
     assert count == options.rows, (count, options.rows)
     floor = statistics.median(results["floor"]["seconds"])
     lines = [
-        f"# Import benchmark: {options.rows:,} village rows, {options.rounds} rounds",
+        f"# Import benchmark: {options.rows:,} village rows, {options.rounds} rounds"
+        + (f" ({options.peer_rounds} for django-import-export)" if options.peer_rounds else ""),
         "",
         f"Machine: {machine()}.",
         f"Same end state asserted for every variant: {count:,} rows, checksum {digest}.",

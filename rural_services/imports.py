@@ -74,8 +74,12 @@ def _point_resolve(raws, context):
             code__in=[raw.get("code", "") for raw in raws]
         ).values_list("code", "village__code")
     }
-    return {"villages": villages, "centers": centers, "services": set(ServiceKind.objects.values_list("code", flat=True)),
-            "current_villages": current_villages}
+    return {
+        "villages": villages,
+        "centers": centers,
+        "services": set(ServiceKind.objects.values_list("code", flat=True)),
+        "current_villages": current_villages,
+    }
 
 
 def _services_of(raw, known) -> tuple[str, ...] | None:
@@ -141,7 +145,11 @@ def _point_services_write(rows, context):
     through = ServicePoint.services.through
     through.objects.filter(servicepoint_id__in=[row.pk for row in with_services]).delete()
     through.objects.bulk_create(
-        [through(servicepoint_id=row.pk, servicekind_id=code) for row in with_services for code in row.extra["services"]]
+        [
+            through(servicepoint_id=row.pk, servicekind_id=code)
+            for row in with_services
+            for code in row.extra["services"]
+        ]
     )
 
 

@@ -39,7 +39,10 @@ def _prepared(rows: Iterable[Sequence], converters) -> list[tuple]:
     if not any(converters):
         return [tuple(row) for row in rows]
     return [
-        tuple(value if convert is None or value is None else convert(value) for value, convert in zip(row, converters))
+        tuple(
+            value if convert is None or value is None else convert(value)
+            for value, convert in zip(row, converters, strict=True)
+        )
         for row in rows
     ]
 
@@ -63,12 +66,17 @@ def insert_rows(model, field_names: Sequence[str], rows: Sequence[Sequence]) -> 
         auto_timestamp = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         extra_values.append(now if auto_timestamp else field.get_default())
     names = [*field_names, *extra_names]
-    converters = _preparers(model, names)
+    # The extra values are the same for every row: convert them once, not once per row.
+    prepared_extras = [
+        value if value is None else model._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in zip(extra_names, extra_values, strict=True)
+    ]
+    converters = _preparers(model, field_names)
     columns = ", ".join(_quote(model._meta.get_field(name).column) for name in names)
     placeholders = ", ".join(["%s"] * len(names))
     sql = f"INSERT INTO {_quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _prepared(([*row, *extra_values] for row in rows), converters))
+        cursor.executemany(sql, [(*row, *prepared_extras) for row in _prepared(rows, converters)])
 
 
 def update_rows(model, field_names: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -89,8 +97,9 @@ def update_rows(model, field_names: Sequence[str], rows: Sequence[Sequence]) -> 
     pk_column = _quote(model._meta.pk.column)
     sql = f"UPDATE {_quote(model._meta.db_table)} SET {', '.join(assignments)} WHERE {pk_column} = %s"
     with connection.cursor() as cursor:
+        prepared = _prepared((row[:-1] for row in rows), converters)
         cursor.executemany(
-            sql, [(*values, *extra_values, row[-1]) for values, row in zip(_prepared((r[:-1] for r in rows), converters), rows)]
+            sql, [(*values, *extra_values, row[-1]) for values, row in zip(prepared, rows, strict=True)]
         )
 
 

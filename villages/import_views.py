@@ -1,6 +1,7 @@
 """Web pages for county staff to upload spreadsheets, follow their progress, and confirm a checked import."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -78,8 +79,8 @@ def import_job_confirm_view(request, pk):
     job = _job_or_404(request.user, pk)
     try:
         import_job_confirm(job=job, by=request.user)
-    except ConflictError:
-        pass
+    except ConflictError as error:
+        messages.error(request, error.message)
     return redirect("import-job", pk=job.pk)
 
 

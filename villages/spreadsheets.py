@@ -198,7 +198,9 @@ def _csv_rows(binary, encoding: str, columns) -> Sheet:
     try:
         raw_header = next(reader, None)
     except csv.Error as error:
-        raise SpreadsheetError(_("The CSV file is malformed: %(error)s") % {"error": error}, code="malformed") from error
+        raise SpreadsheetError(
+            _("The CSV file is malformed: %(error)s") % {"error": error}, code="malformed"
+        ) from error
     if not raw_header:
         raise SpreadsheetError(_("The file has no header row."), code="no_header")
     fields = match_header(raw_header, columns)
@@ -237,7 +239,9 @@ def _check_zip(binary) -> None:
     uncompressed = sum(member.file_size for member in members)
     compressed = sum(member.compress_size for member in members)
     if any(member.flag_bits & 0x1 for member in members):
-        raise SpreadsheetError(_("This workbook is encrypted. Remove the password and save it again."), code="encrypted")
+        raise SpreadsheetError(
+            _("This workbook is encrypted. Remove the password and save it again."), code="encrypted"
+        )
     if uncompressed > max_uncompressed_bytes() or uncompressed > MAX_COMPRESSION_RATIO * max(compressed, 1):
         raise SpreadsheetError(
             _("This workbook unpacks to %(size)s MB, far more than its size suggests; it is refused as unsafe.")
@@ -276,7 +280,9 @@ def _xlsx_rows(binary, columns) -> Sheet:
             _("This is not a readable .xlsx file. Open it in Excel and save it again."), code="malformed"
         ) from error
     except Exception as error:  # defusedxml refusals (entities, external references) and XML syntax errors
-        raise SpreadsheetError(_("The workbook contains unsafe or broken XML; it is refused."), code="malformed") from error
+        raise SpreadsheetError(
+            _("The workbook contains unsafe or broken XML; it is refused."), code="malformed"
+        ) from error
     if not header_cells:
         raise SpreadsheetError(_("The file has no header row."), code="no_header")
     fields = match_header([cell.value for cell in header_cells], columns)

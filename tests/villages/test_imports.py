@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import AnnualReportFactory, CountyOperationCenterFactory, OnlineShopFactory, VillageFactory
 from rural_services.models import ServicePoint
+from tests.factories import AnnualReportFactory, CountyOperationCenterFactory, OnlineShopFactory, VillageFactory
 from villages.models import AnnualReport, ImportJob, OnlineShop, ShopYear, Village
 from villages.services.errors import ConflictError
 from villages.services.imports import import_job_confirm, import_job_create

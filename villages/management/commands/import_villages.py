@@ -31,7 +31,9 @@ def read_streets(path) -> dict[str, tuple[str, str]]:
         reader = csv.DictReader(streets_file)
         missing = [column for column in STREET_COLUMNS if column not in (reader.fieldnames or ())]
         if missing:
-            raise CommandError(_("%(path)s lacks the columns %(columns)s.") % {"path": path, "columns": ", ".join(missing)})
+            raise CommandError(
+                _("%(path)s lacks the columns %(columns)s.") % {"path": path, "columns": ", ".join(missing)}
+            )
         return {row["code"]: (row["name"].strip(), row["areaCode"]) for row in reader}
 
 
