@@ -3,8 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from villages.api.imports import export_urlpatterns, import_urlpatterns
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/imports/", include(import_urlpatterns)),
+    path("api/v1/exports/", include(export_urlpatterns)),
     path("api/v1/", include("taobao_site.api_urls")),
+    path("imports/", include("villages.import_urls")),
 ]

@@ -1,1 +1,1 @@
-"""The villages app's part of the JSON API v1 (divisions, villages, shops, reports, certification)."""
+"""The villages app's part of the JSON API v1 (divisions, villages, shops, reports, certification, imports)."""
