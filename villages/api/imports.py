@@ -2,18 +2,20 @@
 
 import csv
 import io
+import re
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taobao_site.api_errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED
 from villages.exports import EXPORT_LISTS, FORMATS, export_response
 from villages.imports import IMPORT_KINDS, import_kind
 from villages.models import ImportJob
@@ -27,6 +29,9 @@ from villages.selectors.visibility import (
 from villages.services.errors import ConflictError
 from villages.services.imports import import_job_confirm, import_job_create
 from villages.spreadsheets import template_csv, template_xlsx
+
+ASCII_DIGITS = re.compile(r"^[0-9]+$")
+JOB_ERRORS = {401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
 
 
 class ImportJobCreateSerializer(serializers.Serializer):
@@ -80,12 +85,15 @@ class ImportJobListCreate(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=ImportJobSerializer(many=True))
+    @extend_schema(responses={200: ImportJobSerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
     def get(self, request):
         jobs = jobs_visible_to(request.user).defer("errors")[:100]
         return Response(ImportJobSerializer(jobs, many=True).data)
 
-    @extend_schema(request=ImportJobCreateSerializer, responses={201: ImportJobSerializer})
+    @extend_schema(
+        request=ImportJobCreateSerializer,
+        responses={201: ImportJobSerializer, 400: BAD_REQUEST, 401: NOT_LOGGED_IN, 403: FORBIDDEN, 429: THROTTLED},
+    )
     def post(self, request):
         serializer = ImportJobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -104,7 +112,7 @@ class ImportJobListCreate(APIView):
 class ImportJobDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ImportJobSerializer)
+    @extend_schema(responses={200: ImportJobSerializer, **JOB_ERRORS})
     def get(self, request, pk):
         return Response(ImportJobSerializer(_job_or_404(request.user, pk)).data)
 
@@ -112,7 +120,7 @@ class ImportJobDetail(APIView):
 class ImportJobConfirm(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=ImportJobSerializer)
+    @extend_schema(request=None, responses={200: ImportJobSerializer, 409: CONFLICT, **JOB_ERRORS})
     def post(self, request, pk):
         job = _job_or_404(request.user, pk)
         try:
@@ -137,7 +145,7 @@ def errors_csv_response(job: ImportJob) -> HttpResponse:
 class ImportJobErrors(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses={(200, "text/csv"): str, **JOB_ERRORS})
     def get(self, request, pk):
         return errors_csv_response(_job_or_404(request.user, pk))
 
@@ -160,7 +168,10 @@ class ImportTemplate(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("language", str, enum=["zh", "en"], description=_("Column headings"))],
+        responses={(200, "application/octet-stream"): bytes, **JOB_ERRORS},
+    )
     def get(self, request, kind, extension):
         if kind not in IMPORT_KINDS or extension not in FORMATS:
             raise Http404
@@ -185,12 +196,12 @@ def export_queryset(user, list_name: str, params):
     for name, length in lengths.items():
         code = params.get(name, "")
         if code:
-            if not code.isdigit():
+            if not ASCII_DIGITS.match(code):
                 raise ValidationError({name: _("Give a division code of digits.")})
             queryset = queryset.filter(**{f"{code_path}__startswith": code[:length]})
     year = params.get("year", "")
     if year and list_name in ("reports", "assessments", "certified"):
-        if not year.isdigit():
+        if not ASCII_DIGITS.match(year) or len(year) > 4:
             raise ValidationError({"year": _("Give a year such as 2023.")})
         queryset = queryset.filter(year=int(year))
     if params.get("status") and list_name in ("reports", "service_points"):
@@ -201,7 +212,23 @@ def export_queryset(user, list_name: str, params):
 class ListExport(APIView):
     """Download a list as CSV or XLSX, filtered by `province`, `prefecture`, `county`, `township`, `year`, `status`."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        parameters=[
+            *(
+                OpenApiParameter(name, str, pattern="^[0-9]{6}([0-9]{3})?$", description=_("Division code"))
+                for name in ("province", "prefecture", "county", "township")
+            ),
+            OpenApiParameter("year", int, description=_("Year (reports, assessments, certified)")),
+            OpenApiParameter("status", str, description=_("Status (reports, service points)")),
+        ],
+        responses={
+            (200, "application/octet-stream"): bytes,
+            400: BAD_REQUEST,
+            401: NOT_LOGGED_IN,
+            404: NOT_FOUND,
+            429: THROTTLED,
+        },
+    )
     def get(self, request, list_name, extension):
         if list_name not in EXPORT_LISTS or extension not in FORMATS:
             raise Http404
