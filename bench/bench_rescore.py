@@ -7,12 +7,15 @@ count, status changes, score sum) before any ratio is printed.
 
     .venv/bin/python bench/bench_rescore.py [--villages 100000] [--rounds 3] [--database-url postgres://…]
 
+Without --database-url it measures on SQLite, then (in a second process) on PostgreSQL if DATABASE_URL names one.
+
 The naive loop is the per-village way done decently: reports read with select_related in one query, one
 transaction, `update_or_create` per village. The floor is one INSERT … SELECT … ON CONFLICT statement that
 computes the same inputs, checks, qualification, score and status change in SQL.
 """
 
 import argparse
+import atexit
 import os
 import platform
 import resource
@@ -48,8 +51,10 @@ def setup_django(database_url: str | None) -> str:
     if database_url:
         from django.db import connection
 
-        # A throwaway test_<name> database, never the one DATABASE_URL names.
+        # A throwaway test_<name> database, never the one DATABASE_URL names; dropped at the end of the run.
+        original_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        atexit.register(connection.creation.destroy_test_db, original_name, verbosity=0)
     else:
         call_command("migrate", verbosity=0)
     return label
@@ -378,13 +383,24 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="PostgreSQL server to also measure on (a throwaway test_ database is created there).",
+        default=None,
+        help="Measure on this PostgreSQL server only (in a throwaway test_ database); empty for SQLite only. "
+        "By default SQLite, then PostgreSQL too when DATABASE_URL names one.",
     )
-    parser.add_argument("--no-write", action="store_true", help="Do not write bench/results/rescore.md.")
+    parser.add_argument("--no-write", action="store_true", help="Do not write bench/results/rescore*.md.")
     arguments = parser.parse_args(argv)
-    database_url = arguments.database_url if (arguments.database_url or "").startswith("postgres") else None
-    run(arguments.villages, arguments.rounds, database_url, not arguments.no_write)
+    if arguments.database_url is not None:
+        database_url = arguments.database_url if arguments.database_url.startswith("postgres") else None
+        run(arguments.villages, arguments.rounds, database_url, not arguments.no_write)
+        return
+    postgres_url = os.environ.get("DATABASE_URL", "")
+    run(arguments.villages, arguments.rounds, None, not arguments.no_write)
+    if postgres_url.startswith("postgres"):
+        import subprocess
+
+        command = [sys.executable, __file__, "--villages", str(arguments.villages), "--rounds", str(arguments.rounds)]
+        command += ["--database-url", postgres_url] + (["--no-write"] if arguments.no_write else [])
+        subprocess.run(command, check=True)
 
 
 if __name__ == "__main__":
