@@ -1,9 +1,14 @@
 """Top-level URL routing: the admin, the JSON API under /api/v1/, and the web pages."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("services/", include("rural_services.urls")),
+    path("", include("villages.urls")),
 ]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
+    "leaflet",
     "villages",
     "rural_services",
 ]
@@ -63,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "villages.context_processors.registry",
             ],
         },
     },
@@ -166,3 +168,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Chinese official statistics group digits in threes with commas; Django's zh_Hans default has no separator.
+FORMAT_MODULE_PATH = ["taobao_site.formats"]
