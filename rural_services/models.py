@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages import codes
-from villages.models import Division, Village, VersionedModel
+from villages.models import Division, VersionedModel, Village
 from villages.models.base import coordinates_constraints, latitude_field, longitude_field
 
 MAINLAND_MOBILE_RE = r"^1[3-9][0-9]{9}$"
@@ -122,7 +122,9 @@ class ServicePoint(VersionedModel):
         _("partner's mobile number"),
         max_length=11,
         blank=True,
-        validators=[RegexValidator(MAINLAND_MOBILE_RE, _("Enter an 11-digit mainland mobile number, e.g. 13812345678."))],
+        validators=[
+            RegexValidator(MAINLAND_MOBILE_RE, _("Enter an 11-digit mainland mobile number, e.g. 13812345678."))
+        ],
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[services])

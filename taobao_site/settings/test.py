@@ -1,7 +1,7 @@
-"""Settings for the test suite: the database from DATABASE_URL (SQLite by default), fast hashing, mail kept in memory."""
+"""Test settings: the database from DATABASE_URL (SQLite by default), fast hashing, mail kept in memory."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, VAR_DIR, database_from_env, env
+from .base import REST_FRAMEWORK, VAR_DIR, database_from_env
 
 SECRET_KEY = "test-key-not-for-production"
 DEBUG = False

@@ -12,6 +12,7 @@ from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND, validate_report_yea
 from .base import TimeStampedModel, VersionedModel
 from .villages import Village
 
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")

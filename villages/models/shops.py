@@ -12,6 +12,7 @@ from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND, validate_report_yea
 from .base import VersionedModel
 from .villages import Village
 
+
 class Platform(models.TextChoices):
     TAOBAO = "taobao", _("Taobao")
     TMALL = "tmall", _("Tmall")

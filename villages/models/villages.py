@@ -11,6 +11,7 @@ from villages import codes
 from .base import VersionedModel, coordinates_constraints, latitude_field, longitude_field
 from .divisions import Division
 
+
 class CommitteeType(models.TextChoices):
     NEIGHBOURHOOD_COMMITTEE = codes.NEIGHBOURHOOD_COMMITTEE, _("neighbourhood committee")
     VILLAGE_COMMITTEE = codes.VILLAGE_COMMITTEE, _("village committee")
