@@ -9,6 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("services/", include("rural_services.urls")),
+    path("", include("rural_services.urls")),
     path("", include("villages.urls")),
 ]

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
-    "leaflet",
     "villages",
     "rural_services",
 ]

@@ -106,7 +106,7 @@ def village_create_view(request):
     return render(
         request,
         "villages/village_form.html",
-        {"form": form, "picker": picker_choices({}), "title": _("Register a village")},
+        {"form": form, "picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
     )
 
 
@@ -116,6 +116,7 @@ def village_edit_view(request, code):
     if not may_edit_registry(request.user, village.code):
         raise PermissionDenied
     form = VillageForm(request.POST or None, instance=village, user=request.user)
+    selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
     conflict = None
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
@@ -136,7 +137,8 @@ def village_edit_view(request, code):
             "form": form,
             "village": village,
             "conflict": conflict,
-            "picker": picker_choices({"province": village.province_code, "county": village.county_code}),
+            "picker": picker_choices(selected),
+            "picker_selected": selected,
             "title": _("Edit village %(name)s") % {"name": village.name},
         },
     )
