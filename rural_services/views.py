@@ -50,7 +50,7 @@ def point_list(request):
         .prefetch_related("services")
         .order_by("code")
     )
-    point_filter = ServicePointFilter(request.GET or None, queryset=points, request=request)
+    point_filter = ServicePointFilter(request.GET, queryset=points, request=request)
     filtered = point_filter.qs if point_filter.is_valid() else points.none()
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -40,7 +40,7 @@ def village_list(request):
         )
         .order_by("code")
     )
-    village_filter = VillageFilter(request.GET or None, queryset=villages, request=request)
+    village_filter = VillageFilter(request.GET, queryset=villages, request=request)
     filtered = village_filter.qs if village_filter.is_valid() else villages.none()
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
