@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
-from villages.models import ADMINISTRATORS, REVIEWERS, AnnualReport, Village
+from villages.models import ADMINISTRATORS, REVIEWERS, AnnualReport, Assessment, Village
+from villages.selectors.certification import near_miss_assessments
 from villages.selectors.jurisdiction import scope_q, user_role
 from villages.selectors.review import review_queue
 from villages.selectors.visibility import reports_in_scope_of
@@ -40,6 +41,9 @@ def _home(request):
             "statuses": statuses,
             "open_reports": own_drafts,
             "queue": review_queue(user)[:QUEUE_PREVIEW] if reviewer else [],
+            "near_misses": near_miss_assessments(base=Assessment.objects.filter(scope_q(user, "village__code")))[
+                :QUEUE_PREVIEW
+            ],
             "recent_villages": Village.history.filter(scope_q(user, "code"))
             .select_related("history_user")
             .order_by("-history_date")[:RECENT_CHANGES],
