@@ -7,7 +7,20 @@ import factory
 from django.contrib.auth import get_user_model
 
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServicePoint
-from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+from villages.models import (
+    AnnualReport,
+    Assessment,
+    CriteriaSet,
+    Division,
+    JurisdictionAssignment,
+    OnlineShop,
+    ReportingWindow,
+    ReviewEvent,
+    ShopYear,
+    TaobaoTown,
+    Village,
+    VillageCluster,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -153,3 +166,90 @@ class ServiceActivityFactory(factory.django.DjangoModelFactory):
     assisted_purchase_value = 12_000
     produce_sales_value = 30_000
     parcels = 500
+
+
+class ReviewEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewEvent
+
+    report = factory.SubFactory(AnnualReportFactory)
+    from_status = AnnualReport.Status.DRAFT
+    to_status = AnnualReport.Status.SUBMITTED
+    by = factory.SubFactory(UserFactory)
+
+
+class ReportingWindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingWindow
+        django_get_or_create = ("year",)
+
+    year = 2023
+    opens_on = factory.LazyAttribute(lambda window: datetime.date(window.year, 7, 1))
+    closes_on = factory.LazyAttribute(lambda window: datetime.date(window.year, 10, 31))
+
+
+class JurisdictionAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JurisdictionAssignment
+
+    user = factory.SubFactory(UserFactory)
+    division = factory.LazyFunction(lambda: DivisionTreeFactory.build_tree().county)
+
+
+class CriteriaSetFactory(factory.django.DjangoModelFactory):
+    """A criteria version for years the seeded history does not use (tests of the model itself)."""
+
+    class Meta:
+        model = CriteriaSet
+
+    name = factory.Sequence(lambda n: f"Test criteria {n}")
+    first_year = 2090
+    last_year = 2090
+    eligible_committee_types = factory.LazyFunction(lambda: ["village_committee"])
+    village_min_sales = 10_000_000
+    village_min_active_shops = 100
+    village_min_household_share = "0.1000"
+    town_min_taobao_villages = 3
+    town_scale_route = False
+    subdistricts_can_be_towns = False
+
+
+def criteria_for(year):
+    """The seeded criteria version that covers a year."""
+    return CriteriaSet.objects.filter(first_year__lte=year).order_by("-first_year").first()
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    village = factory.SubFactory(VillageFactory)
+    year = 2023
+    criteria_set = factory.LazyAttribute(lambda assessment: criteria_for(assessment.year))
+    qualified = True
+    score = 100
+    inputs = factory.LazyFunction(dict)
+    checks = factory.LazyFunction(list)
+
+
+class TaobaoTownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TaobaoTown
+
+    township = factory.LazyFunction(lambda: DivisionTreeFactory.build_tree().town)
+    year = 2023
+    criteria_set = factory.LazyAttribute(lambda town: criteria_for(town.year))
+    route = TaobaoTown.Route.VILLAGES
+    taobao_villages = 3
+    ecommerce_sales = 40_000_000
+    active_shops = 350
+
+
+class VillageClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VillageCluster
+
+    year = 2023
+    size_class = VillageCluster.SizeClass.CLUSTER
+    village_count = 10
+    counties = factory.LazyFunction(lambda: ["371721"])

@@ -1,8 +1,18 @@
-"""Pure certification rules: the active-shop rule and the Taobao-village test, over plain values (no ORM)."""
+"""Pure certification rules over plain values (no ORM, no settings): active shops, villages, towns, clusters.
+
+Every rule takes a criteria version as a small frozen dataclass and returns plain results, so the same code
+scores one approved report in a request and a hundred thousand villages in a national rescoring job.
+Arithmetic on thresholds is exact (integers and fractions): "exactly 10 % of households" must pass.
+"""
 
 import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
+
+from villages import codes
 
 ACTIVE_SHOP_MIN_DAYS = 30
 ACTIVE_SHOP_FULL_WINDOW_DAYS = 90
@@ -12,16 +22,38 @@ LOCATION = "location"
 SALES = "sales"
 SHOPS = "shops"
 
+SHOP_ROUTE_COUNT = "count"
+SHOP_ROUTE_SHARE = "share"
+
+STATUS_NEW = "new"
+STATUS_RETAINED = "retained"
+STATUS_LOST = "lost"
+STATUS_NONE = "none"
+
+TOWN_ROUTE_VILLAGES = "villages"
+TOWN_ROUTE_SCALE = "scale"
+
+CLUSTER = "cluster"
+CLUSTER_LARGE = "large"
+CLUSTER_SUPER_LARGE = "super_large"
+
+MEAN_EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE_LATITUDE = math.pi * MEAN_EARTH_RADIUS_KM / 180
+
 
 def is_active_shop(*, days_open: int, orders_last_3_months: int) -> bool:
     """Open at least 30 days and on average one order a month over the last 3 months.
 
-    A shop open between 30 days and 3 months is judged on the months it was actually open (2022 wording).
+    A shop open between 30 days and 3 months is judged on the months it was actually open (2022 wording):
+    open 45 days it needs 1.5 orders, so 2.
     """
     if days_open < ACTIVE_SHOP_MIN_DAYS:
         return False
-    months_open = Fraction(min(days_open, ACTIVE_SHOP_FULL_WINDOW_DAYS), ACTIVE_SHOP_DAYS_PER_MONTH)
-    return orders_last_3_months >= months_open
+    # orders >= days / 30, kept in integers: orders * 30 >= days (days capped at the 3-month window).
+    return orders_last_3_months * ACTIVE_SHOP_DAYS_PER_MONTH >= min(days_open, ACTIVE_SHOP_FULL_WINDOW_DAYS)
+
+
+# --- Taobao village -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -51,6 +83,23 @@ class VillageInputs:
     active_shops: int
     households: int
 
+    def as_dict(self) -> dict:
+        return {
+            "committee_type": self.committee_type,
+            "ecommerce_sales": self.ecommerce_sales,
+            "active_shops": self.active_shops,
+            "households": self.households,
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "VillageInputs":
+        return cls(
+            committee_type=values["committee_type"],
+            ecommerce_sales=int(values["ecommerce_sales"]),
+            active_shops=int(values["active_shops"]),
+            households=int(values["households"]),
+        )
+
 
 @dataclass(frozen=True)
 class Check:
@@ -77,15 +126,54 @@ class Check:
 @dataclass(frozen=True)
 class VillageResult:
     qualified: bool
-    score: float
+    score: Decimal
     checks: tuple[Check, ...]
 
     def check(self, key: str) -> Check:
         return next(check for check in self.checks if check.key == key)
 
+    def checks_as_dicts(self) -> list[dict]:
+        return [check.as_dict() for check in self.checks]
 
-def _percentage_points(share: Fraction) -> float:
-    return round(float(share * 100), 2)
+
+def _percentage_points(numerator: int, denominator: int) -> float:
+    """numerator / denominator in percentage points, rounded to 2 decimals (display only: tests are exact)."""
+    return round(100 * numerator / denominator, 2) if denominator else 0.0
+
+
+def _round_tenths(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator, rounded half up to one decimal, as an exact Decimal."""
+    tenths = (20 * numerator + denominator) // (2 * denominator)
+    return Decimal(tenths).scaleb(-1)
+
+
+def _capped_ratio(actual: int, required: int) -> tuple[int, int]:
+    """min(1, actual / required) as a (numerator, denominator) pair; a zero threshold is always met."""
+    if required <= 0 or actual >= required:
+        return 1, 1
+    return actual, required
+
+
+def readiness_score(criteria: VillageCriteria, inputs: VillageInputs, *, location_passed: bool) -> Decimal:
+    """0 when location fails, else 50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share))."""
+    if not location_passed:
+        return Decimal("0.0")
+    sales_n, sales_d = _capped_ratio(inputs.ecommerce_sales, criteria.min_sales)
+    count_n, count_d = _capped_ratio(inputs.active_shops, criteria.min_active_shops)
+    share = criteria.min_household_share
+    if share <= 0:
+        share_n, share_d = 1, 1
+    elif inputs.households <= 0:
+        share_n, share_d = 0, 1
+    else:
+        # (shops / households) / (p / q) = shops·q / (households·p)
+        share_n, share_d = _capped_ratio(
+            inputs.active_shops * share.denominator, inputs.households * share.numerator
+        )
+    count_wins = count_n * share_d >= share_n * count_d
+    breadth_n, breadth_d = (count_n, count_d) if count_wins else (share_n, share_d)
+    # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d)
+    return _round_tenths(50 * (sales_n * breadth_d + breadth_n * sales_d), sales_d * breadth_d)
 
 
 def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageResult:
@@ -108,43 +196,248 @@ def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageR
         gap=0 if sales_passed else criteria.min_sales - inputs.ecommerce_sales,
     )
 
-    share = Fraction(inputs.active_shops, inputs.households) if inputs.households > 0 else Fraction(0)
-    by_count = inputs.active_shops >= criteria.min_active_shops
-    by_share = inputs.households > 0 and share >= criteria.min_household_share
+    share_p, share_q = criteria.min_household_share.numerator, criteria.min_household_share.denominator
+    shops_count, households = inputs.active_shops, inputs.households
+    by_count = shops_count >= criteria.min_active_shops
+    # shops / households >= p / q  <=>  shops·q >= p·households (exact, no rounding at the boundary)
+    by_share = households > 0 and shops_count * share_q >= share_p * households
     shops_passed = by_count or by_share
-    shops_for_share = (
-        math.ceil(criteria.min_household_share * inputs.households) if inputs.households > 0 else None
-    )
-    count_gap = max(0, criteria.min_active_shops - inputs.active_shops)
-    share_gap_shops = max(0, shops_for_share - inputs.active_shops) if shops_for_share is not None else None
-    shop_gap = 0 if shops_passed else min(g for g in (count_gap, share_gap_shops) if g is not None)
+    shops_for_share = -(-share_p * households // share_q) if households > 0 else None
+    count_gap = max(0, criteria.min_active_shops - shops_count)
+    if shops_passed:
+        shop_gap = 0
+    elif shops_for_share is None:
+        shop_gap = count_gap
+    else:
+        shop_gap = min(count_gap, shops_for_share - shops_count)
+    share_gap_numerator = share_p * households - shops_count * share_q
     shops = Check(
         key=SHOPS,
         passed=shops_passed,
-        actual=inputs.active_shops,
+        actual=shops_count,
         required=criteria.min_active_shops,
         gap=shop_gap,
         details={
-            "route": "count" if by_count else ("share" if by_share else None),
-            "share_actual": _percentage_points(share),
-            "share_required": _percentage_points(criteria.min_household_share),
-            "share_gap": 0 if shops_passed else _percentage_points(max(Fraction(0), criteria.min_household_share - share)),
+            "route": SHOP_ROUTE_COUNT if by_count else (SHOP_ROUTE_SHARE if by_share else None),
+            "share_actual": _percentage_points(shops_count, households),
+            "share_required": _percentage_points(share_p, share_q),
+            "share_gap": 0
+            if shops_passed or households <= 0
+            else _percentage_points(max(0, share_gap_numerator), share_q * households),
             "shops_for_share": shops_for_share,
         },
     )
 
-    score = 0.0
-    if location_passed:
-        sales_part = min(Fraction(1), Fraction(inputs.ecommerce_sales, criteria.min_sales)) if criteria.min_sales else 1
-        count_part = (
-            Fraction(inputs.active_shops, criteria.min_active_shops) if criteria.min_active_shops else Fraction(1)
-        )
-        share_part = share / criteria.min_household_share if criteria.min_household_share else Fraction(1)
-        breadth_part = min(Fraction(1), max(count_part, share_part))
-        score = round(float(50 * sales_part + 50 * breadth_part), 1)
-
     return VillageResult(
         qualified=location_passed and sales_passed and shops_passed,
-        score=score,
+        score=readiness_score(criteria, inputs, location_passed=location_passed),
         checks=(location, sales, shops),
     )
+
+
+def village_qualifies(criteria: VillageCriteria, inputs: VillageInputs) -> bool:
+    """Qualification alone, without checks or score: the same test as `assess_village`, for what-if runs."""
+    share = criteria.min_household_share
+    return (
+        inputs.committee_type in criteria.eligible_committee_types
+        and inputs.ecommerce_sales >= criteria.min_sales
+        and (
+            inputs.active_shops >= criteria.min_active_shops
+            or (
+                inputs.households > 0
+                and inputs.active_shops * share.denominator >= share.numerator * inputs.households
+            )
+        )
+    )
+
+
+def status_change(*, previous_qualified: bool | None, qualified: bool) -> str:
+    """Against the previous year's assessment (None when there was none): new, retained, lost or none."""
+    if qualified:
+        return STATUS_RETAINED if previous_qualified else STATUS_NEW
+    return STATUS_LOST if previous_qualified else STATUS_NONE
+
+
+# --- Taobao town --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TownCriteria:
+    """The town thresholds of one criteria version; the scale thresholds must be strictly exceeded."""
+
+    min_taobao_villages: int
+    scale_route: bool
+    sales_over: int | None
+    active_shops_over: int | None
+    subdistricts_can_be_towns: bool
+
+    @classmethod
+    def of(cls, criteria_set) -> "TownCriteria":
+        return cls(
+            min_taobao_villages=int(criteria_set.town_min_taobao_villages),
+            scale_route=bool(criteria_set.town_scale_route),
+            sales_over=criteria_set.town_min_sales,
+            active_shops_over=criteria_set.town_min_active_shops,
+            subdistricts_can_be_towns=bool(criteria_set.subdistricts_can_be_towns),
+        )
+
+
+@dataclass(frozen=True)
+class TownInputs:
+    """A township's year: its Taobao villages, and the sales and active shops of its assessed villages."""
+
+    township_code: str
+    taobao_villages: int
+    ecommerce_sales: int
+    active_shops: int
+
+
+def town_route(criteria: TownCriteria, inputs: TownInputs) -> str | None:
+    """`villages` (enough Taobao villages), `scale` (sales and active shops above the bar), or None."""
+    is_subdistrict = codes.township_kind_of(inputs.township_code) == codes.SUBDISTRICT
+    if is_subdistrict and not criteria.subdistricts_can_be_towns:
+        return None
+    if inputs.taobao_villages >= criteria.min_taobao_villages:
+        return TOWN_ROUTE_VILLAGES
+    if (
+        criteria.scale_route
+        and criteria.sales_over is not None
+        and criteria.active_shops_over is not None
+        and inputs.ecommerce_sales > criteria.sales_over
+        and inputs.active_shops > criteria.active_shops_over
+    ):
+        return TOWN_ROUTE_SCALE
+    return None
+
+
+# --- Taobao village clusters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterCriteria:
+    min_villages: int
+    large_min_villages: int
+    super_large_over_villages: int
+
+    @classmethod
+    def of(cls, criteria_set) -> "ClusterCriteria":
+        return cls(
+            min_villages=int(criteria_set.cluster_min_villages),
+            large_min_villages=int(criteria_set.cluster_large_min_villages),
+            super_large_over_villages=int(criteria_set.cluster_super_large_over_villages),
+        )
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """A Taobao village as the cluster rule sees it: an id, its township, and coordinates if known."""
+
+    village_id: Hashable
+    township_code: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def cluster_size_class(criteria: ClusterCriteria, village_count: int) -> str | None:
+    """cluster (≥ minimum), large (≥ large minimum), super_large (more than the super-large bar), or None."""
+    if village_count > criteria.super_large_over_villages:
+        return CLUSTER_SUPER_LARGE
+    if village_count >= criteria.large_min_villages:
+        return CLUSTER_LARGE
+    if village_count >= criteria.min_villages:
+        return CLUSTER
+    return None
+
+
+def haversine_km(latitude_a: float, longitude_a: float, latitude_b: float, longitude_b: float) -> float:
+    phi_a, phi_b = math.radians(latitude_a), math.radians(latitude_b)
+    half_chord = (
+        math.sin((phi_b - phi_a) / 2) ** 2
+        + math.cos(phi_a) * math.cos(phi_b) * math.sin(math.radians(longitude_b - longitude_a) / 2) ** 2
+    )
+    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half_chord)))
+
+
+class _UnionFind:
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+def _grid_cells(members: list[ClusterMember], link_km: float):
+    """Bucket located members into cells at least `link_km` wide, so near pairs sit in adjacent cells.
+
+    A cell is link_km tall in latitude; in longitude it is widened for the highest latitude present (where a
+    degree of longitude is shortest), with a small margin, so no pair within link_km is ever missed.
+    """
+    located = [i for i, m in enumerate(members) if m.latitude is not None and m.longitude is not None]
+    if not located or link_km <= 0:
+        return {}, 0.0, 0.0
+    highest = max(abs(float(members[i].latitude)) for i in located)
+    cell_latitude = link_km / KM_PER_DEGREE_LATITUDE * 1.01
+    cos_highest = max(math.cos(math.radians(min(89.0, highest + cell_latitude))), 0.01)
+    cell_longitude = cell_latitude / cos_highest
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in located:
+        member = members[i]
+        row = math.floor(float(member.latitude) / cell_latitude)
+        column = math.floor(float(member.longitude) / cell_longitude)
+        cells[(row, column)].append(i)
+    return cells, cell_latitude, cell_longitude
+
+
+_FORWARD_NEIGHBOURS = ((0, 1), (1, -1), (1, 0), (1, 1))
+
+
+def link_villages(members: Iterable[ClusterMember], *, link_km: float) -> list[list[Hashable]]:
+    """Connected groups of villages linked by a shared township or by lying within `link_km` of each other.
+
+    Distances are compared only inside a cell and its neighbouring cells, never between all pairs.
+    Groups come largest first, each listing its village ids in input order.
+    """
+    members = list(members)
+    union_find = _UnionFind(len(members))
+
+    first_of_township: dict[str, int] = {}
+    for i, member in enumerate(members):
+        first = first_of_township.setdefault(member.township_code, i)
+        if first != i:
+            union_find.union(first, i)
+
+    cells, _cell_latitude, _cell_longitude = _grid_cells(members, link_km)
+    points = {
+        i: (float(members[i].latitude), float(members[i].longitude))
+        for indexes in cells.values()
+        for i in indexes
+    }
+    for (row, column), indexes in cells.items():
+        neighbours = [(indexes, True)] + [
+            (cells[(row + d_row, column + d_column)], False)
+            for d_row, d_column in _FORWARD_NEIGHBOURS
+            if (row + d_row, column + d_column) in cells
+        ]
+        for position, i in enumerate(indexes):
+            latitude_i, longitude_i = points[i]
+            for others, same_cell in neighbours:
+                for j in others[position + 1 :] if same_cell else others:
+                    if union_find.find(i) == union_find.find(j):
+                        continue
+                    if haversine_km(latitude_i, longitude_i, *points[j]) <= link_km:
+                        union_find.union(i, j)
+
+    groups: dict[int, list[Hashable]] = defaultdict(list)
+    for i, member in enumerate(members):
+        groups[union_find.find(i)].append(member.village_id)
+    return sorted(groups.values(), key=len, reverse=True)

@@ -85,11 +85,58 @@ class CriteriaSet(TimeStampedModel):
         end = self.last_year or "…"
         return f"{self.name} ({self.first_year}–{end})"
 
+    # What may still change once a version has assessments: its label, and its end year (to let a new
+    # version take over), as long as every assessed year stays covered.
+    EDITABLE_WHEN_USED = ("name", "source", "last_year")
+
     def covers(self, year: int) -> bool:
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
 
+    def overlapping_versions(self):
+        """Other versions that cover at least one of this version's years."""
+        others = CriteriaSet.objects.exclude(pk=self.pk) if self.pk else CriteriaSet.objects.all()
+        others = others.filter(models.Q(last_year__isnull=True) | models.Q(last_year__gte=self.first_year))
+        if self.last_year is not None:
+            others = others.filter(first_year__lte=self.last_year)
+        return others
+
+    def locked_changes(self) -> list[str]:
+        """Fields changed against the stored row that a version with assessments may no longer change."""
+        if self.pk is None or not self.assessments.exists():
+            return []
+        stored = CriteriaSet.objects.get(pk=self.pk)
+        changed = [
+            f.name
+            for f in self._meta.concrete_fields
+            if f.name not in self.EDITABLE_WHEN_USED
+            and not isinstance(f, (models.AutoField, models.DateTimeField))
+            and f.to_python(getattr(self, f.attname)) != getattr(stored, f.attname)
+        ]
+        last_assessed = self.assessments.aggregate(last=models.Max("year"))["last"]
+        if self.last_year is not None and last_assessed is not None and self.last_year < last_assessed:
+            changed.append("last_year")
+        return changed
+
     def clean(self):
         super().clean()
+        if self.first_year is not None and (self.last_year is None or self.last_year >= self.first_year):
+            clash = self.overlapping_versions().first()
+            if clash is not None:
+                raise ValidationError(
+                    {
+                        "first_year": _("These years overlap with the version %(version)s: a year has one version.")
+                        % {"version": clash}
+                    }
+                )
+        locked = self.locked_changes()
+        if locked:
+            raise ValidationError(
+                _(
+                    "This version has assessments, so %(fields)s can no longer change: add a new version "
+                    "for the coming years instead."
+                )
+                % {"fields": ", ".join(str(self._meta.get_field(name).verbose_name) for name in locked)}
+            )
         if self.last_year is not None and self.first_year and self.last_year < self.first_year:
             raise ValidationError({"last_year": _("The last year cannot come before the first year.")})
         allowed = {c for c, _label in Village.CommitteeType.choices}

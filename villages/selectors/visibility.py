@@ -6,7 +6,16 @@ editing, review queues, the admin and imports. Both are built on `jurisdiction.s
 
 from django.db.models import Exists, OuterRef, Q
 
-from villages.models import AnnualReport, Assessment, OnlineShop, ShopYear, Village
+from villages.models import (
+    AnnualReport,
+    Assessment,
+    JurisdictionAssignment,
+    OnlineShop,
+    ReviewEvent,
+    ShopYear,
+    TaobaoTown,
+    Village,
+)
 
 from .jurisdiction import scope_q
 
@@ -52,3 +61,20 @@ def reports_visible_to(user):
 def assessments_visible_to(user):
     """Assessments come only from approved reports, so they are public."""
     return Assessment.objects.all()
+
+
+def assessments_in_scope_of(user):
+    return Assessment.objects.filter(scope_q(user, "village__code"))
+
+
+def review_events_in_scope_of(user):
+    return ReviewEvent.objects.filter(scope_q(user, "report__village__code"))
+
+
+def taobao_towns_in_scope_of(user):
+    return TaobaoTown.objects.filter(scope_q(user, "township__code"))
+
+
+def jurisdiction_assignments_in_scope_of(user):
+    """Assignments to divisions inside the user's own area (administrators see all)."""
+    return JurisdictionAssignment.objects.filter(scope_q(user, "division__code"))

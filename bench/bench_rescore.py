@@ -1,0 +1,391 @@
+"""Benchmark: rescoring one year of villages three ways — the engine, a naive ORM loop, one raw SQL statement.
+
+Follows shared/BENCHMARKS.md: the three variants run in one process, on the same generated database (a
+fresh SQLite file, or PostgreSQL when DATABASE_URL is given), one after the other, for several rounds; each
+variant starts from the same state (no assessments) and must end in the same one (row count, qualified
+count, status changes, score sum) before any ratio is printed.
+
+    .venv/bin/python bench/bench_rescore.py [--villages 100000] [--rounds 3] [--database-url postgres://…]
+
+The naive loop is the per-village way done decently: reports read with select_related in one query, one
+transaction, `update_or_create` per village. The floor is one INSERT … SELECT … ON CONFLICT statement that
+computes the same inputs, checks, qualification, score and status change in SQL.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2023
+VILLAGES_PER_TOWNSHIP = 100
+TOWNSHIPS_PER_COUNTY = 20
+
+
+def setup_django(database_url: str | None) -> str:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taobao_site.settings.test")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+        label = "postgresql"
+    else:
+        path = ROOT / "var" / "bench" / "rescore.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        label = "sqlite"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if database_url:
+        from django.db import connection
+
+        # A throwaway test_<name> database, never the one DATABASE_URL names.
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    else:
+        call_command("migrate", verbosity=0)
+    return label
+
+
+def build_data(villages: int, seed: int = 20231) -> None:
+    """Divisions, `villages` villages (1 in 10 a neighbourhood committee) and one approved report each."""
+    import random
+
+    from django.db import transaction
+
+    from villages.models import AnnualReport, Assessment, Division, TaobaoTown, Village, VillageCluster
+
+    random_numbers = random.Random(seed)
+    with transaction.atomic():
+        VillageCluster.objects.all().delete()
+        TaobaoTown.objects.all().delete()
+        Assessment.objects.all().delete()
+        AnnualReport.objects.all().delete()
+        Village.objects.all().delete()
+        Division.objects.filter(level="township").delete()
+        Division.objects.filter(level="county").delete()
+        Division.objects.filter(level="prefecture").delete()
+        Division.objects.all().delete()
+        province = Division.objects.create(code="370000", name="山东省", level="province")
+        townships_needed = -(-villages // VILLAGES_PER_TOWNSHIP)
+        counties_needed = -(-townships_needed // TOWNSHIPS_PER_COUNTY)
+        prefectures = Division.objects.bulk_create(
+            [
+                Division(code=f"37{p + 1:02d}00", name=f"市{p}", level="prefecture", parent=province)
+                for p in range(-(-counties_needed // 90))
+            ]
+        )
+        counties = Division.objects.bulk_create(
+            [
+                Division(
+                    code=f"{prefectures[c // 90].code[:4]}{c % 90 + 1:02d}",
+                    name=f"县{c}",
+                    level="county",
+                    parent=prefectures[c // 90],
+                )
+                for c in range(counties_needed)
+            ]
+        )
+        townships = Division.objects.bulk_create(
+            [
+                Division(
+                    code=f"{counties[t // TOWNSHIPS_PER_COUNTY].code}{100 + t % TOWNSHIPS_PER_COUNTY:03d}",
+                    name=f"镇{t}",
+                    level="township",
+                    parent=counties[t // TOWNSHIPS_PER_COUNTY],
+                )
+                for t in range(townships_needed)
+            ]
+        )
+        village_rows = []
+        for v in range(villages):
+            township = townships[v // VILLAGES_PER_TOWNSHIP]
+            position = v % VILLAGES_PER_TOWNSHIP
+            unit = 1 + position if position < 10 else 200 + position
+            located = random_numbers.random() < 0.5
+            village_rows.append(
+                Village(
+                    code=f"{township.code}{unit:03d}",
+                    name=f"村{v}",
+                    township=township,
+                    committee_type="neighbourhood_committee" if unit < 200 else "village_committee",
+                    households=random_numbers.randint(200, 3000),
+                    latitude=round(30 + random_numbers.random() * 10, 6) if located else None,
+                    longitude=round(110 + random_numbers.random() * 10, 6) if located else None,
+                )
+            )
+        created = Village.objects.bulk_create(village_rows, batch_size=2000)
+        AnnualReport.objects.bulk_create(
+            [
+                AnnualReport(
+                    village=village,
+                    year=YEAR,
+                    ecommerce_sales=random_numbers.randint(2_000_000, 16_000_000),
+                    active_shops=random_numbers.randint(20, 180),
+                    households=village.households,
+                    status="approved",
+                )
+                for village in created
+            ],
+            batch_size=2000,
+        )
+
+
+def reset_assessments() -> None:
+    from django.db import transaction
+
+    from villages.models import Assessment, TaobaoTown, VillageCluster
+
+    with transaction.atomic():
+        VillageCluster.objects.all().delete()
+        TaobaoTown.objects.all().delete()
+        Assessment.objects.all().delete()
+
+
+def end_state() -> tuple:
+    from django.db.models import Count, Q, Sum
+
+    from villages.models import Assessment
+
+    totals = Assessment.objects.aggregate(
+        rows=Count("id"),
+        qualified=Count("id", filter=Q(qualified=True)),
+        new=Count("id", filter=Q(status_change="new")),
+        score=Sum("score"),
+    )
+    return totals["rows"], totals["qualified"], totals["new"], round(float(totals["score"] or 0), 1)
+
+
+def same_state(a: tuple, b: tuple) -> bool:
+    # Scores are rounded to tenths; SQL float rounding may differ from the exact rule by one tenth at a tie.
+    return a[:3] == b[:3] and abs(a[3] - b[3]) <= 0.1 * max(1, a[0]) * 0.01
+
+
+def rescore_with_engine() -> None:
+    from villages.services.certification import assessments_rescore
+
+    assessments_rescore(years=[YEAR])
+
+
+def rescore_naively() -> None:
+    """One ORM round trip (or two) per village: what a straightforward loop over reports does."""
+    from django.db import transaction
+
+    from villages import scoring
+    from villages.models import AnnualReport, Assessment
+    from villages.selectors.certification import criteria_set_for_year
+
+    criteria_set = criteria_set_for_year(YEAR)
+    criteria = scoring.VillageCriteria.of(criteria_set)
+    with transaction.atomic():
+        for report in AnnualReport.objects.filter(year=YEAR, status="approved").select_related("village"):
+            inputs = scoring.VillageInputs(
+                report.village.committee_type, report.ecommerce_sales, report.active_shops, report.households
+            )
+            result = scoring.assess_village(criteria, inputs)
+            previous = (
+                Assessment.objects.filter(village_id=report.village_id, year=YEAR - 1)
+                .values_list("qualified", flat=True)
+                .first()
+            )
+            Assessment.objects.update_or_create(
+                village_id=report.village_id,
+                year=YEAR,
+                defaults={
+                    "criteria_set": criteria_set,
+                    "report": report,
+                    "inputs": inputs.as_dict(),
+                    "checks": result.checks_as_dicts(),
+                    "qualified": result.qualified,
+                    "score": result.score,
+                    "status_change": scoring.status_change(previous_qualified=previous, qualified=result.qualified),
+                },
+            )
+
+
+def floor_sql(vendor: str, criteria_set) -> str:
+    """The INSERT … SELECT … ON CONFLICT that computes what the engine computes, written for `vendor`."""
+    p, q = criteria_set.village_min_household_share.as_integer_ratio()
+    sales, shops = int(criteria_set.village_min_sales), int(criteria_set.village_min_active_shops)
+    types = "(" + ", ".join(f"'{t}'" for t in criteria_set.eligible_committee_types) + ")"
+    if vendor == "postgresql":
+        json_object, json_array = "json_build_object", "json_build_array"
+
+        def boolean(condition):
+            return f"({condition})"
+    else:
+        json_object, json_array = "json_object", "json_array"
+
+        def boolean(condition):
+            return f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)"
+
+    location = f"v.committee_type IN {types}"
+    sales_ok = f"r.ecommerce_sales >= {sales}"
+    shops_ok = f"(r.active_shops >= {shops} OR r.active_shops * {q} >= {p} * r.households)"
+    qualified = f"({location} AND {sales_ok} AND {shops_ok})"
+    count_ratio = f"r.active_shops * 1.0 / {shops}"
+    share_ratio = f"r.active_shops * {q} * 1.0 / ({p} * r.households)"
+    required_types = ", ".join(f"'{t}'" for t in criteria_set.eligible_committee_types)
+    return f"""
+INSERT INTO villages_assessment
+    (village_id, year, criteria_set_id, report_id, inputs, checks, qualified, score, status_change,
+     assessed_at, created_at, updated_at)
+SELECT r.village_id, r.year, {criteria_set.pk}, r.id,
+    {json_object}('committee_type', v.committee_type, 'ecommerce_sales', r.ecommerce_sales,
+                  'active_shops', r.active_shops, 'households', r.households),
+    {json_array}(
+        {json_object}('key', 'location', 'passed', {boolean(location)}, 'actual', v.committee_type,
+                      'required', {json_array}({required_types}), 'gap', NULL),
+        {json_object}('key', 'sales', 'passed', {boolean(sales_ok)}, 'actual', r.ecommerce_sales,
+                      'required', {sales},
+                      'gap', CASE WHEN {sales_ok} THEN 0 ELSE {sales} - r.ecommerce_sales END),
+        {json_object}('key', 'shops', 'passed', {boolean(shops_ok)}, 'actual', r.active_shops,
+                      'required', {shops},
+                      'gap', CASE WHEN {shops_ok} THEN 0 ELSE LEAST_GAP END)
+    ),
+    {qualified},
+    CASE WHEN {location} THEN ROUND(
+        50.0 * (CASE WHEN {sales_ok} THEN 1.0 ELSE r.ecommerce_sales * 1.0 / {sales} END)
+        + 50.0 * (CASE WHEN {shops_ok} THEN 1.0
+                       WHEN {count_ratio} >= {share_ratio} THEN {count_ratio}
+                       ELSE {share_ratio} END) + 0.0000001, 1)
+    ELSE 0 END,
+    CASE WHEN {qualified} THEN (CASE WHEN prev.qualified THEN 'retained' ELSE 'new' END)
+         ELSE (CASE WHEN prev.qualified THEN 'lost' ELSE 'none' END) END,
+    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+FROM villages_annualreport r
+JOIN villages_village v ON v.id = r.village_id
+LEFT JOIN villages_assessment prev ON prev.village_id = r.village_id AND prev.year = r.year - 1
+WHERE r.status = 'approved' AND r.year = {YEAR}
+ON CONFLICT (village_id, year) DO UPDATE SET
+    criteria_set_id = excluded.criteria_set_id, report_id = excluded.report_id, inputs = excluded.inputs,
+    checks = excluded.checks, qualified = excluded.qualified, score = excluded.score,
+    status_change = excluded.status_change, assessed_at = excluded.assessed_at, updated_at = excluded.updated_at
+""".replace(
+        "LEAST_GAP",
+        f"(CASE WHEN {shops} - r.active_shops < ({p} * r.households + {q} - 1) / {q} - r.active_shops"
+        f" THEN {shops} - r.active_shops ELSE ({p} * r.households + {q} - 1) / {q} - r.active_shops END)",
+    )
+
+
+def rescore_with_raw_sql() -> None:
+    """The floor: the whole comparison in one INSERT … SELECT … ON CONFLICT statement."""
+    from django.db import connection, transaction
+
+    from villages.selectors.certification import criteria_set_for_year
+
+    sql = floor_sql(connection.vendor, criteria_set_for_year(YEAR))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, Django {django.get_version()}, "
+        f"{connection.vendor} {version}"
+    )
+
+
+def run(villages: int, rounds: int, database_url: str | None = None, write: bool = True) -> dict:
+    label = setup_django(database_url)
+    started = time.perf_counter()
+    build_data(villages)
+    print(f"built {villages} villages with reports for {YEAR} on {label} in {time.perf_counter() - started:.1f} s")
+
+    variants = {
+        "engine (assessments_rescore)": rescore_with_engine,
+        "naive ORM loop": rescore_naively,
+        "raw SQL (floor)": rescore_with_raw_sql,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in variants}
+    states: dict[str, tuple] = {}
+    memory: dict[str, float] = {}
+    for _round in range(rounds):
+        for name, variant in variants.items():
+            reset_assessments()
+            started = time.perf_counter()
+            variant()
+            timings[name].append(time.perf_counter() - started)
+            states[name] = end_state()
+            memory[name] = peak_mb()
+
+    reference = states["raw SQL (floor)"]
+    for name, state in states.items():
+        if not same_state(state, reference):
+            raise SystemExit(f"{name} ended in {state}, the floor in {reference}: not the same work")
+
+    floor = statistics.median(timings["raw SQL (floor)"])
+    rows = []
+    for name, values in timings.items():
+        median = statistics.median(values)
+        rows.append((name, median, min(values), max(values), villages / median, median / floor, memory[name]))
+    engine = statistics.median(timings["engine (assessments_rescore)"])
+    naive_ratio = statistics.median(timings["naive ORM loop"]) / engine
+
+    lines = [
+        f"# Rescore benchmark: {villages:,} villages, one year, {rounds} rounds ({label})",
+        "",
+        f"Machine: {machine()}. End state checked equal: {reference[0]:,} assessments, "
+        f"{reference[1]:,} qualified.",
+        "",
+        "| variant | median s | min s | max s | villages/s | × floor | peak MB |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {median:.3f} | {low:.3f} | {high:.3f} | {rate:,.0f} | {ratio:.2f} | {mb:.0f} |"
+            for name, median, low, high, rate, ratio, mb in rows
+        ),
+        "",
+        f"Engine vs naive loop: {naive_ratio:.1f}× faster.",
+        f"Engine vs raw SQL floor: {engine / floor:.2f}× the floor's time.",
+        "",
+        "The engine time includes rebuilding the year's Taobao towns and clusters, which the other two skip.",
+        "Peak MB is the process's peak resident set so far (cumulative across variants in one process).",
+    ]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if write:
+        results = ROOT / "bench" / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        suffix = "" if label == "sqlite" else f"-{label}"
+        (results / f"rescore{suffix}.md").write_text(report)
+    return {"engine_vs_naive": naive_ratio, "engine_vs_floor": engine / floor, "state": reference}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--villages", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="PostgreSQL server to also measure on (a throwaway test_ database is created there).",
+    )
+    parser.add_argument("--no-write", action="store_true", help="Do not write bench/results/rescore.md.")
+    arguments = parser.parse_args(argv)
+    database_url = arguments.database_url if (arguments.database_url or "").startswith("postgres") else None
+    run(arguments.villages, arguments.rounds, database_url, not arguments.no_write)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The certification services: assessing approved reports, withdrawing them, status changes across years."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import AnnualReportFactory, VillageFactory
+from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from villages.services.certification import report_assess, report_assessment_withdraw
+
+APPROVED = AnnualReport.Status.APPROVED
+QUALIFYING = {"ecommerce_sales": 12_000_000, "active_shops": 120, "households": 800}
+FAILING = {"ecommerce_sales": 8_600_000, "active_shops": 100, "households": 2000}
+
+
+def approved_report(village, year, **figures):
+    return AnnualReportFactory(village=village, year=year, status=APPROVED, **(figures or QUALIFYING))
+
+
+@pytest.fixture
+def village(tree):
+    return VillageFactory(township=tree.town, code="371721121227", name="丁楼村")
+
+
+def test_assessing_an_approved_report_records_inputs_checks_score_and_the_version_of_its_year(village):
+    report = approved_report(village, 2023, **FAILING)
+
+    assessment = report_assess(report=report)
+
+    assert assessment.report == report
+    assert assessment.criteria_set.name == "AliResearch 2020 onward"
+    assert assessment.inputs == {
+        "committee_type": "village_committee",
+        "ecommerce_sales": 8_600_000,
+        "active_shops": 100,
+        "households": 2000,
+    }
+    assert [check["key"] for check in assessment.checks] == ["location", "sales", "shops"]
+    sales = assessment.checks[1]
+    assert sales == {
+        "key": "sales", "passed": False, "actual": 8_600_000, "required": 10_000_000, "gap": 1_400_000
+    }
+    assert assessment.qualified is False
+    assert assessment.score == Decimal("93.0")
+    assert assessment.status_change == Assessment.StatusChange.NONE
+
+
+def test_assessing_twice_updates_the_one_assessment_of_the_village_and_year(village):
+    report = approved_report(village, 2023, **FAILING)
+    report_assess(report=report)
+    report.ecommerce_sales = 10_000_000
+    report.save()
+
+    report_assess(report=report)
+
+    assessment = Assessment.objects.get(village=village, year=2023)
+    assert assessment.qualified is True
+    assert assessment.status_change == Assessment.StatusChange.NEW
+    assert Assessment.objects.count() == 1
+
+
+def test_a_report_that_is_not_approved_cannot_be_assessed(village):
+    report = AnnualReportFactory(village=village, year=2023, status=AnnualReport.Status.SUBMITTED)
+
+    with pytest.raises(ValidationError):
+        report_assess(report=report)
+
+    assert not Assessment.objects.exists()
+
+
+def test_a_year_no_criteria_version_covers_is_refused_clearly(village):
+    CriteriaSet.objects.filter(first_year=2020).update(last_year=2022)
+    report = approved_report(village, 2023)
+
+    with pytest.raises(ValidationError, match="No criteria version covers the year 2023"):
+        report_assess(report=report)
+
+
+def test_status_changes_follow_the_previous_year(village):
+    assert report_assess(report=approved_report(village, 2020)).status_change == "new"
+    assert report_assess(report=approved_report(village, 2021)).status_change == "retained"
+    assert report_assess(report=approved_report(village, 2022, **FAILING)).status_change == "lost"
+    assert report_assess(report=approved_report(village, 2023, **FAILING)).status_change == "none"
+
+
+def test_a_year_without_an_assessment_breaks_the_chain(village):
+    report_assess(report=approved_report(village, 2020))
+
+    assert report_assess(report=approved_report(village, 2022)).status_change == "new"
+
+
+def test_assessing_an_earlier_year_later_corrects_the_next_years_status(village):
+    later = report_assess(report=approved_report(village, 2022))
+    assert later.status_change == "new"
+
+    report_assess(report=approved_report(village, 2021))
+
+    later.refresh_from_db()
+    assert later.status_change == "retained"
+
+
+def test_withdrawing_removes_the_assessment_and_corrects_the_next_years_status(village):
+    earlier_report = approved_report(village, 2021)
+    report_assess(report=earlier_report)
+    later = report_assess(report=approved_report(village, 2022, **FAILING))
+    assert later.status_change == "lost"
+
+    report_assessment_withdraw(report=earlier_report)
+
+    assert not Assessment.objects.filter(year=2021).exists()
+    later.refresh_from_db()
+    assert later.status_change == "none"
+
+
+def test_a_neighbourhood_committee_qualifies_in_2019_but_not_in_2020(tree):
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+
+    in_2019 = report_assess(report=approved_report(community, 2019))
+    in_2020 = report_assess(report=approved_report(community, 2020))
+
+    assert in_2019.qualified is True
+    assert in_2020.qualified is False
+    assert in_2020.checks[0]["passed"] is False
+    assert in_2020.score == 0
+    assert in_2020.status_change == "lost"
+
+
+def test_approving_the_third_taobao_village_of_a_town_makes_it_a_taobao_town_and_withdrawing_undoes_it(tree):
+    villages = [VillageFactory(township=tree.town) for _ in range(3)]
+    reports = [approved_report(v, 2023) for v in villages]
+    for report in reports[:2]:
+        report_assess(report=report)
+    assert not TaobaoTown.objects.exists()
+
+    report_assess(report=reports[2])
+
+    town = TaobaoTown.objects.get()
+    assert (town.township_id, town.year, town.route) == (tree.town.code, 2023, "villages")
+    assert town.taobao_villages == 3
+    assert town.ecommerce_sales == 3 * QUALIFYING["ecommerce_sales"]
+    assert town.active_shops == 3 * QUALIFYING["active_shops"]
+
+    report_assessment_withdraw(report=reports[0])
+
+    assert not TaobaoTown.objects.exists()
+
+
+def test_the_tenth_taobao_village_of_a_township_forms_a_cluster(tree):
+    villages = [VillageFactory(township=tree.town) for _ in range(10)]
+    reports = [approved_report(v, 2023) for v in villages]
+    for report in reports[:9]:
+        report_assess(report=report)
+    assert not VillageCluster.objects.exists()
+
+    report_assess(report=reports[9])
+
+    cluster = VillageCluster.objects.get()
+    assert (cluster.year, cluster.size_class, cluster.village_count, cluster.counties) == (
+        2023,
+        "cluster",
+        10,
+        ["371721"],
+    )
+    assert set(cluster.villages.all()) == set(villages)

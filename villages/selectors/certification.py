@@ -1,0 +1,150 @@
+"""Certification reads: the criteria version of a year, the near-miss watchlist, and what-if counts."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from villages import scoring
+from villages.models import Assessment, CriteriaSet, Village
+
+
+def criteria_set_covering_q(year: int) -> Q:
+    return Q(first_year__lte=year) & (Q(last_year__isnull=True) | Q(last_year__gte=year))
+
+
+def criteria_set_for_year(year: int) -> CriteriaSet:
+    """The criteria version that applies to `year`; a ValidationError says so when none does."""
+    return criteria_set_among(CriteriaSet.objects.filter(criteria_set_covering_q(year)), year)
+
+
+def criteria_set_among(criteria_sets, year: int) -> CriteriaSet:
+    """The version among `criteria_sets` (loaded, or a queryset) covering `year`; else a ValidationError."""
+    for criteria_set in criteria_sets:
+        if criteria_set.covers(year):
+            return criteria_set
+    raise ValidationError(
+        _("No criteria version covers the year %(year)s: an administrator must add one first.")
+        % {"year": year}
+    )
+
+
+def _input(key: str):
+    return Cast(KeyTextTransform(key, "inputs"), BigIntegerField())
+
+
+def near_miss_assessments(*, base=None, margin: float | None = None):
+    """Villages a county can help over the line: their latest assessment failed, but within `margin` of every
+    threshold it missed (sales, and active shops by count or by household share). Best score first.
+
+    `base` is an Assessment queryset to scope the list (a user's visible assessments, a county); the location
+    rule cannot be helped, so villages failing it (score 0) are left out.
+    """
+    margin = settings.NEAR_MISS_MARGIN if margin is None else margin
+    keep = Value(1 - float(margin), output_field=FloatField())
+    assessments = base if base is not None else Assessment.objects.all()
+    later = Assessment.objects.filter(village_id=OuterRef("village_id"), year__gt=OuterRef("year"))
+
+    def at_least(actual, threshold):
+        return Q(**{f"{actual}__gte": ExpressionWrapper(threshold * keep, output_field=FloatField())})
+
+    return (
+        assessments.filter(~Exists(later), qualified=False, score__gt=0)
+        .alias(
+            near_sales=_input("ecommerce_sales"),
+            near_shops=_input("active_shops"),
+            near_households=_input("households"),
+        )
+        .filter(
+            at_least("near_sales", F("criteria_set__village_min_sales")),
+            at_least("near_shops", F("criteria_set__village_min_active_shops"))
+            | at_least("near_shops", F("criteria_set__village_min_household_share") * F("near_households")),
+        )
+        .select_related("village", "village__township", "criteria_set")
+        .order_by("-score", "village__code")
+    )
+
+
+WHAT_IF_FIELDS = (
+    "eligible_committee_types",
+    "village_min_sales",
+    "village_min_active_shops",
+    "village_min_household_share",
+)
+
+
+@dataclass(frozen=True)
+class WhatIfCount:
+    """Villages qualifying under the current version (`now`) and under the trial thresholds (`then`)."""
+
+    province: str
+    now: int = 0
+    then: int = 0
+    gained: int = 0
+    lost: int = 0
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    year: int
+    criteria_set: CriteriaSet
+    total: WhatIfCount
+    provinces: list[WhatIfCount] = field(default_factory=list)
+
+
+def _trial_criteria(criteria_set: CriteriaSet, thresholds: dict) -> scoring.VillageCriteria:
+    unknown = sorted(set(thresholds) - set(WHAT_IF_FIELDS))
+    if unknown:
+        raise ValidationError(_("Unknown thresholds: %(names)s.") % {"names": ", ".join(unknown)})
+    trial = CriteriaSet(
+        **{name: getattr(criteria_set, name) for name in WHAT_IF_FIELDS},
+        first_year=criteria_set.first_year,
+    )
+    for name, value in thresholds.items():
+        setattr(trial, name, value)
+    errors = {}
+    for name in WHAT_IF_FIELDS:
+        model_field = CriteriaSet._meta.get_field(name)
+        try:
+            setattr(trial, name, model_field.clean(getattr(trial, name), trial))
+        except ValidationError as error:
+            errors[name] = error.messages
+    allowed = {choice for choice, _label in Village.CommitteeType.choices}
+    types = trial.eligible_committee_types
+    if "eligible_committee_types" not in errors and (not isinstance(types, list) or not set(types) <= allowed):
+        errors["eligible_committee_types"] = [_("Choose committee types among: %(types)s.") % {
+            "types": ", ".join(sorted(allowed))
+        }]
+    if errors:
+        raise ValidationError(errors)
+    return scoring.VillageCriteria.of(trial)
+
+
+def what_if(*, year: int, base=None, **thresholds) -> WhatIf:
+    """How many of a year's assessed villages would qualify under trial thresholds that are not saved, and how
+    many would be gained or lost against the version in force, nationally and per province.
+
+    Computed from the assessments' input snapshots in one query, with the pure rule; nothing is written.
+    """
+    criteria_set = criteria_set_for_year(year)
+    current = scoring.VillageCriteria.of(criteria_set)
+    trial = _trial_criteria(criteria_set, thresholds)
+    assessments = base if base is not None else Assessment.objects.all()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for village_code, snapshot in assessments.filter(year=year).values_list("village__code", "inputs"):
+        inputs = scoring.VillageInputs.from_dict(snapshot)
+        now = scoring.village_qualifies(current, inputs)
+        then = scoring.village_qualifies(trial, inputs)
+        row = counts[f"{village_code[:2]}0000"]
+        row[0] += now
+        row[1] += then
+        row[2] += then and not now
+        row[3] += now and not then
+    provinces = [WhatIfCount(province, *values) for province, values in sorted(counts.items())]
+    total = WhatIfCount("", *(sum(values[i] for values in counts.values()) for i in range(4)))
+    return WhatIf(year=year, criteria_set=criteria_set, total=total, provinces=provinces)

@@ -1,0 +1,114 @@
+"""Taobao villages and towns per year: national, per province, per NBS economic region, beside the published series."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+
+from villages import codes
+from villages.models import Assessment, Division, TaobaoTown
+from villages.published import PUBLISHED_BY_YEAR
+
+REGION_LABELS = {
+    "east": _("East"),
+    "central": _("Central"),
+    "west": _("West"),
+    "northeast": _("Northeast"),
+}
+
+
+def _villages_by_year_and_province(year=None) -> dict:
+    certified = Assessment.objects.filter(qualified=True)
+    if year is not None:
+        certified = certified.filter(year=year)
+    rows = (
+        certified.annotate(prefix=Substr("village__code", 1, 2))
+        .values_list("year", "prefix")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(row_year, prefix): count for row_year, prefix, count in rows}
+
+
+def _towns_by_year_and_province(year=None) -> dict:
+    towns = TaobaoTown.objects.all()
+    if year is not None:
+        towns = towns.filter(year=year)
+    rows = (
+        towns.annotate(prefix=Substr("township_id", 1, 2))
+        .values_list("year", "prefix")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {(row_year, prefix): count for row_year, prefix, count in rows}
+
+
+def yearly_statistics() -> list[dict]:
+    """Every year with registry data or a published figure: the registry's counts beside AliResearch's."""
+    villages, towns = defaultdict(int), defaultdict(int)
+    for (year, _prefix), count in _villages_by_year_and_province().items():
+        villages[year] += count
+    for (year, _prefix), count in _towns_by_year_and_province().items():
+        towns[year] += count
+    years = sorted(set(villages) | set(towns) | set(PUBLISHED_BY_YEAR))
+    rows = []
+    for year in years:
+        published = PUBLISHED_BY_YEAR.get(year)
+        rows.append(
+            {
+                "year": year,
+                "taobao_villages": villages[year],
+                "taobao_towns": towns[year],
+                "published_taobao_villages": published.taobao_villages if published else None,
+                "published_taobao_towns": published.taobao_towns if published else None,
+            }
+        )
+    return rows
+
+
+def yearly_statistics_by_province(*, year: int | None = None) -> list[dict]:
+    """Per year and province (code and name): Taobao villages and Taobao towns, provinces with any of either."""
+    villages = _villages_by_year_and_province(year)
+    towns = _towns_by_year_and_province(year)
+    names = dict(Division.objects.filter(level=codes.PROVINCE).values_list("code", "name"))
+    rows = []
+    for row_year, prefix in sorted(set(villages) | set(towns)):
+        province = f"{prefix}0000"
+        rows.append(
+            {
+                "year": row_year,
+                "province": province,
+                "province_name": names.get(province, ""),
+                "region": codes.REGION_OF_PROVINCE.get(prefix, ""),
+                "taobao_villages": villages.get((row_year, prefix), 0),
+                "taobao_towns": towns.get((row_year, prefix), 0),
+            }
+        )
+    return rows
+
+
+def yearly_statistics_by_region(*, year: int | None = None) -> list[dict]:
+    """Per year and NBS economic region (East, Central, West, Northeast): Taobao villages and towns."""
+    villages = _villages_by_year_and_province(year)
+    towns = _towns_by_year_and_province(year)
+    years = sorted({row_year for row_year, _prefix in set(villages) | set(towns)})
+    totals = {(y, region): [0, 0] for y in years for region in codes.ECONOMIC_REGIONS}
+    for (row_year, prefix), count in villages.items():
+        region = codes.REGION_OF_PROVINCE.get(prefix)
+        if region:
+            totals[(row_year, region)][0] += count
+    for (row_year, prefix), count in towns.items():
+        region = codes.REGION_OF_PROVINCE.get(prefix)
+        if region:
+            totals[(row_year, region)][1] += count
+    return [
+        {
+            "year": row_year,
+            "region": region,
+            "region_label": REGION_LABELS[region],
+            "taobao_villages": village_count,
+            "taobao_towns": town_count,
+        }
+        for (row_year, region), (village_count, town_count) in totals.items()
+    ]

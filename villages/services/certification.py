@@ -1,0 +1,371 @@
+"""Certification writes: assess an approved report, withdraw the result, rebuild a year's towns and clusters.
+
+The rules themselves live in `villages.scoring` (pure); this module loads their inputs in a few set-based
+queries and writes the results. `report_assess` is called by the review workflow when a report is approved,
+`report_assessment_withdraw` when an approved report is reopened.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villages import scoring
+from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from villages.selectors.certification import criteria_set_among, criteria_set_for_year
+
+StatusChange = Assessment.StatusChange
+
+
+def report_assess(*, report: AnnualReport) -> Assessment:
+    """Score an approved report under the criteria of its year and record it (one per village and year).
+
+    The status change is measured against the village's assessment of the previous year, and the following
+    year's status change is corrected if that year is already assessed. The year's Taobao towns and clusters
+    are rebuilt. Call it after the report's status is set to approved.
+    """
+    if report.status != AnnualReport.Status.APPROVED:
+        raise ValidationError(_("Only an approved report can be assessed."))
+    with transaction.atomic():
+        criteria_set = criteria_set_for_year(report.year)
+        inputs = scoring.VillageInputs(
+            committee_type=report.village.committee_type,
+            ecommerce_sales=report.ecommerce_sales,
+            active_shops=report.active_shops,
+            households=report.households,
+        )
+        result = scoring.assess_village(scoring.VillageCriteria.of(criteria_set), inputs)
+        previous_qualified = (
+            Assessment.objects.filter(village_id=report.village_id, year=report.year - 1)
+            .values_list("qualified", flat=True)
+            .first()
+        )
+        assessment, _created = Assessment.objects.update_or_create(
+            village_id=report.village_id,
+            year=report.year,
+            defaults={
+                "criteria_set": criteria_set,
+                "report": report,
+                "inputs": inputs.as_dict(),
+                "checks": result.checks_as_dicts(),
+                "qualified": result.qualified,
+                "score": result.score,
+                "status_change": scoring.status_change(
+                    previous_qualified=previous_qualified, qualified=result.qualified
+                ),
+            },
+        )
+        status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
+        year_derivatives_refresh(year=report.year, criteria_set=criteria_set)
+    return assessment
+
+
+def report_assessment_withdraw(*, report: AnnualReport) -> None:
+    """Remove the assessment an approved report gave (the report is reopened) and what followed from it."""
+    with transaction.atomic():
+        deleted, _by_model = Assessment.objects.filter(report=report).delete()
+        if not deleted:
+            return
+        status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
+        year_derivatives_refresh(year=report.year)
+
+
+def status_changes_refresh(*, years, village_ids=None) -> int:
+    """Recompute `status_change` of the years' assessments against the year before (one UPDATE a year)."""
+    updated = 0
+    previous_qualified = Exists(
+        Assessment.objects.filter(
+            village_id=OuterRef("village_id"), year=OuterRef("year") - 1, qualified=True
+        )
+    )
+    for year in years:
+        assessments = Assessment.objects.filter(year=year)
+        if village_ids is not None:
+            assessments = assessments.filter(village_id__in=village_ids)
+        updated += assessments.update(
+            status_change=Case(
+                When(Q(qualified=True) & previous_qualified, then=Value(StatusChange.RETAINED)),
+                When(qualified=True, then=Value(StatusChange.NEW)),
+                When(previous_qualified, then=Value(StatusChange.LOST)),
+                default=Value(StatusChange.NONE),
+            )
+        )
+    return updated
+
+
+def year_derivatives_refresh(*, year: int, criteria_set: CriteriaSet | None = None) -> None:
+    """Rebuild the Taobao towns and the clusters of a year from its assessments."""
+    if criteria_set is None:
+        criteria_set = criteria_set_for_year(year)
+    taobao_towns_refresh(year=year, criteria_set=criteria_set)
+    clusters_refresh(year=year, criteria_set=criteria_set)
+
+
+def _input_sum(key: str):
+    return Coalesce(Sum(Cast(KeyTextTransform(key, "inputs"), BigIntegerField())), Value(0))
+
+
+def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
+    """Replace the year's Taobao towns: one aggregate over its assessments, the pure town rule, one insert.
+
+    A township's sales and active shops are the sums over its assessed villages (approved reports).
+    """
+    criteria = scoring.TownCriteria.of(criteria_set)
+    townships = (
+        Assessment.objects.filter(year=year)
+        .values(township_code=F("village__township_id"))
+        .annotate(
+            taobao_villages=Count("id", filter=Q(qualified=True)),
+            ecommerce_sales=_input_sum("ecommerce_sales"),
+            active_shops=_input_sum("active_shops"),
+        )
+        .order_by()
+    )
+    towns = []
+    for row in townships:
+        inputs = scoring.TownInputs(
+            township_code=row["township_code"],
+            taobao_villages=row["taobao_villages"],
+            ecommerce_sales=int(row["ecommerce_sales"]),
+            active_shops=int(row["active_shops"]),
+        )
+        route = scoring.town_route(criteria, inputs)
+        if route is not None:
+            towns.append(
+                TaobaoTown(
+                    township_id=inputs.township_code,
+                    year=year,
+                    criteria_set=criteria_set,
+                    route=route,
+                    taobao_villages=inputs.taobao_villages,
+                    ecommerce_sales=inputs.ecommerce_sales,
+                    active_shops=inputs.active_shops,
+                )
+            )
+    TaobaoTown.objects.filter(year=year).delete()
+    TaobaoTown.objects.bulk_create(towns, batch_size=500)
+    return len(towns)
+
+
+def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
+    """Replace the year's clusters: load its Taobao villages once, link them, insert the groups."""
+    criteria = scoring.ClusterCriteria.of(criteria_set)
+    rows = Assessment.objects.filter(year=year, qualified=True).values_list(
+        "village_id", "village__township_id", "village__latitude", "village__longitude"
+    )
+    county_of = {}
+    members = []
+    for village_id, township_code, latitude, longitude in rows:
+        county_of[village_id] = township_code[:6]
+        members.append(
+            scoring.ClusterMember(
+                village_id=village_id,
+                township_code=township_code,
+                latitude=float(latitude) if latitude is not None else None,
+                longitude=float(longitude) if longitude is not None else None,
+            )
+        )
+    groups = [
+        (group, size_class)
+        for group in scoring.link_villages(members, link_km=settings.CLUSTER_LINK_KM)
+        if (size_class := scoring.cluster_size_class(criteria, len(group))) is not None
+    ]
+    VillageCluster.objects.filter(year=year).delete()
+    clusters = VillageCluster.objects.bulk_create(
+        [
+            VillageCluster(
+                year=year,
+                size_class=size_class,
+                village_count=len(group),
+                counties=sorted({county_of[village_id] for village_id in group}),
+            )
+            for group, size_class in groups
+        ]
+    )
+    Membership = VillageCluster.villages.through
+    Membership.objects.bulk_create(
+        [
+            Membership(villagecluster_id=cluster.pk, village_id=village_id)
+            for cluster, (group, _size_class) in zip(clusters, groups, strict=True)
+            for village_id in group
+        ],
+        batch_size=2000,
+    )
+    return len(clusters)
+
+
+RESCORE_BATCH_SIZE = 5000
+_RESCORED_FIELDS = ["criteria_set", "report", "inputs", "checks", "qualified", "score", "status_change"]
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    """What a rescoring run did: assessments written and removed, and how many changed qualified status."""
+
+    years: tuple[int, ...]
+    assessed: int
+    removed: int
+    gained: int
+    lost: int
+
+    @property
+    def changed(self) -> int:
+        return self.gained + self.lost
+
+
+def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> RescoreSummary:
+    """Recompute the assessments of the given years (all years when None) under their criteria versions.
+
+    Set-based: approved reports are read in keyset batches with `values_list`, scored in Python by the pure
+    rule, and written back with one upsert statement per batch; the next year's status changes, the towns and the
+    clusters follow in a few statements a year. Assessments of reports that are no longer approved go.
+    Assessments recorded without a report are rescored from their input snapshot.
+    """
+    approved = AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED)
+    with transaction.atomic():
+        if years is None:
+            years = set(approved.values_list("year", flat=True).distinct()) | set(
+                Assessment.objects.values_list("year", flat=True).distinct()
+            )
+        years = tuple(sorted(set(years)))
+        criteria_sets = list(CriteriaSet.objects.order_by("first_year"))
+        criteria_of_year = {year: criteria_set_among(criteria_sets, year) for year in years}
+
+        totals = {"assessed": 0, "removed": 0, "gained": 0, "lost": 0}
+        qualified_of_year: dict[int, dict] = {}
+        for year in years:
+            previous = qualified_of_year.get(year - 1)
+            if previous is None:
+                previous = _qualified_by_village(year - 1)
+            qualified_of_year[year] = _rescore_year(
+                year=year,
+                criteria_set=criteria_of_year[year],
+                previous=previous,
+                batch_size=batch_size,
+                totals=totals,
+            )
+
+        status_changes_refresh(years=[year + 1 for year in years if year + 1 not in qualified_of_year])
+        for year in years:
+            year_derivatives_refresh(year=year, criteria_set=criteria_of_year[year])
+    return RescoreSummary(years=years, **totals)
+
+
+def _qualified_by_village(year: int) -> dict:
+    return dict(Assessment.objects.filter(year=year).values_list("village_id", "qualified"))
+
+
+def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> dict:
+    """Rescore one year in batches; returns {village id: qualified} and adds to the running totals."""
+    criteria = scoring.VillageCriteria.of(criteria_set)
+    before = _qualified_by_village(year)
+    after: dict = {}
+    reports = AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year).order_by("id")
+    columns = ("id", "village_id", "village__committee_type", "ecommerce_sales", "active_shops", "households")
+    last_id = 0
+    while batch := list(reports.filter(id__gt=last_id).values_list(*columns)[:batch_size]):
+        last_id = batch[-1][0]
+        rows = []
+        for report_id, village_id, committee_type, sales, shops, households in batch:
+            inputs = scoring.VillageInputs(committee_type, sales, shops, households)
+            result = scoring.assess_village(criteria, inputs)
+            after[village_id] = result.qualified
+            rows.append(
+                (
+                    village_id,
+                    year,
+                    criteria_set.pk,
+                    report_id,
+                    inputs.as_dict(),
+                    result.checks_as_dicts(),
+                    result.qualified,
+                    result.score,
+                    scoring.status_change(
+                        previous_qualified=previous.get(village_id), qualified=result.qualified
+                    ),
+                )
+            )
+        _assessments_upsert(rows)
+        totals["assessed"] += len(rows)
+
+    without_report = []
+    snapshots = Assessment.objects.filter(year=year, report__isnull=True).values_list(
+        "id", "village_id", "inputs"
+    )
+    for assessment_id, village_id, snapshot in snapshots:
+        inputs = scoring.VillageInputs.from_dict(snapshot)
+        assessment = _assessment_of(criteria_set, criteria, inputs, previous.get(village_id))
+        assessment.id = assessment_id
+        after[village_id] = assessment.qualified
+        without_report.append(assessment)
+    Assessment.objects.bulk_update(without_report, _RESCORED_FIELDS, batch_size=batch_size)
+    totals["assessed"] += len(without_report)
+
+    stale = Assessment.objects.filter(year=year, report__isnull=False).exclude(
+        report__status=AnnualReport.Status.APPROVED
+    )
+    totals["removed"] += stale.delete()[0]
+    for village_id in before.keys() | after.keys():
+        was_qualified, now_qualified = before.get(village_id, False), after.get(village_id, False)
+        totals["gained"] += now_qualified and not was_qualified
+        totals["lost"] += was_qualified and not now_qualified
+    return after
+
+
+_UPSERT_COLUMNS = (
+    "village_id", "year", "criteria_set_id", "report_id", "inputs", "checks", "qualified", "score", "status_change"
+)
+_JSON_COLUMNS = {"inputs", "checks"}
+_TIMESTAMP_COLUMNS = ("assessed_at", "created_at", "updated_at")
+
+
+def _assessments_upsert(rows: list[tuple]) -> None:
+    """Insert or update a batch of assessments in one `INSERT … ON CONFLICT (village, year) DO UPDATE`.
+
+    The statement runs through `executemany` instead of `bulk_create(update_conflicts=True)`: building a
+    model instance and preparing every field through the ORM costs several times the scoring itself, and
+    this is the path that rescores every village of the country. Supported by SQLite and PostgreSQL.
+    """
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    placeholders = [f"%s{json_cast}" if column in _JSON_COLUMNS else "%s" for column in _UPSERT_COLUMNS]
+    placeholders += ["%s"] * len(_TIMESTAMP_COLUMNS)
+    updated = [c for c in _UPSERT_COLUMNS if c not in ("village_id", "year")] + ["assessed_at", "updated_at"]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_UPSERT_COLUMNS + _TIMESTAMP_COLUMNS)}) "
+        f"VALUES ({', '.join(placeholders)}) "
+        f"ON CONFLICT (village_id, year) DO UPDATE SET "
+        + ", ".join(f"{column} = excluded.{column}" for column in updated)
+    )
+    dumps = json.dumps
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (village_id, year, criteria_id, report_id, dumps(inputs), dumps(checks), qualified, score, change)
+                + (now, now, now)
+                for village_id, year, criteria_id, report_id, inputs, checks, qualified, score, change in rows
+            ],
+        )
+
+
+def _assessment_of(criteria_set, criteria, inputs, previous_qualified) -> Assessment:
+    result = scoring.assess_village(criteria, inputs)
+    return Assessment(
+        criteria_set=criteria_set,
+        inputs=inputs.as_dict(),
+        checks=result.checks_as_dicts(),
+        qualified=result.qualified,
+        score=result.score,
+        status_change=scoring.status_change(
+            previous_qualified=previous_qualified, qualified=result.qualified
+        ),
+    )
