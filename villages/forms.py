@@ -48,7 +48,11 @@ class VillageForm(VersionedForm):
             "longitude",
             "main_products",
         ]
-        widgets = {"code": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+        widgets = {
+            "code": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "data-code-from-township": "id_township"}
+            )
+        }
 
     field_order = ["township", "code", "name"]
 
