@@ -15,7 +15,7 @@ DATE_WIDGET = {"type": "date"}
 
 class CountyCenterForm(VersionedForm):
     county = forms.CharField(
-        label=_("county code"),
+        label=_("County code"),
         max_length=6,
         help_text=_("The 6-digit code of the county, e.g. 371721."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "list": "county-options"}),
@@ -41,7 +41,7 @@ class CountyCenterForm(VersionedForm):
 
 class ServicePointForm(VersionedForm):
     village = forms.CharField(
-        label=_("village code"),
+        label=_("Village code"),
         max_length=12,
         help_text=_("The 12-digit code of a village in your counties."),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),

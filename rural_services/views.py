@@ -108,13 +108,17 @@ def point_edit_view(request, code):
     point = get_object_or_404(service_points_in_scope_of(request.user).select_related("village"), code=code)
     if not may_edit_registry(request.user, point.village.code):
         raise PermissionDenied
-    form = ServicePointForm(request.POST or None, instance=point, user=request.user, centers=_centers_for(request.user))
+    form = ServicePointForm(
+        request.POST or None, instance=point, user=request.user, centers=_centers_for(request.user)
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         saved, conflict = run_service(
             form,
-            lambda: service_point_update(point=point, by=request.user, version=form.cleaned_data["version"], **changes),
+            lambda: service_point_update(
+                point=point, by=request.user, version=form.cleaned_data["version"], **changes
+            ),
             current_of=lambda: ServicePoint.objects.filter(pk=point.pk).first(),
         )
         if saved is not None:
@@ -123,7 +127,12 @@ def point_edit_view(request, code):
     return render(
         request,
         "rural_services/point_form.html",
-        {"form": form, "point": point, "conflict": conflict, "title": _("Edit service point %(name)s") % {"name": point.name}},
+        {
+            "form": form,
+            "point": point,
+            "conflict": conflict,
+            "title": _("Edit service point %(name)s") % {"name": point.name},
+        },
     )
 
 
@@ -135,7 +144,9 @@ def activity_create_view(request, code):
     form = ServiceActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
-        activity, _conflict = run_service(form, lambda: service_activity_create(by=request.user, point=point, **fields))
+        activity, _conflict = run_service(
+            form, lambda: service_activity_create(by=request.user, point=point, **fields)
+        )
         if activity is not None:
             messages.success(request, _("Monthly activity saved."))
             return redirect("rural_services:point_detail", code=point.code)
@@ -148,7 +159,9 @@ def activity_create_view(request, code):
 
 @login_required
 def activity_edit_view(request, activity_id):
-    activity = get_object_or_404(activities_in_scope_of(request.user).select_related("point__village"), pk=activity_id)
+    activity = get_object_or_404(
+        activities_in_scope_of(request.user).select_related("point__village"), pk=activity_id
+    )
     point = activity.point
     if not may_edit_registry(request.user, point.village.code):
         raise PermissionDenied
@@ -169,7 +182,12 @@ def activity_edit_view(request, activity_id):
     return render(
         request,
         "rural_services/activity_form.html",
-        {"form": form, "point": point, "conflict": conflict, "title": _("Monthly activity of %(name)s") % {"name": point.name}},
+        {
+            "form": form,
+            "point": point,
+            "conflict": conflict,
+            "title": _("Monthly activity of %(name)s") % {"name": point.name},
+        },
     )
 
 
@@ -216,7 +234,9 @@ def center_edit_view(request, center_id):
         changes = form.changes()
         saved, conflict = run_service(
             form,
-            lambda: county_center_update(center=center, by=request.user, version=form.cleaned_data["version"], **changes),
+            lambda: county_center_update(
+                center=center, by=request.user, version=form.cleaned_data["version"], **changes
+            ),
             current_of=lambda: CountyOperationCenter.objects.filter(pk=center.pk).first(),
         )
         if saved is not None:

@@ -1,8 +1,7 @@
 """The Simplified Chinese catalogue is complete: no empty or fuzzy entries, placeholders kept, pages in Chinese."""
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import polib
 import pytest

@@ -1,7 +1,7 @@
 """Template context every page needs: the visitor's registry role, for the navigation."""
 
-from villages.selectors.jurisdiction import ADMINISTRATORS, user_role
-from villages.models import COUNTY_OFFICIALS, REVIEWERS
+from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS
+from villages.selectors.jurisdiction import user_role
 
 
 def registry(request):

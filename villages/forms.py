@@ -30,7 +30,7 @@ class VersionedForm(forms.ModelForm):
 
 class VillageForm(VersionedForm):
     township = forms.CharField(
-        label=_("township code"),
+        label=_("Township code"),
         max_length=9,
         help_text=_("Choose the township with the selectors or the search below; its 9-digit code appears here."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -76,14 +76,20 @@ class VillageForm(VersionedForm):
             if not code.startswith(township.code):
                 self.add_error(
                     "code",
-                    _("The code %(code)s does not belong to township %(township)s: its first 9 digits must be %(prefix)s.")
+                    _(
+                        "The code %(code)s does not belong to township %(township)s: "
+                        "its first 9 digits must be %(prefix)s."
+                    )
                     % {"code": code, "township": township.name, "prefix": township.code},
                 )
             elif not may_edit_registry(self.user, code):
                 self.add_error("township", _("This township is not in a county assigned to you."))
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None):
-            self.add_error("longitude" if latitude is not None else "latitude", _("Give both latitude and longitude, or neither."))
+            self.add_error(
+                "longitude" if latitude is not None else "latitude",
+                _("Give both latitude and longitude, or neither."),
+            )
         return cleaned
 
 
@@ -136,7 +142,7 @@ class ReviewForm(forms.Form):
     RETURN = "return"
 
     comment = forms.CharField(
-        label=_("comment"),
+        label=_("Comment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

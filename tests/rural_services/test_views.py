@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServicePoint
-from tests.factories import CountyOperationCenterFactory, ServiceActivityFactory, ServicePointFactory, VillageFactory
+from tests.factories import ServiceActivityFactory, ServicePointFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,9 @@ def village(tree):
     return VillageFactory(township=tree.town, latitude="34.8", longitude="115.5")
 
 
-def test_point_detail_shows_partner_only_to_users_with_jurisdiction(client, client_for, official, other_official, village):
+def test_point_detail_shows_partner_only_to_users_with_jurisdiction(
+    client, client_for, official, other_official, village
+):
     point = ServicePointFactory(village=village, partner_name="王五", partner_phone="13712345678")
     url = reverse("rural_services:point_detail", args=[point.code])
     assert "13712345678" in client_for(official).get(url).content.decode()
@@ -28,7 +30,9 @@ def test_planned_point_is_hidden_from_anonymous(client, village):
     assert client.get(reverse("rural_services:point_detail", args=[point.code])).status_code == 404
 
 
-def test_point_list_is_scoped_and_runs_constant_queries(client_for, official, other_official, village, tree, django_assert_max_num_queries):
+def test_point_list_is_scoped_and_runs_constant_queries(
+    client_for, official, other_official, village, tree, django_assert_max_num_queries
+):
     ServicePointFactory(village=village, name="本县站")
     ServicePointFactory(village=VillageFactory(township=tree.other_town), name="外县站")
     client = client_for(official)
@@ -46,8 +50,14 @@ def test_point_list_is_scoped_and_runs_constant_queries(client_for, official, ot
 def test_official_adds_a_service_point_with_services(client_for, official, village):
     response = client_for(official).post(
         reverse("rural_services:point_create"),
-        {"code": "CX-001", "name": "丁楼服务站", "village": village.code, "status": "open", "services": ["parcel_pickup"],
-         "partner_phone": "13812345678"},
+        {
+            "code": "CX-001",
+            "name": "丁楼服务站",
+            "village": village.code,
+            "status": "open",
+            "services": ["parcel_pickup"],
+            "partner_phone": "13812345678",
+        },
     )
     assert response.status_code in (200, 302)
     if response.status_code == 200:
@@ -75,7 +85,13 @@ def test_official_enters_monthly_activity(client_for, official, village):
     point = ServicePointFactory(village=village)
     response = client_for(official).post(
         reverse("rural_services:activity_create", args=[point.code]),
-        {"month": "2024-03-01", "assisted_purchases": "4", "assisted_purchase_value": "1000", "produce_sales_value": "0", "parcels": "50"},
+        {
+            "month": "2024-03-01",
+            "assisted_purchases": "4",
+            "assisted_purchase_value": "1000",
+            "produce_sales_value": "0",
+            "parcels": "50",
+        },
     )
     assert response.status_code == 302
     assert ServiceActivity.objects.get(point=point).parcels == 50
@@ -86,8 +102,14 @@ def test_stale_activity_edit_shows_both_versions(client_for, official, village):
     ServiceActivity.objects.filter(pk=activity.pk).update(parcels=600, version=activity.version + 1)
     response = client_for(official).post(
         reverse("rural_services:activity_edit", args=[activity.pk]),
-        {"version": str(activity.version), "month": "2024-03-01", "assisted_purchases": "40", "assisted_purchase_value": "12000",
-         "produce_sales_value": "30000", "parcels": "700"},
+        {
+            "version": str(activity.version),
+            "month": "2024-03-01",
+            "assisted_purchases": "40",
+            "assisted_purchase_value": "12000",
+            "produce_sales_value": "30000",
+            "parcels": "700",
+        },
     )
     assert response.status_code == 200 and response.context["conflict"] is not None
     assert ServiceActivity.objects.get(pk=activity.pk).parcels == 600
@@ -95,7 +117,8 @@ def test_stale_activity_edit_shows_both_versions(client_for, official, village):
 
 def test_official_adds_a_county_centre(client_for, official, tree):
     response = client_for(official).post(
-        reverse("rural_services:center_create"), {"county": tree.county.code, "name": "曹县运营中心", "status": "open"}
+        reverse("rural_services:center_create"),
+        {"county": tree.county.code, "name": "曹县运营中心", "status": "open"},
     )
     assert response.status_code == 302
     assert CountyOperationCenter.objects.get(name="曹县运营中心").county == tree.county

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def open_window(db):
     today = datetime.date.today()
     for year in range(2019, today.year + 1):
-        ReportingWindow.objects.create(year=year, opens_on=today - datetime.timedelta(days=30), closes_on=today + datetime.timedelta(days=30))
+        ReportingWindow.objects.create(
+            year=year, opens_on=today - datetime.timedelta(days=30), closes_on=today + datetime.timedelta(days=30)
+        )
 
 
 @pytest.fixture
@@ -28,7 +30,9 @@ def report_data(**overrides):
 
 
 def test_official_saves_a_draft_report(client_for, official, village):
-    response = client_for(official).post(reverse("villages:report_create", args=[village.code]), {**report_data(), "save": ""})
+    response = client_for(official).post(
+        reverse("villages:report_create", args=[village.code]), {**report_data(), "save": ""}
+    )
     report = AnnualReport.objects.get(village=village, year=2023)
     assert response.status_code == 302 and report.status == AnnualReport.Status.DRAFT
 
@@ -69,7 +73,9 @@ def test_reviewer_sees_the_queue_and_the_previous_approved_year_with_warnings(cl
 def test_reviewer_returns_with_a_comment_and_approves_later(client_for, reviewer, village):
     report = AnnualReportFactory(village=village, year=2023, status="submitted")
     client = client_for(reviewer)
-    response = client.post(reverse("villages:report_review", args=[report.pk]), {"action": "return", "comment": "请核对网店数"})
+    response = client.post(
+        reverse("villages:report_review", args=[report.pk]), {"action": "return", "comment": "请核对网店数"}
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.RETURNED and report.review_comment == "请核对网店数"
@@ -81,7 +87,9 @@ def test_reviewer_returns_with_a_comment_and_approves_later(client_for, reviewer
 
 def test_return_without_comment_is_refused_on_the_page(client_for, reviewer, village):
     report = AnnualReportFactory(village=village, year=2023, status="submitted")
-    response = client_for(reviewer).post(reverse("villages:report_review", args=[report.pk]), {"action": "return", "comment": ""})
+    response = client_for(reviewer).post(
+        reverse("villages:report_review", args=[report.pk]), {"action": "return", "comment": ""}
+    )
     assert response.status_code == 400
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.SUBMITTED
@@ -97,7 +105,12 @@ def test_official_cannot_approve(client_for, official, village):
 def test_reviewer_of_another_province_gets_404(client_for, other_reviewer, village):
     report = AnnualReportFactory(village=village, year=2023, status="submitted")
     assert client_for(other_reviewer).get(reverse("villages:report_detail", args=[report.pk])).status_code == 404
-    assert client_for(other_reviewer).post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"}).status_code == 404
+    assert (
+        client_for(other_reviewer)
+        .post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"})
+        .status_code
+        == 404
+    )
 
 
 def test_anonymous_never_sees_a_draft_report(client, village):

@@ -26,10 +26,30 @@ def certify(village, year=2023, qualified=True, checks=None):
         score=100 if qualified else 80,
         checks=checks
         or [
-            {"key": "location", "passed": True, "actual": "village_committee", "required": ["village_committee"], "gap": None},
-            {"key": "sales", "passed": qualified, "actual": 12_000_000 if qualified else 8_600_000, "required": 10_000_000, "gap": 0 if qualified else 1_400_000},
-            {"key": "shops", "passed": qualified, "actual": 120 if qualified else 88, "required": 100, "gap": 0 if qualified else 12,
-             "share_actual": 15.0 if qualified else 8.8, "share_required": 10.0, "share_gap": 0 if qualified else 1.2},
+            {
+                "key": "location",
+                "passed": True,
+                "actual": "village_committee",
+                "required": ["village_committee"],
+                "gap": None,
+            },
+            {
+                "key": "sales",
+                "passed": qualified,
+                "actual": 12_000_000 if qualified else 8_600_000,
+                "required": 10_000_000,
+                "gap": 0 if qualified else 1_400_000,
+            },
+            {
+                "key": "shops",
+                "passed": qualified,
+                "actual": 120 if qualified else 88,
+                "required": 100,
+                "gap": 0 if qualified else 12,
+                "share_actual": 15.0 if qualified else 8.8,
+                "share_required": 10.0,
+                "share_gap": 0 if qualified else 1.2,
+            },
         ],
     )
 
@@ -96,7 +116,9 @@ def test_village_detail_explains_each_criterion_and_the_gap_in_words(client, tre
     certify(village, year=2022)
     certify(village, year=2023, qualified=False)
     client.cookies["django_language"] = "en"
-    page = client.get(reverse("villages:village_detail", args=[village.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        reverse("villages:village_detail", args=[village.code]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Needs RMB 1.4 million more sales, and 12 more active shops, or 1.2 percentage points more" in page
     assert "Annual e-commerce sales" in page
     assert "RMB 10,000,000" in page
@@ -105,7 +127,9 @@ def test_village_detail_explains_each_criterion_and_the_gap_in_words(client, tre
 def test_village_detail_in_chinese_shows_money_in_wan_yuan(client, tree):
     village = VillageFactory(township=tree.town)
     certify(village, qualified=True)
-    page = client.get(reverse("villages:village_detail", args=[village.code]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = client.get(
+        reverse("villages:village_detail", args=[village.code]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
     assert "1,200 万元" in page
 
 
@@ -159,7 +183,12 @@ def test_village_form_puts_a_code_outside_the_township_beside_the_code_field(cli
 def test_official_cannot_register_a_village_in_another_county(client_for, official, tree):
     response = client_for(official).post(
         reverse("villages:village_create"),
-        {"township": tree.other_town.code, "code": tree.other_town.code + "231", "name": "外县村", "households": "500"},
+        {
+            "township": tree.other_town.code,
+            "code": tree.other_town.code + "231",
+            "name": "外县村",
+            "households": "500",
+        },
     )
     assert response.status_code == 200
     assert not Village.objects.filter(name="外县村").exists()
@@ -178,7 +207,13 @@ def test_stale_village_edit_shows_both_versions_and_overwrites_nothing(client_fo
     Village.objects.filter(pk=village.pk).update(name="别人改的村", version=version + 1)
     response = client.post(
         reverse("villages:village_edit", args=[village.code]),
-        {"version": version, "township": tree.town.code, "code": village.code, "name": "我改的村", "households": "800"},
+        {
+            "version": version,
+            "township": tree.town.code,
+            "code": village.code,
+            "name": "我改的村",
+            "households": "800",
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -187,7 +222,9 @@ def test_stale_village_edit_shows_both_versions_and_overwrites_nothing(client_fo
 
 
 def test_division_options_cascade_and_search(client, tree):
-    counties = client.get(reverse("villages:division_options"), {"level": "county", "within": tree.province.code}).json()
+    counties = client.get(
+        reverse("villages:division_options"), {"level": "county", "within": tree.province.code}
+    ).json()
     assert {item["code"] for item in counties["results"]} == {tree.county.code, tree.second_county.code}
     found = client.get(reverse("villages:division_options"), {"search": "大集"}).json()
     assert [item["code"] for item in found["results"]] == [tree.town.code]

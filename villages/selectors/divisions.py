@@ -30,7 +30,9 @@ def townships_matching(text: str, within: str = ""):
     text = text.strip()
     if not text:
         return Division.objects.none()
-    townships = Division.objects.filter(level=codes.TOWNSHIP).filter(Q(name__contains=text) | Q(code__startswith=text))
+    townships = Division.objects.filter(level=codes.TOWNSHIP).filter(
+        Q(name__contains=text) | Q(code__startswith=text)
+    )
     if within.isdigit():
         townships = townships.filter(code__startswith=within)
     return townships.select_related("parent__parent").order_by("code")[:SEARCH_LIMIT]

@@ -20,7 +20,9 @@ def division_options(request):
                         "code": township.code,
                         "name": township.name,
                         "county": township.parent.name if township.parent else "",
-                        "prefecture": township.parent.parent.name if township.parent and township.parent.parent else "",
+                        "prefecture": township.parent.parent.name
+                        if township.parent and township.parent.parent
+                        else "",
                     }
                     for township in townships
                 ]
@@ -32,4 +34,6 @@ def division_options(request):
         divisions = divisions_within(within, level)
     else:
         divisions = provinces()
-    return JsonResponse({"results": [{"code": code, "name": name} for code, name in divisions.values_list("code", "name")]})
+    return JsonResponse(
+        {"results": [{"code": code, "name": name} for code, name in divisions.values_list("code", "name")]}
+    )

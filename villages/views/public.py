@@ -22,8 +22,13 @@ def dashboard(request):
         else []
     )
     yearly = yearly_statistics()
-    village_rows = [(row["year"], {"registry": row["taobao_villages"], "published": row["published_taobao_villages"]}) for row in yearly]
-    town_rows = [(row["year"], {"registry": row["taobao_towns"], "published": row["published_taobao_towns"]}) for row in yearly]
+    village_rows = [
+        (row["year"], {"registry": row["taobao_villages"], "published": row["published_taobao_villages"]})
+        for row in yearly
+    ]
+    town_rows = [
+        (row["year"], {"registry": row["taobao_towns"], "published": row["published_taobao_towns"]}) for row in yearly
+    ]
     series = (("published", "bar-published"), ("registry", "bar-registry"))
     regions = yearly_statistics_by_region(year=latest_year) if latest_year else []
     return render(

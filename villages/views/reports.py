@@ -55,7 +55,11 @@ def report_create_view(request, code):
     return render(
         request,
         "villages/report_form.html",
-        {"form": form, "village": village, "title": _("Annual e-commerce report of %(name)s") % {"name": village.name}},
+        {
+            "form": form,
+            "village": village,
+            "title": _("Annual e-commerce report of %(name)s") % {"name": village.name},
+        },
     )
 
 
@@ -65,7 +69,10 @@ def report_edit_view(request, report_id):
     if not may_edit_registry(request.user, report.village.code):
         raise PermissionDenied
     if not report.is_editable:
-        messages.info(request, _("This report is %(status)s and cannot be changed now.") % {"status": report.get_status_display()})
+        messages.info(
+            request,
+            _("This report is %(status)s and cannot be changed now.") % {"status": report.get_status_display()},
+        )
         return redirect("villages:report_detail", report_id=report.pk)
     form = AnnualReportForm(request.POST or None, instance=report)
     conflict = None
@@ -91,7 +98,8 @@ def report_edit_view(request, report_id):
             "village": report.village,
             "report": report,
             "conflict": conflict,
-            "title": _("Annual e-commerce report of %(name)s for %(year)s") % {"name": report.village.name, "year": report.year},
+            "title": _("Annual e-commerce report of %(name)s for %(year)s")
+            % {"name": report.village.name, "year": report.year},
         },
     )
 

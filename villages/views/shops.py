@@ -101,7 +101,9 @@ def shop_year_create_view(request, shop_id):
 
 @login_required
 def shop_year_edit_view(request, shop_year_id):
-    shop_year = get_object_or_404(shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id)
+    shop_year = get_object_or_404(
+        shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id
+    )
     shop = shop_year.shop
     if not may_edit_registry(request.user, shop.village.code):
         raise PermissionDenied
@@ -117,7 +119,9 @@ def shop_year_edit_view(request, shop_year_id):
             current_of=lambda: ShopYear.objects.filter(pk=shop_year.pk).first(),
         )
         if saved is not None:
-            messages.success(request, _("Figures of %(year)s saved for %(name)s.") % {"year": saved.year, "name": shop.name})
+            messages.success(
+                request, _("Figures of %(year)s saved for %(name)s.") % {"year": saved.year, "name": shop.name}
+            )
             return redirect("villages:village_detail", code=shop.village.code)
     return render(
         request,

@@ -61,7 +61,9 @@ def village_list(request):
 
 
 def village_detail(request, code):
-    village = get_object_or_404(villages_visible_to(request.user).select_related("township__parent__parent"), code=code)
+    village = get_object_or_404(
+        villages_visible_to(request.user).select_related("township__parent__parent"), code=code
+    )
     in_scope = code_in_scope(request.user, village.code) if request.user.is_authenticated else False
     assessments = list(village.assessments.select_related("criteria_set", "report").order_by("-year"))
     reports = list(reports_visible_to(request.user).filter(village=village).order_by("-year"))
@@ -122,9 +124,7 @@ def village_edit_view(request, code):
         changes = form.changes()
         saved, conflict = run_service(
             form,
-            lambda: village_update(
-                village=village, by=request.user, version=form.cleaned_data["version"], **changes
-            ),
+            lambda: village_update(village=village, by=request.user, version=form.cleaned_data["version"], **changes),
             current_of=lambda: Village.objects.filter(pk=village.pk).first(),
         )
         if saved is not None:
