@@ -18,3 +18,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+# Static files come straight from the apps and static/, as under runserver; collectstatic is for production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,6 +1,6 @@
 """Criteria versions, the yearly assessment of each village, and the Taobao towns and clusters derived from them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -119,33 +119,28 @@ class CriteriaSet(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.first_year is not None and (self.last_year is None or self.last_year >= self.first_year):
+        errors = {}
+        if self.last_year is not None and self.first_year and self.last_year < self.first_year:
+            errors["last_year"] = _("The last year cannot come before the first year.")
+        elif self.first_year is not None:
             clash = self.overlapping_versions().first()
             if clash is not None:
-                raise ValidationError(
-                    {
-                        "first_year": _("These years overlap with the version %(version)s: a year has one version.")
-                        % {"version": clash}
-                    }
-                )
-        locked = self.locked_changes()
-        if locked:
-            raise ValidationError(
-                _(
-                    "This version has assessments, so %(fields)s can no longer change: add a new version "
-                    "for the coming years instead."
-                )
-                % {"fields": ", ".join(str(self._meta.get_field(name).verbose_name) for name in locked)}
-            )
-        if self.last_year is not None and self.first_year and self.last_year < self.first_year:
-            raise ValidationError({"last_year": _("The last year cannot come before the first year.")})
+                errors["first_year"] = _(
+                    "These years overlap with the version %(version)s: a year has one version."
+                ) % {"version": clash}
         allowed = {c for c, _label in Village.CommitteeType.choices}
         if not isinstance(self.eligible_committee_types, list) or not set(self.eligible_committee_types) <= allowed:
-            raise ValidationError(
-                {"eligible_committee_types": _("Choose committee types among: %(types)s.") % {
-                    "types": ", ".join(sorted(allowed))
-                }}
-            )
+            errors["eligible_committee_types"] = _("Choose committee types among: %(types)s.") % {
+                "types": ", ".join(sorted(allowed))
+            }
+        locked = self.locked_changes()
+        if locked:
+            errors[NON_FIELD_ERRORS] = _(
+                "This version has assessments, so %(fields)s can no longer change: add a new version "
+                "for the coming years instead."
+            ) % {"fields": ", ".join(str(self._meta.get_field(name).verbose_name) for name in locked)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class Assessment(TimeStampedModel):
