@@ -1,10 +1,15 @@
-"""The Django admin for county operation centres, service points, their services and monthly activity."""
+"""The Django admin for county operation centres, service points, their services and monthly activity.
+
+Saves and deletes go through `rural_services.services`, like every other write path.
+"""
 
 from django.contrib import admin
 
+from rural_services import services
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
 from rural_services.selectors import activities_in_scope_of, county_centers_in_scope_of, service_points_in_scope_of
 from villages.admin import VERSIONED, JurisdictionScopedAdmin, ScopedHistoryAdmin, VillageProvinceFilter
+from villages.admin_services import ServiceBackedAdmin
 
 
 class CountyProvinceFilter(VillageProvinceFilter):
@@ -16,15 +21,19 @@ class PointProvinceFilter(VillageProvinceFilter):
 
 
 @admin.register(CountyOperationCenter)
-class CountyOperationCenterAdmin(JurisdictionScopedAdmin):
+class CountyOperationCenterAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
     scope_selector = staticmethod(county_centers_in_scope_of)
+    create_service = staticmethod(services.county_center_create)
+    update_service = staticmethod(services.county_center_update)
+    delete_service = staticmethod(services.county_center_delete)
+    instance_argument = "center"
     list_display = ("name", "county", "status", "opened_on", "closed_on")
     list_filter = ("status", CountyProvinceFilter)
     search_fields = ("name", "county__name", "county__code", "address")
     ordering = ("county__code", "name")
     list_select_related = ("county",)
     autocomplete_fields = ("county",)
-    fields = ("county", "name", "address", "status", "opened_on", "closed_on", *VERSIONED)
+    fields = ("county", "name", "address", "status", "opened_on", "closed_on", "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
 
 
@@ -37,8 +46,12 @@ class ServiceKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(ScopedHistoryAdmin):
+class ServicePointAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(service_points_in_scope_of)
+    create_service = staticmethod(services.service_point_create)
+    update_service = staticmethod(services.service_point_update)
+    delete_service = staticmethod(services.service_point_delete)
+    instance_argument = "point"
     list_display = ("code", "name", "village", "county_center", "status", "opened_on", "partner_name")
     list_filter = ("status", "services", VillageProvinceFilter)
     search_fields = ("code", "name", "village__name", "village__code", "partner_name")
@@ -59,14 +72,19 @@ class ServicePointAdmin(ScopedHistoryAdmin):
         "longitude",
         "partner_name",
         "partner_phone",
+        "edited_version",
         *VERSIONED,
     )
     readonly_fields = VERSIONED
 
 
 @admin.register(ServiceActivity)
-class ServiceActivityAdmin(JurisdictionScopedAdmin):
+class ServiceActivityAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
     scope_selector = staticmethod(activities_in_scope_of)
+    create_service = staticmethod(services.service_activity_create)
+    update_service = staticmethod(services.service_activity_update)
+    delete_service = staticmethod(services.service_activity_delete)
+    instance_argument = "activity"
     list_display = ("point", "month", "assisted_purchases", "assisted_purchase_value", "produce_sales_value", "parcels")
     list_filter = (PointProvinceFilter,)
     search_fields = ("point__code", "point__name", "point__village__name", "point__village__code")
@@ -81,6 +99,10 @@ class ServiceActivityAdmin(JurisdictionScopedAdmin):
         "assisted_purchase_value",
         "produce_sales_value",
         "parcels",
+        "edited_version",
         *VERSIONED,
     )
     readonly_fields = VERSIONED
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("point", *self.readonly_fields) if obj else self.readonly_fields

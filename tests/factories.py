@@ -197,7 +197,8 @@ class JurisdictionAssignmentFactory(factory.django.DjangoModelFactory):
 
 
 class CriteriaSetFactory(factory.django.DjangoModelFactory):
-    """A criteria version for years the seeded history does not use (tests of the model itself)."""
+    """A criteria version, for building unsaved instances: the seeded 2020 version is open-ended, so saving
+    one needs that version closed first (a year has exactly one version)."""
 
     class Meta:
         model = CriteriaSet

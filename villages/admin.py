@@ -1,14 +1,21 @@
-"""The Django admin for divisions, villages, shops, reports and certification results, scoped to each user's area."""
+"""The Django admin for divisions, villages, shops, reports and certification results, scoped to each user's area.
 
-from django.contrib import admin
+Registry saves and deletes go through the services (`villages.admin_services.ServiceBackedAdmin`); reviewers get
+a queue ("submitted, in my area") with approve and return actions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from villages import codes
+from villages.admin_services import SERVICE_REFUSALS, ServiceBackedAdmin, refusal_text
 from villages.models import (
     AnnualReport,
     Assessment,
@@ -23,6 +30,7 @@ from villages.models import (
     Village,
     VillageCluster,
 )
+from villages.selectors.review import report_warnings, review_queue
 from villages.selectors.visibility import (
     assessments_in_scope_of,
     jurisdiction_assignments_in_scope_of,
@@ -33,6 +41,7 @@ from villages.selectors.visibility import (
     taobao_towns_in_scope_of,
     villages_in_scope_of,
 )
+from villages.services import registry, reports
 
 TIMESTAMPS = ("created_at", "updated_at")
 VERSIONED = ("version", *TIMESTAMPS)
@@ -124,14 +133,17 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(ScopedHistoryAdmin):
+class VillageAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(villages_in_scope_of)
+    create_service = staticmethod(registry.village_create)
+    update_service = staticmethod(registry.village_update)
+    delete_service = staticmethod(registry.village_delete)
+    instance_argument = "village"
     list_display = ("code", "name", "township", "committee_type", "households", "population", "urban_rural_code")
     list_filter = ("committee_type", "urban_rural_code", ProvinceFilter)
     search_fields = ("code", "name", "township__name")
     ordering = ("code",)
     list_select_related = ("township",)
-    autocomplete_fields = ("township",)
     fields = (
         "code",
         "name",
@@ -143,35 +155,58 @@ class VillageAdmin(ScopedHistoryAdmin):
         "latitude",
         "longitude",
         "main_products",
+        "edited_version",
         *VERSIONED,
     )
-    readonly_fields = ("committee_type", *VERSIONED)
+    # The township and committee type follow from the code (its first 9 and last 3 digits).
+    readonly_fields = ("township", "committee_type", *VERSIONED)
 
 
 @admin.register(OnlineShop)
-class OnlineShopAdmin(ScopedHistoryAdmin):
+class OnlineShopAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(shops_in_scope_of)
+    create_service = staticmethod(registry.shop_create)
+    update_service = staticmethod(registry.shop_update)
+    delete_service = staticmethod(registry.shop_delete)
+    instance_argument = "shop"
     list_display = ("name", "platform", "platform_shop_id", "village", "category", "opened_on", "closed_on")
     list_filter = ("platform", VillageProvinceFilter)
     search_fields = ("name", "platform_shop_id", "village__name", "village__code")
     ordering = ("village__code", "platform", "platform_shop_id")
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
-    fields = ("village", "platform", "platform_shop_id", "name", "category", "opened_on", "closed_on", *VERSIONED)
+    fields = (
+        "village",
+        "platform",
+        "platform_shop_id",
+        "name",
+        "category",
+        "opened_on",
+        "closed_on",
+        "edited_version",
+        *VERSIONED,
+    )
     readonly_fields = VERSIONED
 
 
 @admin.register(ShopYear)
-class ShopYearAdmin(ScopedHistoryAdmin):
+class ShopYearAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(shop_years_in_scope_of)
+    create_service = staticmethod(registry.shop_year_create)
+    update_service = staticmethod(registry.shop_year_update)
+    delete_service = staticmethod(registry.shop_year_delete)
+    instance_argument = "shop_year"
     list_display = ("shop", "year", "sales", "orders_last_3_months", "days_open", "active")
     list_filter = ("year",)
     search_fields = ("shop__name", "shop__platform_shop_id", "shop__village__name", "shop__village__code")
     ordering = ("shop__village__code", "shop__platform_shop_id", "-year")
     list_select_related = ("shop",)
     autocomplete_fields = ("shop",)
-    fields = ("shop", "year", "sales", "orders_last_3_months", "days_open", "active", *VERSIONED)
+    fields = ("shop", "year", "sales", "orders_last_3_months", "days_open", "active", "edited_version", *VERSIONED)
     readonly_fields = ("active", *VERSIONED)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("shop", *self.readonly_fields) if obj else self.readonly_fields
 
     @admin.display(boolean=True, description=_("active shop"))
     def active(self, shop_year):
@@ -198,9 +233,33 @@ class ReviewEventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("by")
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    title = _("review queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("submitted, in my area"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(pk__in=review_queue(request.user).values("pk"))
+        return queryset
+
+
+class ReturnCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must the county correct?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
 @admin.register(AnnualReport)
-class AnnualReportAdmin(ScopedHistoryAdmin):
+class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(reports_in_scope_of)
+    create_service = staticmethod(reports.report_create)
+    update_service = staticmethod(reports.report_update)
+    delete_service = staticmethod(reports.report_delete)
+    instance_argument = "report"
+    actions = ("approve_reports", "return_reports")
     list_display = (
         "village",
         "year",
@@ -211,7 +270,7 @@ class AnnualReportAdmin(ScopedHistoryAdmin):
         "submitted_at",
         "reviewed_at",
     )
-    list_filter = ("status", "year", VillageProvinceFilter)
+    list_filter = (ReviewQueueFilter, "status", "year", VillageProvinceFilter)
     search_fields = ("village__name", "village__code")
     ordering = ("-year", "village__code")
     list_select_related = ("village",)
@@ -231,6 +290,8 @@ class AnnualReportAdmin(ScopedHistoryAdmin):
         "reviewed_at",
         "review_comment",
         "reopened",
+        "data_quality_warnings",
+        "edited_version",
         *VERSIONED,
     )
     # The workflow (submit, approve, return, reopen) owns the status and who did what; figures stay editable.
@@ -243,8 +304,69 @@ class AnnualReportAdmin(ScopedHistoryAdmin):
         "reviewed_at",
         "review_comment",
         "reopened",
+        "data_quality_warnings",
         *VERSIONED,
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A report stays attached to its village and year; only the figures change (through report_update).
+        return ("village", "year", *self.readonly_fields) if obj else self.readonly_fields
+
+    @admin.display(description=_("data-quality warnings"))
+    def data_quality_warnings(self, report):
+        if report.pk is None:
+            return "–"
+        return "; ".join(warning.message for warning in report_warnings(report)) or _("none")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("villages.review_annualreport")
+
+    def _apply(self, request, queryset, step, success_message):
+        done = 0
+        for report in queryset.select_related("village"):
+            try:
+                step(report)
+            except SERVICE_REFUSALS as error:
+                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
+    def approve_reports(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda report: reports.report_approve(report=report, by=request.user),
+            _("%(count)s report(s) approved."),
+        )
+
+    @admin.action(description=_("Return the selected reports to the county…"), permissions=("review",))
+    def return_reports(self, request, queryset):
+        form = ReturnCommentForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._apply(
+                request,
+                queryset,
+                lambda report: reports.report_return(report=report, by=request.user, comment=comment),
+                _("%(count)s report(s) returned."),
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/villages/annualreport/return_reports.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Return reports to the county"),
+                "opts": self.model._meta,
+                "reports": queryset.select_related("village"),
+                "form": form,
+                "action": "return_reports",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(ReviewEvent)

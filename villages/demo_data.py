@@ -34,6 +34,7 @@ from villages.models import (
     ShopYear,
     Village,
 )
+from villages.services.certification import assessments_rescore
 
 DEFAULT_DEMO_PASSWORD = "taobao-demo"
 DEMO_YEARS = range(2019, 2025)
@@ -408,4 +409,8 @@ def load_villages_demo() -> VillagesDemo:
         _create_missing_shop_years(shops, users["admin"])
         new_reports = _create_missing_reports(villages, users)
         _ensure_reporting_windows()
+        # Approved reports are scored as the review workflow would: one set-based rescoring of their years.
+        approved_years = {report.year for report in new_reports if report.status == Status.APPROVED}
+        if approved_years:
+            assessments_rescore(years=approved_years)
     return VillagesDemo(users=users, villages=villages, new_reports=new_reports)

@@ -8,9 +8,10 @@ Arithmetic on thresholds is exact (integers and fractions): "exactly 10 % of hou
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from villages import codes
 
@@ -101,26 +102,30 @@ class VillageInputs:
         )
 
 
-@dataclass(frozen=True)
-class Check:
-    """One criterion: whether it passed, the figure, the threshold and what is missing (0 when passed)."""
+class Check(NamedTuple):
+    """One criterion: whether it passed, the figure, the threshold and what is missing (0 when passed).
+
+    A named tuple rather than a dataclass: a national rescoring builds three per village.
+    """
 
     key: str
     passed: bool
     actual: object
     required: object
     gap: object
-    details: dict = field(default_factory=dict)
+    details: dict | None = None
 
     def as_dict(self) -> dict:
-        return {
+        check = {
             "key": self.key,
             "passed": self.passed,
             "actual": self.actual,
             "required": self.required,
             "gap": self.gap,
-            **self.details,
         }
+        if self.details:
+            check.update(self.details)
+        return check
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,7 @@ def _percentage_points(numerator: int, denominator: int) -> float:
 def _round_tenths(numerator: int, denominator: int) -> Decimal:
     """numerator / denominator, rounded half up to one decimal, as an exact Decimal."""
     tenths = (20 * numerator + denominator) // (2 * denominator)
-    return Decimal(tenths).scaleb(-1)
+    return Decimal(f"{tenths // 10}.{tenths % 10}")
 
 
 def _capped_ratio(actual: int, required: int) -> tuple[int, int]:

@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.factories import AnnualReportFactory, VillageFactory
 from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from villages.services.certification import report_assess, report_assessment_withdraw
+from villages.services.criteria import criteria_set_create, criteria_set_update
+from villages.services.errors import ConflictError
 
 APPROVED = AnnualReport.Status.APPROVED
 QUALIFYING = {"ecommerce_sales": 12_000_000, "active_shops": 120, "households": 800}
@@ -163,3 +165,82 @@ def test_the_tenth_taobao_village_of_a_township_forms_a_cluster(tree):
         ["371721"],
     )
     assert set(cluster.villages.all()) == set(villages)
+
+
+# --- criteria versions ------------------------------------------------------------------------------------
+
+NEW_VERSION = {
+    "name": "Trial 2030",
+    "first_year": 2030,
+    "last_year": None,
+    "eligible_committee_types": ["village_committee"],
+    "village_min_sales": 20_000_000,
+    "village_min_active_shops": 150,
+    "village_min_household_share": Decimal("0.1500"),
+    "town_min_taobao_villages": 3,
+    "town_scale_route": True,
+    "town_min_sales": 30_000_000,
+    "town_min_active_shops": 300,
+    "subdistricts_can_be_towns": False,
+}
+
+
+def test_a_version_may_not_cover_a_year_another_version_covers(db):
+    with pytest.raises(ValidationError, match="overlap"):
+        criteria_set_create(**NEW_VERSION)
+    assert not CriteriaSet.objects.filter(name="Trial 2030").exists()
+
+
+def test_a_new_version_takes_over_once_the_version_in_force_is_closed(village, administrator):
+    report_assess(report=approved_report(village, 2023))
+    in_force = CriteriaSet.objects.get(first_year=2020)
+
+    criteria_set_update(criteria_set=in_force, by=administrator, last_year=2029)
+    created = criteria_set_create(by=administrator, **NEW_VERSION)
+
+    assert created.pk is not None
+    assert CriteriaSet.objects.get(first_year=2020).last_year == 2029
+
+
+def test_a_version_with_assessments_keeps_its_thresholds(village, administrator):
+    report_assess(report=approved_report(village, 2023))
+    in_force = CriteriaSet.objects.get(first_year=2020)
+
+    with pytest.raises(ConflictError):
+        criteria_set_update(criteria_set=in_force, by=administrator, village_min_sales=5_000_000)
+
+    in_force.refresh_from_db()
+    assert in_force.village_min_sales == 10_000_000
+
+
+def test_a_version_with_assessments_keeps_its_first_year_but_may_be_closed(village, administrator):
+    report_assess(report=approved_report(village, 2023))
+    in_force = CriteriaSet.objects.get(first_year=2020)
+
+    with pytest.raises(ConflictError):
+        criteria_set_update(criteria_set=in_force, by=administrator, first_year=2021)
+    criteria_set_update(criteria_set=in_force, by=administrator, last_year=2022)
+
+    assert Assessment.objects.get().criteria_set == in_force
+
+
+def test_the_model_refuses_threshold_edits_of_a_used_version_for_the_admin_form_too(village):
+    report_assess(report=approved_report(village, 2023))
+    in_force = CriteriaSet.objects.get(first_year=2020)
+    in_force.village_min_active_shops = 50
+
+    with pytest.raises(ValidationError, match="has assessments"):
+        in_force.full_clean()
+
+
+def test_a_version_without_assessments_can_still_be_corrected(administrator):
+    unused = CriteriaSet.objects.get(first_year=2019)
+
+    criteria_set_update(criteria_set=unused, by=administrator, town_min_active_shops=299)
+
+    assert CriteriaSet.objects.get(first_year=2019).town_min_active_shops == 299
+
+
+def test_only_administrators_change_criteria(official):
+    with pytest.raises(PermissionDenied):
+        criteria_set_update(criteria_set=CriteriaSet.objects.get(first_year=2019), by=official, name="x")

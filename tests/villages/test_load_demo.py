@@ -12,6 +12,7 @@ from villages import scoring
 from villages.demo_data import DEMO_VILLAGES
 from villages.models import (
     AnnualReport,
+    Assessment,
     CriteriaSet,
     Division,
     JurisdictionAssignment,
@@ -19,6 +20,7 @@ from villages.models import (
     ReportingWindow,
     ReviewEvent,
     ShopYear,
+    TaobaoTown,
     Village,
 )
 
@@ -32,6 +34,8 @@ COUNTED = (
     ShopYear,
     AnnualReport,
     AnnualReport.history.model,
+    Assessment,
+    TaobaoTown,
     ReviewEvent,
     ReportingWindow,
     JurisdictionAssignment,
@@ -200,3 +204,19 @@ def test_demo_accounts_says_when_there_are_none():
     call_command("demo_accounts", stdout=output)
 
     assert "load_demo" in output.getvalue()
+
+
+def test_approved_demo_reports_are_scored_and_the_others_are_not(demo):
+    approved = AnnualReport.objects.filter(status="approved")
+    pending = AnnualReport.objects.exclude(status="approved")
+
+    assert Assessment.objects.filter(report__in=approved).count() == approved.count()
+    assert not Assessment.objects.filter(report__in=pending).exists()
+    dongfeng = dict(Assessment.objects.filter(village__code="320324109002").values_list("year", "status_change"))
+    assert (dongfeng[2019], dongfeng[2020]) == ("new", "lost")
+
+
+def test_daji_is_a_taobao_town_every_demo_year(demo):
+    years = set(TaobaoTown.objects.filter(township_id="371721121").values_list("year", flat=True))
+
+    assert years == set(range(2019, 2025))

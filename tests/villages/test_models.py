@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 from tests.factories import (
     AnnualReportFactory,
     AssessmentFactory,
-    CriteriaSetFactory,
     JurisdictionAssignmentFactory,
     OnlineShopFactory,
     ReportingWindowFactory,
@@ -18,7 +17,7 @@ from tests.factories import (
     VillageFactory,
 )
 from tests.model_checks import assert_database_refuses, assert_invalid
-from villages.models import AnnualReport, Division, OnlineShop, ReportingWindow, ShopYear, Village
+from villages.models import AnnualReport, CriteriaSet, Division, OnlineShop, ReportingWindow, ShopYear, Village
 
 pytestmark = pytest.mark.django_db
 NEXT_YEAR = timezone.localdate().year + 1
@@ -259,18 +258,26 @@ def test_one_reporting_window_per_year():
 # Criteria, assessments, towns, jurisdiction
 
 
+def seeded_criteria(**changes):
+    """The seeded 2009–2018 version with some values changed (unsaved), so no other version overlaps it."""
+    criteria = CriteriaSet.objects.get(first_year=2009)
+    for name, value in changes.items():
+        setattr(criteria, name, value)
+    return criteria
+
+
 def test_criteria_last_year_cannot_come_before_the_first():
-    criteria = CriteriaSetFactory.build(first_year=2090, last_year=2089)
+    criteria = seeded_criteria(last_year=2008)
     assert_invalid(criteria, "last_year", "The last year cannot come before the first year.")
     assert_database_refuses(criteria)
 
 
 def test_criteria_committee_types_must_be_known():
-    assert_invalid(CriteriaSetFactory.build(eligible_committee_types=["hamlet"]), "eligible_committee_types")
+    assert_invalid(seeded_criteria(eligible_committee_types=["hamlet"]), "eligible_committee_types", "Choose")
 
 
 def test_criteria_scale_route_needs_both_thresholds():
-    criteria = CriteriaSetFactory.build(town_scale_route=True, town_min_sales=30_000_000, town_min_active_shops=None)
+    criteria = seeded_criteria(town_scale_route=True, town_min_sales=30_000_000, town_min_active_shops=None)
     assert_invalid(criteria, message="The town scale route needs both a sales and an active-shop threshold.")
     assert_database_refuses(criteria)
 

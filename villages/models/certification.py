@@ -85,8 +85,8 @@ class CriteriaSet(TimeStampedModel):
         end = self.last_year or "…"
         return f"{self.name} ({self.first_year}–{end})"
 
-    # What may still change once a version has assessments: its label, and its end year (to let a new
-    # version take over), as long as every assessed year stays covered.
+    # What may still change once a version has assessments: its label, and its end year, so that a new
+    # version can take over; the assessments keep pointing at the version they were scored on until rescored.
     EDITABLE_WHEN_USED = ("name", "source", "last_year")
 
     def covers(self, year: int) -> bool:
@@ -112,9 +112,6 @@ class CriteriaSet(TimeStampedModel):
             and not isinstance(f, (models.AutoField, models.DateTimeField))
             and f.to_python(getattr(self, f.attname)) != getattr(stored, f.attname)
         ]
-        last_assessed = self.assessments.aggregate(last=models.Max("year"))["last"]
-        if self.last_year is not None and last_assessed is not None and self.last_year < last_assessed:
-            changed.append("last_year")
         return changed
 
     def clean(self):

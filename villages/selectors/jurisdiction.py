@@ -9,10 +9,11 @@ code path. Web views, the API, the admin and the imports all call these function
 from functools import reduce
 from operator import or_
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from villages import codes
-from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS
+from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 
 ANONYMOUS = "anonymous"
 NO_ROLE = "none"
@@ -83,7 +84,8 @@ def scope_q(user, code_path: str) -> Q:
     """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
-        return Q()
+        # Not Q(): an empty Q vanishes when OR-ed ("in scope | public" would become "public" only).
+        return Q(pk__isnull=False)
     if not prefixes:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in prefixes))
@@ -111,3 +113,23 @@ def may_review(user, code: str) -> bool:
     if role == ADMINISTRATORS:
         return True
     return role == REVIEWERS and code_in_scope(user, code)
+
+
+def covering_assignments_q(code: str, path: str = "") -> Q:
+    """Jurisdiction assignments whose division contains `code`: its province, prefecture or county."""
+    parsed = codes.VillageCode(code)
+    return (
+        Q(**{f"{path}division__code": parsed.province, f"{path}division__level": codes.PROVINCE})
+        | Q(**{f"{path}division__code": parsed.prefecture, f"{path}division__level": codes.PREFECTURE})
+        | Q(**{f"{path}division__code": parsed.county, f"{path}division__level": codes.COUNTY})
+    )
+
+
+def users_responsible_for(code: str, role: str):
+    """Active users holding `role` whose assigned divisions contain the village `code` (for notifications)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=role)
+        .filter(pk__in=JurisdictionAssignment.objects.filter(covering_assignments_q(code)).values("user_id"))
+        .order_by("username")
+    )

@@ -53,7 +53,7 @@ def criteria_set_create(*, by=None, **fields) -> CriteriaSet:
 
 
 def criteria_set_update(*, criteria_set: CriteriaSet, by=None, **fields) -> CriteriaSet:
-    """Edit a version. Once it has assessments only its name, source and end year may change (ConflictError)."""
+    """Edit a version. Once it has assessments only its name, source and end year may change (else ConflictError)."""
     _require_administrator(by)
     _unknown_fields(fields)
     with transaction.atomic():

@@ -1,0 +1,112 @@
+"""What a reviewer reads about reports: the review queue, a report's timeline and its data-quality warnings."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+
+from villages.models import AnnualReport, OnlineShop, ReviewEvent
+from villages.scoring import ACTIVE_SHOP_DAYS_PER_MONTH, ACTIVE_SHOP_FULL_WINDOW_DAYS, ACTIVE_SHOP_MIN_DAYS
+
+from .visibility import reports_in_scope_of
+
+SALES_JUMP_FACTOR = 5
+FULL_WINDOW_MIN_ORDERS = ACTIVE_SHOP_FULL_WINDOW_DAYS // ACTIVE_SHOP_DAYS_PER_MONTH
+
+
+def active_shop_year_q(path: str = "") -> Q:
+    """`scoring.is_active_shop` as a filter on ShopYear rows (reached through `path`), for counting in SQL.
+
+    Open at least 90 days: at least 3 orders in the last 3 months. Open 30 to 89 days: at least one order per
+    30 days open, i.e. 30 × orders ≥ days open.
+    """
+    days, orders = f"{path}days_open", f"{path}orders_last_3_months"
+    return Q(**{f"{days}__gte": ACTIVE_SHOP_FULL_WINDOW_DAYS, f"{orders}__gte": FULL_WINDOW_MIN_ORDERS}) | Q(
+        **{
+            f"{days}__gte": ACTIVE_SHOP_MIN_DAYS,
+            f"{days}__lt": ACTIVE_SHOP_FULL_WINDOW_DAYS,
+            f"{days}__lte": F(orders) * ACTIVE_SHOP_DAYS_PER_MONTH,
+        }
+    )
+
+
+def review_queue(user):
+    """Submitted reports in the user's area, oldest submission first: what a reviewer has to act on."""
+    return (
+        reports_in_scope_of(user)
+        .filter(status=AnnualReport.Status.SUBMITTED)
+        .select_related("village", "village__township", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_timeline(report: AnnualReport):
+    """The report's review steps in order: from → to, by whom, when, with the comment."""
+    return ReviewEvent.objects.filter(report=report).select_related("by").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class ReportWarning:
+    """A data-quality concern for the reviewer; it never blocks a transition."""
+
+    key: str
+    message: str
+
+
+def report_warnings(report: AnnualReport) -> list[ReportWarning]:
+    """Data-quality warnings on a report, in two queries whatever the number of shops."""
+    warnings = []
+    previous = (
+        AnnualReport.objects.filter(
+            village_id=report.village_id, year__lt=report.year, status=AnnualReport.Status.APPROVED
+        )
+        .order_by("-year")
+        .values("year", "ecommerce_sales")
+        .first()
+    )
+    if previous and report.ecommerce_sales > SALES_JUMP_FACTOR * previous["ecommerce_sales"]:
+        warnings.append(
+            ReportWarning(
+                "sales_jump",
+                _(
+                    "Sales of RMB %(sales)s are more than %(factor)s times the RMB %(previous)s approved for "
+                    "%(year)s."
+                )
+                % {
+                    "sales": report.ecommerce_sales,
+                    "factor": SALES_JUMP_FACTOR,
+                    "previous": previous["ecommerce_sales"],
+                    "year": previous["year"],
+                },
+            )
+        )
+    if report.active_shops > report.households:
+        warnings.append(
+            ReportWarning(
+                "shops_above_households",
+                _("%(shops)s active shops are declared for only %(households)s households.")
+                % {"shops": report.active_shops, "households": report.households},
+            )
+        )
+    registered = OnlineShop.objects.filter(village_id=report.village_id).aggregate(
+        shops=Count("pk", distinct=True),
+        active=Count(
+            "years", filter=Q(years__year=report.year) & active_shop_year_q("years__"), distinct=True
+        ),
+    )
+    if registered["shops"] == 0:
+        warnings.append(
+            ReportWarning("no_registered_shops", _("No online shops are registered for this village."))
+        )
+    elif report.active_shops > registered["active"]:
+        warnings.append(
+            ReportWarning(
+                "shops_above_registered",
+                _(
+                    "%(declared)s active shops are declared, but only %(registered)s shops registered for this "
+                    "village were active in %(year)s."
+                )
+                % {"declared": report.active_shops, "registered": registered["active"], "year": report.year},
+            )
+        )
+    return warnings
