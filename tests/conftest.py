@@ -59,7 +59,8 @@ def client_for():
     """A logged-in test client for a user."""
 
     def login(user):
-        client = Client()
+        # English unless a test asks for another language; the site's default is Simplified Chinese.
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         return client
 
