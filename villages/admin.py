@@ -480,3 +480,7 @@ class RegistryUserAdmin(UserAdmin):
     """Django's user admin, with the divisions each user answers for."""
 
     inlines = (JurisdictionAssignmentInline,)
+
+
+# Registers the ImportJob admin (spreadsheet imports), kept in its own module.
+from villages import import_admin  # noqa: E402, F401

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
+    "django_tasks_db",
     "villages",
     "rural_services",
 ]

@@ -29,6 +29,7 @@ from villages.models import (
     AnnualReport,
     Assessment,
     Division,
+    ImportJob,
     OnlineShop,
     ReviewEvent,
     ShopYear,
@@ -43,7 +44,8 @@ REGISTRY_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in {"villages", "rural_services"}),
     key=lambda model: model._meta.label,
 )
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent}
+# Import jobs are made by uploading a file (the admin's own upload view), never by the add form.
+DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -65,6 +67,9 @@ def one_of_everything(tree):
     VillageClusterFactory().villages.add(village)
     centre = CountyOperationCenterFactory(county=tree.county)
     ServiceActivityFactory(point=ServicePointFactory(village=village, county_center=centre))
+    ImportJob.objects.create(
+        uploaded_by=make_user("uploader"), kind="villages", file="imports/v.csv", file_name="v.csv"
+    )
     return village
 
 

@@ -3,6 +3,7 @@
 from .base import TimeStampedModel, VersionedModel
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from .divisions import Division
+from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .reports import AnnualReport, ReportingWindow, ReviewEvent
 from .shops import OnlineShop, ShopYear
@@ -16,6 +17,7 @@ __all__ = [
     "Assessment",
     "CriteriaSet",
     "Division",
+    "ImportJob",
     "JurisdictionAssignment",
     "OnlineShop",
     "ReportingWindow",

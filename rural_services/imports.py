@@ -1,0 +1,196 @@
+"""Import kinds of the service network: county operation centres and village service points."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rural_services.models import CountyOperationCenter, ServiceKind, ServicePoint
+from villages import codes
+from villages.imports import (
+    ImportKind,
+    RowInvalid,
+    _columns,
+    _village_of,
+    _village_refs,
+    choice_value,
+    clean_values,
+    register_import_kind,
+    require_columns,
+    run_model_clean,
+)
+from villages.models import Division, Village
+from villages.selectors.jurisdiction import may_edit_registry
+
+CENTER_FIELDS = ("name", "address", "opened_on", "closed_on", "status")
+
+
+def _center_resolve(raws, context):
+    for raw in raws:
+        choice_value(raw, "status", CountyOperationCenter.Status.choices)
+    wanted = {raw.get("county", "") for raw in raws}
+    return {division.code: division for division in Division.objects.filter(code__in=wanted, level=codes.COUNTY)}
+
+
+def _center_build(raw, counties, context):
+    require_columns(raw, "county", "name")
+    county = counties.get(raw["county"])
+    if county is None:
+        raise RowInvalid(("county", _("No county with code %(code)s exists.") % {"code": raw["county"]}))
+    values = clean_values(CountyOperationCenter, raw, CENTER_FIELDS)
+    run_model_clean(CountyOperationCenter(county=county, **values))
+    values["county_id"] = county.code
+    return (county.code, values["name"]), values, county.code
+
+
+def _center_existing(keys, context):
+    if not keys:
+        return {}
+    counties = {key[0] for key in keys}
+    names = {key[1] for key in keys}
+    return {
+        (row["county_id"], row["name"]): (row["pk"], row, "")
+        for row in CountyOperationCenter.objects.filter(county_id__in=counties, name__in=names).values(
+            "pk", "county_id", *CENTER_FIELDS
+        )
+    }
+
+
+POINT_FIELDS = ("code", "name", "status", "opened_on", "closed_on", "latitude", "longitude", "partner_name",
+                "partner_phone")
+
+
+def _point_resolve(raws, context):
+    for raw in raws:
+        choice_value(raw, "status", ServicePoint.Status.choices)
+    villages = _village_refs(raws, context)
+    center_names = {raw.get("county_center", "") for raw in raws} - {""}
+    counties = {raw.get("village", "")[:6] for raw in raws}
+    centers = {
+        (center.county_id, center.name): center
+        for center in CountyOperationCenter.objects.filter(county_id__in=counties, name__in=center_names)
+    }
+    current_villages = {
+        code: village_code
+        for code, village_code in ServicePoint.objects.filter(
+            code__in=[raw.get("code", "") for raw in raws]
+        ).values_list("code", "village__code")
+    }
+    return {
+        "villages": villages,
+        "centers": centers,
+        "services": set(ServiceKind.objects.values_list("code", flat=True)),
+        "current_villages": current_villages,
+    }
+
+
+def _services_of(raw, known) -> tuple[str, ...] | None:
+    if "services" not in raw:
+        return None
+    wanted = tuple(sorted({part.strip() for part in raw["services"].replace("，", ",").split(",") if part.strip()}))
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        raise RowInvalid(("services", _("Unknown services: %(codes)s. Known: %(known)s.") % {
+            "codes": ", ".join(unknown), "known": ", ".join(sorted(known))}))
+    return wanted
+
+
+def _point_build(raw, resolved, context):
+    require_columns(raw, "code", "name", "village")
+    village_pk, village_code = _village_of(raw, resolved["villages"])
+    values = clean_values(ServicePoint, raw, POINT_FIELDS)
+    center = None
+    if raw.get("county_center"):
+        center = resolved["centers"].get((village_code[:6], raw["county_center"]))
+        if center is None:
+            raise RowInvalid(("county_center", _("No county operation centre named %(name)s in county %(county)s.") % {
+                "name": raw["county_center"], "county": village_code[:6]}))
+    services = _services_of(raw, resolved["services"])
+    current_village = resolved["current_villages"].get(values["code"])
+    if current_village is not None and not may_edit_registry(context.user, current_village):
+        raise RowInvalid(("code", _("This service point belongs to village %(code)s, outside your jurisdiction.") % {
+            "code": current_village}))
+    point = ServicePoint(village=Village(pk=village_pk, code=village_code), county_center=center, **values)
+    run_model_clean(point)
+    values["village_id"] = village_pk
+    if "county_center" in raw:
+        values["county_center_id"] = center.pk if center else None
+    if services is not None:
+        values["services"] = services
+    return (values["code"],), values, village_code
+
+
+def _point_existing(keys, context):
+    found = {}
+    points = ServicePoint.objects.filter(code__in=[key[0] for key in keys]).values(
+        "pk", "village_id", "county_center_id", *POINT_FIELDS)
+    rows = {row["pk"]: row for row in points}
+    for row in rows.values():
+        row["services"] = ()
+    through = ServicePoint.services.through
+    pairs = through.objects.filter(servicepoint_id__in=list(rows)).values_list("servicepoint_id", "servicekind_id")
+    grouped: dict = {}
+    for point_id, kind_code in pairs:
+        grouped.setdefault(point_id, []).append(kind_code)
+    for point_id, kind_codes in grouped.items():
+        rows[point_id]["services"] = tuple(sorted(kind_codes))
+    for row in rows.values():
+        found[(row["code"],)] = (row["pk"], row, "")
+    return found
+
+
+def _point_services_write(rows, context):
+    """Replace the services of the written points that carry a services column: two statements per batch."""
+    with_services = [row for row in rows if "services" in row.extra]
+    if not with_services:
+        return
+    through = ServicePoint.services.through
+    through.objects.filter(servicepoint_id__in=[row.pk for row in with_services]).delete()
+    through.objects.bulk_create(
+        [
+            through(servicepoint_id=row.pk, servicekind_id=code)
+            for row in with_services
+            for code in row.extra["services"]
+        ]
+    )
+
+
+register_import_kind(ImportKind(
+    name="county_centers",
+    label=gettext_lazy("county operation centres"),
+    model=CountyOperationCenter,
+    columns=_columns(
+        ("county", "County code", "县代码", True),
+        ("name", "Name", "名称", True),
+        ("address", "Address", "地址"),
+        ("opened_on", "Opened on", "开业日期"),
+        ("closed_on", "Closed on", "关闭日期"),
+        ("status", "Status", "状态"),
+    ),
+    resolve=_center_resolve,
+    build=_center_build,
+    existing=_center_existing,
+))
+
+register_import_kind(ImportKind(
+    name="service_points",
+    label=gettext_lazy("village service points"),
+    model=ServicePoint,
+    columns=_columns(
+        ("code", "Service point code", "服务站编码", True),
+        ("name", "Name", "名称", True),
+        ("village", "Village code", "村代码", True),
+        ("county_center", "County operation centre", "县级运营中心"),
+        ("services", "Services", "服务项目"),
+        ("status", "Status", "状态"),
+        ("opened_on", "Opened on", "开业日期"),
+        ("closed_on", "Closed on", "关闭日期"),
+        ("latitude", "Latitude", "纬度"),
+        ("longitude", "Longitude", "经度"),
+        ("partner_name", "Village partner", "村淘合伙人"),
+        ("partner_phone", "Partner's mobile", "合伙人手机"),
+    ),
+    resolve=_point_resolve,
+    build=_point_build,
+    existing=_point_existing,
+    extra_fields=("services",),
+    after_write=_point_services_write,
+))

@@ -1,0 +1,93 @@
+"""The imports API: multipart upload with dry_run, job detail, confirm, errors CSV, templates."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from villages.models import Village
+
+
+def upload(text, name="villages.csv"):
+    return SimpleUploadedFile(name, text.encode("gb18030"), content_type="text/csv")
+
+
+GOOD = "村代码,名称,户数\n371721121227,丁楼村,800\n371721121211,张庄村,600\n"
+
+
+@pytest.mark.django_db
+def test_dry_run_then_confirm_through_the_api(official, client_for, tree):
+    client = client_for(official)
+    response = client.post("/api/v1/imports/", {"kind": "villages", "file": upload(GOOD), "dry_run": "true"})
+    assert response.status_code == 201, response.content
+    job = response.json()
+    assert (job["status"], job["created_count"], job["invalid_count"]) == ("validated", 2, 0)
+    assert Village.objects.count() == 0
+    assert client.get(f"/api/v1/imports/{job['id']}/").json()["status"] == "validated"
+    confirmed = client.post(f"/api/v1/imports/{job['id']}/confirm/")
+    assert confirmed.status_code == 200
+    assert confirmed.json()["status"] == "applied"
+    assert Village.objects.count() == 2
+    assert client.post(f"/api/v1/imports/{job['id']}/confirm/").status_code == 409
+
+
+@pytest.mark.django_db
+def test_invalid_rows_are_listed_and_downloadable(official, client_for, tree):
+    client = client_for(official)
+    text = "code,name\n371721121227,丁楼村\n320324109200,外县村\n"
+    job = client.post("/api/v1/imports/", {"kind": "villages", "file": upload(text), "dry_run": "false"}).json()
+    assert job["status"] == "rejected"
+    assert job["errors"][0]["row"] == 3
+    errors_csv = client.get(f"/api/v1/imports/{job['id']}/errors.csv").content.decode("utf-8-sig")
+    assert "320324109200" in errors_csv
+    assert Village.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_bad_kind_and_bad_file_are_400(official, client_for, tree):
+    client = client_for(official)
+    assert client.post("/api/v1/imports/", {"kind": "planets", "file": upload(GOOD)}).status_code == 400
+    response = client.post("/api/v1/imports/", {"kind": "villages", "file": upload("颜色\n红\n")})
+    assert response.status_code == 201
+    assert response.json()["status"] == "failed"
+
+
+@pytest.mark.django_db
+def test_jobs_of_others_are_404_and_anonymous_is_refused(official, other_official, client_for, client, tree):
+    job = client_for(official).post("/api/v1/imports/", {"kind": "villages", "file": upload(GOOD)}).json()
+    assert client_for(other_official).get(f"/api/v1/imports/{job['id']}/").status_code == 404
+    assert client.post("/api/v1/imports/", {"kind": "villages", "file": upload(GOOD)}).status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_reviewer_upload_is_403(reviewer, client_for, tree):
+    response = client_for(reviewer).post("/api/v1/imports/", {"kind": "villages", "file": upload(GOOD)})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_templates_download(official, client_for):
+    response = client_for(official).get("/api/v1/imports/templates/shops.csv", {"language": "en"})
+    assert response.content.decode("utf-8-sig").startswith("Village code,Platform")
+
+
+@pytest.mark.django_db
+def test_staff_page_upload_and_confirm(official, client_for, tree):
+    client = client_for(official)
+    assert client.get("/imports/").status_code == 200
+    response = client.post("/imports/", {"kind": "villages", "file": upload(GOOD), "dry_run": "on"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "丁楼村" not in page.content.decode() and page.status_code == 200
+    job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.post(f"/imports/{job_id}/confirm/")
+    assert Village.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_admin_lists_jobs_and_links_the_upload(administrator, client_for):
+    client = client_for(administrator)
+    administrator.is_staff = True
+    administrator.save()
+    page = client.get("/admin/villages/importjob/")
+    assert page.status_code == 200
+    assert "/admin/villages/importjob/upload/" in page.content.decode()
+    assert client.get("/admin/villages/importjob/upload/").status_code == 200

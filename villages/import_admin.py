@@ -1,0 +1,67 @@
+"""Django admin of spreadsheet imports: the record of every import, with an upload view linked from its list."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from villages.import_views import ImportUploadForm
+from villages.models import ImportJob
+from villages.selectors.jurisdiction import is_administrator
+from villages.services.imports import import_job_create, may_import
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "kind", "uploaded_by", "created_at", "status", "dry_run", "created_count",
+                    "updated_count", "unchanged_count", "invalid_count"]
+    list_filter = ["status", "kind", "dry_run"]
+    search_fields = ["file_name", "uploaded_by__username"]
+    fields = ["file_name", "kind", "uploaded_by", "created_at", "finished_at", "dry_run", "status", "message",
+              "rows_processed", "progress", "created_count", "updated_count", "unchanged_count", "invalid_count",
+              "errors"]
+    readonly_fields = fields
+    change_list_template = "admin/villages/importjob/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # The roles were created before this model existed; whoever may import may see the record.
+        return may_import(request.user) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return may_import(request.user) or super().has_module_permission(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("uploaded_by")
+        return queryset if is_administrator(request.user) else queryset.filter(uploaded_by=request.user)
+
+    def get_urls(self):
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="villages_importjob_upload"),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        if not may_import(request.user):
+            return redirect("admin:villages_importjob_changelist")
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = import_job_create(
+                    user=request.user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error.messages)
+            else:
+                return redirect(reverse("import-job", args=[job.pk]))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": _("Import a spreadsheet")}
+        return TemplateResponse(request, "admin/villages/importjob/upload.html", context)

@@ -1,0 +1,96 @@
+"""Web pages for county staff to upload spreadsheets, follow their progress, and confirm a checked import."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from villages.api.imports import errors_csv_response, jobs_visible_to, template_response
+from villages.exports import FORMATS
+from villages.imports import IMPORT_KINDS
+from villages.services.errors import ConflictError
+from villages.services.imports import import_job_confirm, import_job_create, may_import
+
+SHOWN_ERRORS = 200
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file contains"), choices=())
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+    dry_run = forms.BooleanField(
+        label=_("Only check the file (dry run)"), required=False, initial=True,
+        help_text=_("Recommended: see the counts and invalid rows first, then confirm."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(name, kind.label) for name, kind in IMPORT_KINDS.items()]
+
+
+def _job_or_404(user, pk):
+    job = jobs_visible_to(user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+def import_upload(request):
+    if not may_import(request.user):
+        raise PermissionDenied
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            return redirect("import-job", pk=job.pk)
+    jobs = jobs_visible_to(request.user).defer("errors")[:20]
+    return render(
+        request,
+        "villages/imports/upload.html",
+        {"form": form, "jobs": jobs, "kinds": IMPORT_KINDS.items(), "formats": FORMATS},
+    )
+
+
+@login_required
+def import_job(request, pk):
+    job = _job_or_404(request.user, pk)
+    return render(
+        request,
+        "villages/imports/job.html",
+        {"job": job, "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(0, len(job.errors) - SHOWN_ERRORS)},
+    )
+
+
+@login_required
+@require_POST
+def import_job_confirm_view(request, pk):
+    job = _job_or_404(request.user, pk)
+    try:
+        import_job_confirm(job=job, by=request.user)
+    except ConflictError as error:
+        messages.error(request, error.message)
+    return redirect("import-job", pk=job.pk)
+
+
+@login_required
+def import_job_errors(request, pk):
+    return errors_csv_response(_job_or_404(request.user, pk))
+
+
+@login_required
+def import_template(request, kind, extension):
+    if kind not in IMPORT_KINDS or extension not in FORMATS:
+        raise Http404
+    return template_response(kind, extension, "en" if request.GET.get("language") == "en" else "zh")
