@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "villages.context_processors.registry",
             ],
         },
     },
@@ -184,3 +185,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Chinese official statistics group digits in threes with commas; Django's zh_Hans default has no separator.
+FORMAT_MODULE_PATH = ["taobao_site.formats"]
