@@ -14,6 +14,8 @@ from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +28,7 @@ from villages.spreadsheets import Column, Sheet
 
 BATCH_SIZE = 2000
 FILE_COLUMN = ""
+MEMO_LIMIT = 10_000
 
 NEW, UPDATED, UNCHANGED, INVALID = "created", "updated", "unchanged", "invalid"
 
@@ -77,7 +80,8 @@ class ImportKind:
     `resolve(rows, context)` loads, in a few queries, whatever a batch of raw rows refers to;
     `build(raw, resolved, context)` turns one raw row into model values (raising RowInvalid) and returns
     (natural key, values, code used for the jurisdiction check); `existing(keys, context)` loads the
-    current records of a batch as {key: (pk, values, locked message or "")}.
+    current records of a batch as {key: (pk, values, locked message or "")}. `primary_keys(keys, context)`,
+    if given, loads only {key: pk}, for the rows just inserted (their history rows need the pks).
     """
 
     name: str
@@ -90,6 +94,7 @@ class ImportKind:
     insert_only: tuple[str, ...] = ()
     extra_fields: tuple[str, ...] = ()
     after_write: Callable | None = None
+    primary_keys: Callable | None = None
 
     def column_label(self, field_name: str) -> str:
         for column in self.columns:
@@ -125,32 +130,84 @@ def _message_of(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
-def clean_value(model, field_name: str, raw: str):
-    """The Python value of one cell, checked by the model field's to_python, choices, blank rule and validators."""
+def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
+    """The Python value of one cell, checked by the model field's to_python, choices, blank rule and validators.
+
+    `memo` (one per import: {(model, field): {cell text: value}}) remembers the values of cells that passed,
+    so that the 100,000th "服装" in a column is not checked again: a field's cleaning depends on the cell text
+    only (no instance is passed, so no validator can look at other columns or the database). Failures are
+    never remembered, so every invalid cell is checked, and reported in the language of the request.
+    """
     model_field = model._meta.get_field(field_name)
     if raw == "":
         if not model_field.blank:
             raise RowInvalid((field_name, _("This column is required.")))
         return None if model_field.null else ""
+    if memo is not None:
+        passed = memo.get((model, field_name))
+        if passed is None:
+            passed = memo[(model, field_name)] = {}
+        elif raw in passed:
+            return passed[raw]
     try:
-        return model_field.clean(raw, None)
+        value = model_field.clean(raw, None)
     except ValidationError as error:
         raise RowInvalid((field_name, _message_of(error))) from None
+    if memo is not None:
+        if len(passed) >= MEMO_LIMIT:
+            passed.clear()
+        passed[raw] = value
+    return value
 
 
-def clean_values(model, raw: dict, field_names: Iterable[str]) -> dict:
+def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None = None) -> dict:
     """Clean every given cell of the row, collecting all problems rather than stopping at the first."""
     values, problems = {}, []
     for field_name in field_names:
         if field_name not in raw:
             continue
         try:
-            values[field_name] = clean_value(model, field_name, raw[field_name])
+            values[field_name] = clean_value(model, field_name, raw[field_name], memo)
         except RowInvalid as invalid:
             problems.extend(invalid.problems)
     if problems:
         raise RowInvalid(*problems)
     return values
+
+
+_TEMPLATES: dict[type, tuple[dict, tuple, frozenset]] = {}
+
+
+def _template_of(model) -> tuple[dict, tuple, frozenset]:
+    """What `model()` puts in a new instance's __dict__, its fields with callable defaults, and its attnames."""
+    template = _TEMPLATES.get(model)
+    if template is None:
+        blank = model()
+        state = {name: value for name, value in blank.__dict__.items() if name != "_state"}
+        fresh = tuple(field for field in model._meta.concrete_fields if field.has_default() and callable(field.default))
+        attnames = frozenset(field.attname for field in model._meta.concrete_fields)
+        template = _TEMPLATES[model] = (state, fresh, attnames)
+    return template
+
+
+def new_instance(model, values: dict):
+    """The unsaved instance `model(**values)` builds, for running `clean()` on, without Model.__init__'s cost.
+
+    Model.__init__ matches every keyword against every field, which dominates a 100,000-row import. When all
+    the keys are plain column attributes and no receiver listens to the model's init signals, the same state
+    is set directly: the defaults of a blank instance (callable defaults called again), then the values.
+    Anything else goes through the constructor.
+    """
+    state, fresh, attnames = _template_of(model)
+    if not attnames.issuperset(values) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance.__dict__.update(state)
+    for model_field in fresh:
+        instance.__dict__[model_field.attname] = model_field.get_default()
+    instance.__dict__.update(values)
+    return instance
 
 
 def run_model_clean(instance) -> None:
@@ -182,6 +239,7 @@ class ImportContext:
     apply: bool
     history_reason: str = ""
     seen_keys: dict = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)
 
 
 def _batches(rows: Iterable, size: int):
@@ -248,9 +306,13 @@ def _write_batch(rows: list[PreparedRow], context: ImportContext) -> None:
         group = [row for row in new_rows if tuple(row.values) == field_names]
         insert_rows(model, field_names, [tuple(row.values.values()) for row in group])
     if new_rows:
-        created = kind.existing([row.key for row in new_rows], context)
+        keys = [row.key for row in new_rows]
+        if kind.primary_keys is not None:
+            created = kind.primary_keys(keys, context)
+        else:
+            created = {key: found[0] for key, found in kind.existing(keys, context).items()}
         for row in new_rows:
-            row.pk = created[row.key][0]
+            row.pk = created[row.key]
         record_history(model, [row.pk for row in new_rows], history_type=HISTORY_CREATED, user_id=user_id,
                        reason=context.history_reason)
     changed_rows = [row for row in rows if row.outcome == UPDATED]
@@ -333,12 +395,12 @@ def _village_resolve(raws, context):
 
 def _village_build(raw, townships, context):
     require_columns(raw, "code", "name")
-    values = clean_values(Village, raw, VILLAGE_FIELDS)
+    values = clean_values(Village, raw, VILLAGE_FIELDS, context.memo)
     code = values["code"]
     if code[:9] not in townships:
         raise RowInvalid(("code", _("No township %(township)s exists for village code %(code)s.") % {
             "township": code[:9], "code": code}))
-    instance = Village(township_id=code[:9], **values)
+    instance = new_instance(Village, {"township_id": code[:9], **values})
     run_model_clean(instance)
     values["township_id"] = code[:9]
     values["committee_type"] = instance.committee_type
@@ -349,7 +411,14 @@ def _village_existing(keys, context):
     fields = [*VILLAGE_FIELDS, "township_id", "committee_type"]
     return {
         (row["code"],): (row["pk"], row, "")
-        for row in Village.objects.filter(code__in=[key[0] for key in keys]).values("pk", *fields)
+        for row in Village.objects.filter(code__in=[key[0] for key in keys]).order_by().values("pk", *fields)
+    }
+
+
+def _village_primary_keys(keys, context):
+    return {
+        (code,): pk
+        for code, pk in Village.objects.filter(code__in=[key[0] for key in keys]).order_by().values_list("code", "pk")
     }
 
 
@@ -399,8 +468,8 @@ def _shop_resolve(raws, context):
 def _shop_build(raw, resolved, context):
     require_columns(raw, "village", "platform", "platform_shop_id", "name")
     village_pk, village_code = _village_of(raw, resolved["villages"])
-    values = clean_values(OnlineShop, raw, SHOP_FIELDS)
-    run_model_clean(OnlineShop(village_id=village_pk, **values))
+    values = clean_values(OnlineShop, raw, SHOP_FIELDS, context.memo)
+    run_model_clean(new_instance(OnlineShop, {"village_id": village_pk, **values}))
     key = (values["platform"], values["platform_shop_id"])
     current = resolved["shops"].get(key)
     if current is not None and not may_edit_registry(context.user, current["village__code"]):
@@ -430,8 +499,8 @@ def _shop_year_build(raw, shops, context):
     if shop is None:
         raise RowInvalid(("platform_shop_id", _("No shop %(id)s is registered on platform %(platform)s.") % {
             "id": raw["platform_shop_id"], "platform": raw["platform"]}))
-    values = clean_values(ShopYear, raw, SHOP_YEAR_FIELDS)
-    run_model_clean(ShopYear(shop_id=shop["pk"], **values))
+    values = clean_values(ShopYear, raw, SHOP_YEAR_FIELDS, context.memo)
+    run_model_clean(new_instance(ShopYear, {"shop_id": shop["pk"], **values}))
     values["shop_id"] = shop["pk"]
     return (shop["pk"], values["year"]), values, shop["village__code"]
 
@@ -452,8 +521,8 @@ REPORT_FIELDS = ("year", "ecommerce_sales", "active_shops", "households")
 def _report_build(raw, villages, context):
     require_columns(raw, "village", "year", "ecommerce_sales", "active_shops", "households")
     village_pk, village_code = _village_of(raw, villages)
-    values = clean_values(AnnualReport, raw, REPORT_FIELDS)
-    run_model_clean(AnnualReport(village_id=village_pk, **values))
+    values = clean_values(AnnualReport, raw, REPORT_FIELDS, context.memo)
+    run_model_clean(new_instance(AnnualReport, {"village_id": village_pk, **values}))
     values["village_id"] = village_pk
     values["created_by_id"] = getattr(context.user, "pk", None)
     return (village_pk, values["year"]), values, village_code
@@ -495,6 +564,7 @@ VILLAGES = register_import_kind(ImportKind(
     resolve=_village_resolve,
     build=_village_build,
     existing=_village_existing,
+    primary_keys=_village_primary_keys,
     insert_only=("township_id", "committee_type"),
 ))
 
