@@ -29,6 +29,8 @@ from villages.spreadsheets import Column, Sheet
 BATCH_SIZE = 2000
 FILE_COLUMN = ""
 MEMO_LIMIT = 10_000
+_NOT_SEEN = object()
+_NO_MEMO: dict = {}
 
 NEW, UPDATED, UNCHANGED, INVALID = "created", "updated", "unchanged", "invalid"
 
@@ -80,8 +82,9 @@ class ImportKind:
     `resolve(rows, context)` loads, in a few queries, whatever a batch of raw rows refers to;
     `build(raw, resolved, context)` turns one raw row into model values (raising RowInvalid) and returns
     (natural key, values, code used for the jurisdiction check); `existing(keys, context)` loads the
-    current records of a batch as {key: (pk, values, locked message or "")}. `primary_keys(keys, context)`,
-    if given, loads only {key: pk}, for the rows just inserted (their history rows need the pks).
+    current records of a batch as {key: (pk, values, locked message or "")}. `key_field`, when the natural
+    key is one unique column, lets the history rows of inserted records be copied by that column, without
+    reading their new primary keys back first.
     """
 
     name: str
@@ -94,7 +97,7 @@ class ImportKind:
     insert_only: tuple[str, ...] = ()
     extra_fields: tuple[str, ...] = ()
     after_write: Callable | None = None
-    primary_keys: Callable | None = None
+    key_field: str = ""
 
     def column_label(self, field_name: str) -> str:
         for column in self.columns:
@@ -164,10 +167,17 @@ def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None
     """Clean every given cell of the row, collecting all problems rather than stopping at the first."""
     values, problems = {}, []
     for field_name in field_names:
-        if field_name not in raw:
+        cell = raw.get(field_name)
+        if cell is None:
             continue
+        if memo is not None:
+            # The common case of a long file, inlined: this text already passed this field's checks.
+            value = memo.get((model, field_name), _NO_MEMO).get(cell, _NOT_SEEN)
+            if value is not _NOT_SEEN:
+                values[field_name] = value
+                continue
         try:
-            values[field_name] = clean_value(model, field_name, raw[field_name], memo)
+            values[field_name] = clean_value(model, field_name, cell, memo)
         except RowInvalid as invalid:
             problems.extend(invalid.problems)
     if problems:
@@ -305,14 +315,13 @@ def _write_batch(rows: list[PreparedRow], context: ImportContext) -> None:
     for field_names in {tuple(row.values) for row in new_rows}:
         group = [row for row in new_rows if tuple(row.values) == field_names]
         insert_rows(model, field_names, [tuple(row.values.values()) for row in group])
-    if new_rows:
-        keys = [row.key for row in new_rows]
-        if kind.primary_keys is not None:
-            created = kind.primary_keys(keys, context)
-        else:
-            created = {key: found[0] for key, found in kind.existing(keys, context).items()}
+    if new_rows and kind.key_field and kind.after_write is None:
+        record_history(model, [row.key[0] for row in new_rows], key_field=kind.key_field,
+                       history_type=HISTORY_CREATED, user_id=user_id, reason=context.history_reason)
+    elif new_rows:
+        created = kind.existing([row.key for row in new_rows], context)
         for row in new_rows:
-            row.pk = created[row.key]
+            row.pk = created[row.key][0]
         record_history(model, [row.pk for row in new_rows], history_type=HISTORY_CREATED, user_id=user_id,
                        reason=context.history_reason)
     changed_rows = [row for row in rows if row.outcome == UPDATED]
@@ -389,8 +398,17 @@ VILLAGE_FIELDS = ("code", "name", "households", "population", "urban_rural_code"
 
 
 def _village_resolve(raws, context):
+    """The township codes among the batch's code prefixes.
+
+    Looked up by primary key only, the level checked here: with `level = 'township'` in the WHERE clause,
+    SQLite's planner picks the (level, parent) index and scans every township in the country per batch.
+    """
     townships = {raw.get("code", "")[:9] for raw in raws}
-    return set(Division.objects.filter(code__in=townships, level=codes.TOWNSHIP).values_list("code", flat=True))
+    return {
+        code
+        for code, level in Division.objects.filter(code__in=townships).order_by().values_list("code", "level")
+        if level == codes.TOWNSHIP
+    }
 
 
 def _village_build(raw, townships, context):
@@ -412,13 +430,6 @@ def _village_existing(keys, context):
     return {
         (row["code"],): (row["pk"], row, "")
         for row in Village.objects.filter(code__in=[key[0] for key in keys]).order_by().values("pk", *fields)
-    }
-
-
-def _village_primary_keys(keys, context):
-    return {
-        (code,): pk
-        for code, pk in Village.objects.filter(code__in=[key[0] for key in keys]).order_by().values_list("code", "pk")
     }
 
 
@@ -564,7 +575,7 @@ VILLAGES = register_import_kind(ImportKind(
     resolve=_village_resolve,
     build=_village_build,
     existing=_village_existing,
-    primary_keys=_village_primary_keys,
+    key_field="code",
     insert_only=("township_id", "committee_type"),
 ))
 
