@@ -136,7 +136,7 @@ def _message_of(error: ValidationError) -> str:
 def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
     """The Python value of one cell, checked by the model field's to_python, choices, blank rule and validators.
 
-    `memo` (one per import: {(model, field): {cell text: value}}) remembers the values of cells that passed,
+    `memo` (one per import, {model: {field: {cell text: value}}}) remembers the values of cells that passed,
     so that the 100,000th "服装" in a column is not checked again: a field's cleaning depends on the cell text
     only (no instance is passed, so no validator can look at other columns or the database). Failures are
     never remembered, so every invalid cell is checked, and reported in the language of the request.
@@ -146,17 +146,16 @@ def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
         if not model_field.blank:
             raise RowInvalid((field_name, _("This column is required.")))
         return None if model_field.null else ""
+    passed = None
     if memo is not None:
-        passed = memo.get((model, field_name))
-        if passed is None:
-            passed = memo[(model, field_name)] = {}
-        elif raw in passed:
+        passed = memo.setdefault(model, {}).setdefault(field_name, {})
+        if raw in passed:
             return passed[raw]
     try:
         value = model_field.clean(raw, None)
     except ValidationError as error:
         raise RowInvalid((field_name, _message_of(error))) from None
-    if memo is not None:
+    if passed is not None:
         if len(passed) >= MEMO_LIMIT:
             passed.clear()
         passed[raw] = value
@@ -166,16 +165,16 @@ def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
 def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None = None) -> dict:
     """Clean every given cell of the row, collecting all problems rather than stopping at the first."""
     values, problems = {}, []
+    passed_of = memo.get(model, _NO_MEMO) if memo is not None else _NO_MEMO
     for field_name in field_names:
         cell = raw.get(field_name)
         if cell is None:
             continue
-        if memo is not None:
-            # The common case of a long file, inlined: this text already passed this field's checks.
-            value = memo.get((model, field_name), _NO_MEMO).get(cell, _NOT_SEEN)
-            if value is not _NOT_SEEN:
-                values[field_name] = value
-                continue
+        # The common case of a long file, inlined: this text already passed this field's checks.
+        value = passed_of.get(field_name, _NO_MEMO).get(cell, _NOT_SEEN)
+        if value is not _NOT_SEEN:
+            values[field_name] = value
+            continue
         try:
             values[field_name] = clean_value(model, field_name, cell, memo)
         except RowInvalid as invalid:
@@ -262,25 +261,26 @@ def _prepare_batch(batch, context: ImportContext, counts: ImportCounts) -> list[
     kind = context.kind
     resolved = kind.resolve([raw for _row, raw in batch], context)
     prepared: list[PreparedRow] = []
+    build, user, seen_keys = kind.build, context.user, context.seen_keys
+    counts.rows += len(batch)
     for row_number, raw in batch:
-        counts.rows += 1
         try:
-            key, values, scope_code = kind.build(raw, resolved, context)
-            if not may_edit_registry(context.user, scope_code):
+            key, values, scope_code = build(raw, resolved, context)
+            if not may_edit_registry(user, scope_code):
                 raise RowInvalid(
                     (FILE_COLUMN, _("%(code)s is outside your jurisdiction; you may not change it.") % {
                         "code": scope_code})
                 )
-            first_row = context.seen_keys.get(key)
+            first_row = seen_keys.get(key)
             if first_row is not None:
                 raise RowInvalid((FILE_COLUMN, _("Same record as row %(row)s of this file.") % {"row": first_row}))
-            context.seen_keys[key] = row_number
+            seen_keys[key] = row_number
         except RowInvalid as invalid:
             counts.invalid += 1
             for column, message in invalid.problems:
                 counts.errors.append(RowError(row_number, kind.column_label(column) if column else "", message))
             continue
-        extra = {name: values.pop(name) for name in kind.extra_fields if name in values}
+        extra = {name: values.pop(name) for name in kind.extra_fields if name in values} if kind.extra_fields else {}
         prepared.append(PreparedRow(row_number, key, values, extra=extra))
     existing = kind.existing([row.key for row in prepared], context)
     valid = []
