@@ -35,9 +35,9 @@ def _preparers(model, field_names: Sequence[str]):
     return converters
 
 
-def _prepared(rows: Iterable[Sequence], converters) -> list[tuple]:
+def _prepared(rows: Iterable[Sequence], converters) -> Iterable[Sequence]:
     if not any(converters):
-        return [tuple(row) for row in rows]
+        return rows
     return [
         tuple(
             value if convert is None or value is None else convert(value)

@@ -208,7 +208,9 @@ def new_instance(model, values: dict):
     Anything else goes through the constructor.
     """
     state, fresh, attnames = _template_of(model)
-    if not attnames.issuperset(values) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+    listened = (pre_init.receivers and pre_init.has_listeners(model)) or (
+        post_init.receivers and post_init.has_listeners(model))
+    if listened or not attnames.issuperset(values):
         return model(**values)
     instance = model.__new__(model)
     instance._state = ModelState()
@@ -312,9 +314,11 @@ def _write_batch(rows: list[PreparedRow], context: ImportContext) -> None:
     user_id = getattr(context.user, "pk", None)
     new_rows = [row for row in rows if row.outcome == NEW]
     # Rows of a batch can carry different columns only when the sheet does; group by their field sets.
-    for field_names in {tuple(row.values) for row in new_rows}:
-        group = [row for row in new_rows if tuple(row.values) == field_names]
-        insert_rows(model, field_names, [tuple(row.values.values()) for row in group])
+    groups: dict[tuple, list[tuple]] = {}
+    for row in new_rows:
+        groups.setdefault(tuple(row.values), []).append(tuple(row.values.values()))
+    for field_names, group in groups.items():
+        insert_rows(model, field_names, group)
     if new_rows and kind.key_field and kind.after_write is None:
         record_history(model, [row.key[0] for row in new_rows], key_field=kind.key_field,
                        history_type=HISTORY_CREATED, user_id=user_id, reason=context.history_reason)
