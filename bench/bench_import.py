@@ -354,6 +354,13 @@ def main():
         f"the floor ({staff / floor_history:.1f}× the floor that also writes the history rows).",
         "",
         "Rounds are interleaved (floor, floor + history, staff, peer, then again), each in a child process.",
+        "Per-round staff/floor: " + ", ".join(
+            f"{s / f:.2f}" for s, f in zip(results["staff import"]["seconds"], results["floor"]["seconds"],
+                                           strict=True)
+        ) + "; per-round peer/staff: " + ", ".join(
+            f"{p / s:.1f}" for p, s in zip(results["django-import-export"]["seconds"],
+                                           results["staff import"]["seconds"], strict=False)
+        ) + ".",
         "",
         "- floor: `csv.reader` + one `executemany` INSERT on the raw DB-API cursor, in one transaction. "
         "It writes no history rows; the staff import does (one per village), so the ratio to the floor "
