@@ -19,6 +19,7 @@ urlpatterns = [
     path("villages/<str:code>/shops/new/", shops.shop_create_view, name="shop_create"),
     path("villages/<str:code>/reports/new/", reports.report_create_view, name="report_create"),
     path("shops/<int:shop_id>/edit/", shops.shop_edit_view, name="shop_edit"),
+    path("shops/<int:shop_id>/delete/", shops.shop_delete_view, name="shop_delete"),
     path("shops/<int:shop_id>/years/new/", shops.shop_year_create_view, name="shop_year_create"),
     path("shop-years/<int:shop_year_id>/edit/", shops.shop_year_edit_view, name="shop_year_edit"),
     path("reports/<int:report_id>/", reports.report_detail, name="report_detail"),

@@ -56,6 +56,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ImportJobSummarySerializer(serializers.ModelSerializer):
+    """A job in the list: its counts without the invalid rows (those are on the job and in its errors CSV)."""
+
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id", "kind", "file_name", "uploaded_by", "dry_run", "status", "message", "created_at", "finished_at",
+            "rows_processed", "progress", "created_count", "updated_count", "unchanged_count", "invalid_count",
+        ]
+        read_only_fields = fields
+
+
 def jobs_visible_to(user):
     if is_administrator(user):
         return ImportJob.objects.all()
@@ -78,10 +92,10 @@ class ImportJobListCreate(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses={200: ImportJobSerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
+    @extend_schema(responses={200: ImportJobSummarySerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
     def get(self, request):
-        jobs = jobs_visible_to(request.user).defer("errors")[:100]
-        return Response(ImportJobSerializer(jobs, many=True).data)
+        jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:100]
+        return Response(ImportJobSummarySerializer(jobs, many=True).data)
 
     @extend_schema(
         request=ImportJobCreateSerializer,
