@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -358,3 +359,13 @@ def test_other_county_and_reviewer_cannot_delete_a_shop(client_for, other_offici
     assert client_for(other_official).post(reverse("villages:shop_delete", args=[shop.pk])).status_code == 404
     assert client_for(reviewer).post(reverse("villages:shop_delete", args=[shop.pk])).status_code in (403, 404)
     assert OnlineShop.objects.filter(pk=shop.pk).exists()
+
+
+def test_import_page_and_job_page_are_in_chinese_for_chinese_users(official, tree):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(official)
+    page = client.get(reverse("import-upload")).content.decode()
+    assert "导入记录" in page and "中文列标题" in page
+    client.post(reverse("import-upload"), {"kind": "villages", "file": csv_upload(village_rows(1)), "dry_run": "on"})
+    job_page = client.get(reverse("import-job", args=[ImportJob.objects.get().pk])).content.decode()
+    assert "新增" in job_page and "确认" in job_page
