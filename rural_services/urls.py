@@ -10,6 +10,7 @@ urlpatterns = [
     path("map/", views.public_map, name="map"),
     path("map/data.geojson", views.map_data, name="map_data"),
     path("service-points/", views.point_list, name="point_list"),
+    path("service-points/export.<str:extension>", views.point_list_export, name="point_export"),
     path("service-points/new/", views.point_create_view, name="point_create"),
     path("service-points/<str:code>/", views.point_detail, name="point_detail"),
     path("service-points/<str:code>/edit/", views.point_edit_view, name="point_edit"),

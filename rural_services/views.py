@@ -33,6 +33,7 @@ from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Division
 from villages.selectors.jurisdiction import may_edit_registry, scope_q, user_role
 from villages.selectors.visibility import certified_village_q, villages_visible_to
 from villages.views.editing import run_service
+from villages.views.exports import list_download
 
 PAGE_SIZE = 25
 
@@ -66,6 +67,14 @@ def point_list(request):
             "centers": county_centers_in_scope_of(request.user).select_related("county").order_by("county", "name"),
             "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
         },
+    )
+
+
+@login_required
+def point_list_export(request, extension):
+    return list_download(
+        request, "service_points", extension,
+        queryset=service_points_in_scope_of(request.user), list_url=reverse("rural_services:point_list"),
     )
 
 

@@ -148,3 +148,20 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when you return the report: say what the county must correct."),
     )
+
+
+class ReopenForm(forms.Form):
+    """Reopening an approved report withdraws its certification, so the reviewer must say why."""
+
+    REOPEN = "reopen"
+
+    comment = forms.CharField(
+        label=_("Why reopen this approved report?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The village loses this year's certification until the report is approved again."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "reopen")
+        super().__init__(*args, **kwargs)

@@ -163,6 +163,7 @@ SPECTACULAR_SETTINGS = {
         "CommitteeTypeEnum": "villages.models.villages.CommitteeType",
         "ReportStatusEnum": "villages.models.reports.Status",
         "FacilityStatusEnum": "rural_services.models.PointStatus",
+        "ImportStatusEnum": "villages.models.imports.ImportStatus",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],

@@ -41,6 +41,7 @@ def dashboard(request):
             "goal": TAOBAO_VILLAGE_GOAL_2020,
             "regions": regions,
             "latest_year": latest_year,
+            "latest_year_text": str(latest_year or ""),
             "certified": certified,
             "towns": TaobaoTown.objects.select_related("township__parent").order_by("-year", "township")[:20],
             "clusters": VillageCluster.objects.order_by("-year", "-village_count")[:20],

@@ -8,13 +8,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villages.forms import AnnualReportForm, ReviewForm
+from villages.forms import AnnualReportForm, ReopenForm, ReviewForm
 from villages.models import AnnualReport, Assessment
 from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, may_review
 from villages.selectors.review import report_timeline, report_warnings, review_queue
 from villages.selectors.visibility import reports_in_scope_of, reports_visible_to, villages_in_scope_of
 from villages.services.errors import ConflictError
-from villages.services.reports import report_approve, report_create, report_return, report_submit, report_update
+from villages.services.reports import (
+    report_approve,
+    report_create,
+    report_reopen,
+    report_return,
+    report_submit,
+    report_update,
+)
 
 from .editing import add_service_errors, run_service
 
@@ -104,9 +111,10 @@ def report_edit_view(request, report_id):
     )
 
 
-def _report_page(request, report, review_form, status=200):
+def _report_page(request, report, review_form, status=200, reopen_form=None):
     in_scope = request.user.is_authenticated and code_in_scope(request.user, report.village.code)
-    reviewable = report.status == AnnualReport.Status.SUBMITTED and may_review(request.user, report.village.code)
+    reviewer = may_review(request.user, report.village.code)
+    reviewable = report.status == AnnualReport.Status.SUBMITTED and reviewer
     editable = report.is_editable and may_edit_registry(request.user, report.village.code)
     previous = (
         AnnualReport.objects.filter(
@@ -129,6 +137,8 @@ def _report_page(request, report, review_form, status=200):
             "warnings": report_warnings(report) if reviewable else [],
             "reviewable": reviewable,
             "review_form": review_form,
+            "reopenable": report.status == AnnualReport.Status.APPROVED and reviewer,
+            "reopen_form": reopen_form or ReopenForm(),
             "may_edit": editable,
             "assessment": Assessment.objects.filter(report=report).first()
             if report.status == AnnualReport.Status.APPROVED
@@ -176,8 +186,10 @@ def review_queue_view(request):
 @require_POST
 def report_review_view(request, report_id):
     report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
-    form = ReviewForm(request.POST)
     action = request.POST.get("action")
+    if action == ReopenForm.REOPEN:
+        return _reopen(request, report)
+    form = ReviewForm(request.POST)
     if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN):
         comment = form.cleaned_data["comment"]
         try:
@@ -196,3 +208,20 @@ def report_review_view(request, report_id):
         form.add_error(None, _("Choose approve or return."))
     report = _report_for_page(AnnualReport.objects, report.pk)
     return _report_page(request, report, form, status=400)
+
+
+def _reopen(request, report):
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            report_reopen(report=report, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (ConflictError, PermissionDenied) as error:
+            messages.error(request, str(getattr(error, "message", error)))
+            return redirect("villages:report_detail", report_id=report.pk)
+        else:
+            messages.success(request, _("Report reopened and returned to the county; its certification is withdrawn."))
+            return redirect("villages:report_detail", report_id=report.pk)
+    report = _report_for_page(AnnualReport.objects, report.pk)
+    return _report_page(request, report, ReviewForm(), status=400, reopen_form=form)

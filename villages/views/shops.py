@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,7 +10,8 @@ from villages.forms import ShopForm, ShopYearForm
 from villages.models import OnlineShop, ShopYear
 from villages.selectors.jurisdiction import may_edit_registry
 from villages.selectors.visibility import shop_years_in_scope_of, shops_in_scope_of, villages_in_scope_of
-from villages.services.registry import shop_create, shop_update, shop_year_create, shop_year_update
+from villages.services.errors import ConflictError
+from villages.services.registry import shop_create, shop_delete, shop_update, shop_year_create, shop_year_update
 
 from .editing import run_service
 
@@ -134,4 +135,27 @@ def shop_year_edit_view(request, shop_year_id):
             "years": shop.years.order_by("-year"),
             "title": _("Figures of shop %(name)s for %(year)s") % {"name": shop.name, "year": shop_year.year},
         },
+    )
+
+
+@login_required
+def shop_delete_view(request, shop_id):
+    """A confirmation page; the POST deletes the shop and its yearly figures through the registry service."""
+    shop = _editable_shop(request, shop_id)
+    village = shop.village
+    if request.method == "POST":
+        try:
+            shop_delete(shop=shop, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        except (ConflictError, PermissionDenied) as error:
+            messages.error(request, str(getattr(error, "message", error)))
+        else:
+            messages.success(request, _("Shop %(name)s deleted.") % {"name": shop.name})
+        return redirect("villages:village_detail", code=village.code)
+    return render(
+        request,
+        "villages/shop_confirm_delete.html",
+        {"shop": shop, "village": village, "year_count": shop.years.count()},
     )
