@@ -404,25 +404,7 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     list_filter = ("town_scale_route", "subdistricts_can_be_towns")
     search_fields = ("name", "source")
     ordering = ("first_year",)
-    fields = (
-        "name",
-        "first_year",
-        "last_year",
-        "eligible_committee_types",
-        "village_min_sales",
-        "village_min_active_shops",
-        "village_min_household_share",
-        "town_min_taobao_villages",
-        "town_scale_route",
-        "town_min_sales",
-        "town_min_active_shops",
-        "subdistricts_can_be_towns",
-        "cluster_min_villages",
-        "cluster_large_min_villages",
-        "cluster_super_large_over_villages",
-        "source",
-        *TIMESTAMPS,
-    )
+    fields = (*CRITERIA_FIELDS, *TIMESTAMPS)
     readonly_fields = TIMESTAMPS
 
     def get_readonly_fields(self, request, obj=None):

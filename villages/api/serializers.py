@@ -19,6 +19,7 @@ from villages.models import (
 )
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 from villages.selectors.visibility import villages_visible_to
+from villages.services.criteria import CRITERIA_FIELDS
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 VILLAGE_CODE_PATTERN = r"^[0-9]{12}$"
@@ -150,25 +151,7 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CriteriaSet
-        fields = [
-            "id",
-            "name",
-            "first_year",
-            "last_year",
-            "eligible_committee_types",
-            "village_min_sales",
-            "village_min_active_shops",
-            "village_min_household_share",
-            "town_min_taobao_villages",
-            "town_scale_route",
-            "town_min_sales",
-            "town_min_active_shops",
-            "subdistricts_can_be_towns",
-            "cluster_min_villages",
-            "cluster_large_min_villages",
-            "cluster_super_large_over_villages",
-            "source",
-        ]
+        fields = ["id", *CRITERIA_FIELDS]
         read_only_fields = fields
 
 
