@@ -9,7 +9,8 @@ def test_a_file_database_gets_the_web_app_pragmas(tmp_path, monkeypatch, django_
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/registry.sqlite3")
     settings_dict = database_from_env("sqlite:///unused.sqlite3")
     assert settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    wrapper = DatabaseWrapper({**settings_dict, "TIME_ZONE": None, "AUTOCOMMIT": True, "CONN_HEALTH_CHECKS": False, "CONN_MAX_AGE": 0})
+    connection_settings = {"TIME_ZONE": None, "AUTOCOMMIT": True, "CONN_HEALTH_CHECKS": False, "CONN_MAX_AGE": 0}
+    wrapper = DatabaseWrapper({**settings_dict, **connection_settings})
     pragmas = {}
     with django_db_blocker.unblock():
         try:
