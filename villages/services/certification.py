@@ -5,8 +5,8 @@ queries and writes the results. `report_assess` is called by the review workflow
 `report_assessment_withdraw` when an approved report is reopened.
 """
 
-import json
 from dataclasses import dataclass
+from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -239,11 +239,11 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
         criteria_of_year = {year: criteria_set_among(criteria_sets, year) for year in years}
 
         totals = {"assessed": 0, "removed": 0, "gained": 0, "lost": 0}
-        qualified_of_year: dict[int, dict] = {}
+        qualified_of_year: dict[int, set] = {}
         for year in years:
             previous = qualified_of_year.get(year - 1)
             if previous is None:
-                previous = _qualified_by_village(year - 1)
+                previous = _qualified_villages(year - 1)
             qualified_of_year[year] = _rescore_year(
                 year=year,
                 criteria_set=criteria_of_year[year],
@@ -258,41 +258,54 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
     return RescoreSummary(years=years, **totals)
 
 
-def _qualified_by_village(year: int) -> dict:
-    return dict(Assessment.objects.filter(year=year).values_list("village_id", "qualified"))
+def _qualified_villages(year: int) -> set:
+    """The ids of the villages qualified in `year` (a village without an assessment counts as not qualified)."""
+    return set(Assessment.objects.filter(year=year, qualified=True).values_list("village_id", flat=True))
 
 
-def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> dict:
-    """Rescore one year in batches; returns {village id: qualified} and adds to the running totals."""
+def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
+    """Rescore one year in batches; returns the ids of its qualified villages and adds to the running totals.
+
+    One pass over the approved reports (one cursor, `values_list`, no model instances): each village is
+    scored by the pure rule, its inputs and checks are written as JSON text, its status change is read off
+    the previous year's qualified villages, and every `batch_size` rows go to the database in one upsert.
+    """
     criteria = scoring.VillageCriteria.of(criteria_set)
-    before = _qualified_by_village(year)
-    after: dict = {}
-    reports = AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year).order_by("id")
-    columns = ("id", "village_id", "village__committee_type", "ecommerce_sales", "active_shops", "households")
-    last_id = 0
-    while batch := list(reports.filter(id__gt=last_id).values_list(*columns)[:batch_size]):
-        last_id = batch[-1][0]
+    status_of = {
+        (was, now): scoring.status_change(previous_qualified=was, qualified=now)
+        for was in (False, True)
+        for now in (False, True)
+    }
+    before = _qualified_villages(year)
+    after: set = set()
+    reports = (
+        AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year)
+        .order_by("id")
+        .values_list("id", "village_id", "village__committee_type", "ecommerce_sales", "active_shops", "households")
+        .iterator(chunk_size=batch_size)
+    )
+    upsert = _AssessmentUpsert(year=year, criteria_set_id=criteria_set.pk)
+    assess, inputs_of, qualified_village = scoring.assess_village, scoring.VillageInputs, after.add
+    while batch := list(islice(reports, batch_size)):
         rows = []
         for report_id, village_id, committee_type, sales, shops, households in batch:
-            inputs = scoring.VillageInputs(committee_type, sales, shops, households)
-            result = scoring.assess_village(criteria, inputs)
-            after[village_id] = result.qualified
+            inputs = inputs_of(committee_type, sales, shops, households)
+            result = assess(criteria, inputs)
+            qualified = result.qualified
+            if qualified:
+                qualified_village(village_id)
             rows.append(
                 (
                     village_id,
-                    year,
-                    criteria_set.pk,
                     report_id,
-                    inputs.as_dict(),
-                    result.checks_as_dicts(),
-                    result.qualified,
+                    inputs.as_json(),
+                    result.checks_json(),
+                    qualified,
                     result.score,
-                    scoring.status_change(
-                        previous_qualified=previous.get(village_id), qualified=result.qualified
-                    ),
+                    status_of[village_id in previous, qualified],
                 )
             )
-        _assessments_upsert(rows)
+        upsert.write(rows)
         totals["assessed"] += len(rows)
 
     without_report = []
@@ -301,9 +314,10 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> dict:
     )
     for assessment_id, village_id, snapshot in snapshots:
         inputs = scoring.VillageInputs.from_dict(snapshot)
-        assessment = _assessment_of(criteria_set, criteria, inputs, previous.get(village_id))
+        assessment = _assessment_of(criteria_set, criteria, inputs, village_id in previous)
         assessment.id = assessment_id
-        after[village_id] = assessment.qualified
+        if assessment.qualified:
+            after.add(village_id)
         without_report.append(assessment)
     Assessment.objects.bulk_update(without_report, _RESCORED_FIELDS, batch_size=batch_size)
     totals["assessed"] += len(without_report)
@@ -312,52 +326,47 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> dict:
         report__status=AnnualReport.Status.APPROVED
     )
     totals["removed"] += stale.delete()[0]
-    for village_id in before.keys() | after.keys():
-        was_qualified, now_qualified = before.get(village_id, False), after.get(village_id, False)
-        totals["gained"] += now_qualified and not was_qualified
-        totals["lost"] += was_qualified and not now_qualified
+    totals["gained"] += len(after - before)
+    totals["lost"] += len(before - after)
     return after
 
 
-_UPSERT_COLUMNS = (
-    "village_id", "year", "criteria_set_id", "report_id", "inputs", "checks", "qualified", "score", "status_change"
-)
-_JSON_COLUMNS = {"inputs", "checks"}
-_TIMESTAMP_COLUMNS = ("assessed_at", "created_at", "updated_at")
-
-
-def _assessments_upsert(rows: list[tuple]) -> None:
-    """Insert or update a batch of assessments in one `INSERT … ON CONFLICT (village, year) DO UPDATE`.
+class _AssessmentUpsert:
+    """Insert or update assessments of one year, a batch per `INSERT … ON CONFLICT (village, year) DO UPDATE`.
 
     The statement runs through `executemany` instead of `bulk_create(update_conflicts=True)`: building a
     model instance and preparing every field through the ORM costs several times the scoring itself, and
-    this is the path that rescores every village of the country. Supported by SQLite and PostgreSQL.
+    this is the path that rescores every village of the country. Rows come with their JSON already as text.
+    Supported by SQLite and PostgreSQL.
     """
-    table = connection.ops.quote_name(Assessment._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    placeholders = [f"%s{json_cast}" if column in _JSON_COLUMNS else "%s" for column in _UPSERT_COLUMNS]
-    placeholders += ["%s"] * len(_TIMESTAMP_COLUMNS)
-    updated = [c for c in _UPSERT_COLUMNS if c not in ("village_id", "year")] + ["assessed_at", "updated_at"]
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_UPSERT_COLUMNS + _TIMESTAMP_COLUMNS)}) "
-        f"VALUES ({', '.join(placeholders)}) "
-        f"ON CONFLICT (village_id, year) DO UPDATE SET "
-        + ", ".join(f"{column} = excluded.{column}" for column in updated)
+
+    COLUMNS = (
+        "village_id", "report_id", "inputs", "checks", "qualified", "score", "status_change",
+        "year", "criteria_set_id", "assessed_at", "created_at", "updated_at",
     )
-    dumps = json.dumps
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (village_id, year, criteria_id, report_id, dumps(inputs), dumps(checks), qualified, score, change)
-                + (now, now, now)
-                for village_id, year, criteria_id, report_id, inputs, checks, qualified, score, change in rows
-            ],
+    JSON_COLUMNS = {"inputs", "checks"}
+    KEPT_ON_UPDATE = {"village_id", "year", "created_at"}
+
+    def __init__(self, *, year: int, criteria_set_id: int):
+        table = connection.ops.quote_name(Assessment._meta.db_table)
+        json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        placeholders = [f"%s{json_cast}" if column in self.JSON_COLUMNS else "%s" for column in self.COLUMNS]
+        self.sql = (
+            f"INSERT INTO {table} ({', '.join(self.COLUMNS)}) VALUES ({', '.join(placeholders)}) "
+            "ON CONFLICT (village_id, year) DO UPDATE SET "
+            + ", ".join(f"{column} = excluded.{column}" for column in self.COLUMNS if column not in self.KEPT_ON_UPDATE)
         )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.row_end = (year, criteria_set_id, now, now, now)
+
+    def write(self, rows: list[tuple]) -> None:
+        """Write (village id, report id, inputs JSON, checks JSON, qualified, score, status change) rows."""
+        row_end = self.row_end
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, [row + row_end for row in rows])
 
 
-def _assessment_of(criteria_set, criteria, inputs, previous_qualified) -> Assessment:
+def _assessment_of(criteria_set, criteria, inputs, previous_qualified: bool) -> Assessment:
     result = scoring.assess_village(criteria, inputs)
     return Assessment(
         criteria_set=criteria_set,
