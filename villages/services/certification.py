@@ -157,8 +157,10 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
 def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
     """Replace the year's clusters: load its Taobao villages once, link them, insert the groups."""
     criteria = scoring.ClusterCriteria.of(criteria_set)
-    rows = Assessment.objects.filter(year=year, qualified=True).values_list(
-        "village_id", "village__township_id", "village__latitude", "village__longitude"
+    rows = (
+        Assessment.objects.filter(year=year, qualified=True)
+        .order_by()
+        .values_list("village_id", "village__township_id", "village__latitude", "village__longitude")
     )
     county_of = {}
     members = []
@@ -189,15 +191,20 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
             for group, size_class in groups
         ]
     )
-    Membership = VillageCluster.villages.through
-    Membership.objects.bulk_create(
-        [
-            Membership(villagecluster_id=cluster.pk, village_id=village_id)
-            for cluster, (group, _size_class) in zip(clusters, groups, strict=True)
-            for village_id in group
-        ],
-        batch_size=2000,
-    )
+    # The memberships (one row per Taobao village) go in one executemany: through-model instances would cost
+    # more than the linking itself in a national rebuild.
+    membership = VillageCluster.villages.through._meta
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {connection.ops.quote_name(membership.db_table)} "
+            f"({membership.get_field('villagecluster').column}, {membership.get_field('village').column}) "
+            "VALUES (%s, %s)",
+            [
+                (cluster.pk, village_id)
+                for cluster, (group, _size_class) in zip(clusters, groups, strict=True)
+                for village_id in group
+            ],
+        )
     return len(clusters)
 
 
@@ -260,7 +267,9 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
 
 def _qualified_villages(year: int) -> set:
     """The ids of the villages qualified in `year` (a village without an assessment counts as not qualified)."""
-    return set(Assessment.objects.filter(year=year, qualified=True).values_list("village_id", flat=True))
+    return set(
+        Assessment.objects.filter(year=year, qualified=True).order_by().values_list("village_id", flat=True)
+    )
 
 
 def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
@@ -360,7 +369,6 @@ class _AssessmentUpsert:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.constants = [year, criteria_set_id, now, now, now]
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.staging}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.staging} ("
                 + ", ".join(f"{column} {kind}" for column, kind in self.STAGED)
