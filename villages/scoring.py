@@ -176,23 +176,31 @@ class VillageResult:
         details = shops.details
         if (location.key, sales.key, shops.key) != _CHECK_KEYS or details is None or details.keys() != _SHOP_DETAILS:
             return _json_dumps(self.checks_as_dicts())
+        numbers = (
+            sales.actual,
+            sales.required,
+            sales.gap,
+            shops.actual,
+            shops.required,
+            shops.gap,
+            details["share_actual"],
+            details["share_required"],
+            details["share_gap"],
+        )
+        if not set(map(type, numbers)) <= _PLAIN_NUMBERS:
+            return _json_dumps(self.checks_as_dicts())
+        # Plain ints and finite floats (a ratio of integers, rounded) print as JSON numbers with %s.
         return _CHECKS_JSON % (
             _JSON_BOOLEANS[location.passed],
             _json_value(location.actual),
             _json_value(location.required),
             _json_value(location.gap),
             _JSON_BOOLEANS[sales.passed],
-            _json_value(sales.actual),
-            _json_value(sales.required),
-            _json_value(sales.gap),
+            *numbers[:3],
             _JSON_BOOLEANS[shops.passed],
-            _json_value(shops.actual),
-            _json_value(shops.required),
-            _json_value(shops.gap),
+            *numbers[3:6],
             _json_value(details["route"]),
-            _json_value(details["share_actual"]),
-            _json_value(details["share_required"]),
-            _json_value(details["share_gap"]),
+            *numbers[6:],
             _json_value(details["shops_for_share"]),
         )
 
@@ -201,6 +209,7 @@ _json_dumps = json.JSONEncoder(separators=(",", ":")).encode
 _CHECK_KEYS = (LOCATION, SALES, SHOPS)
 _SHOP_DETAILS = {"route", "share_actual", "share_required", "share_gap", "shops_for_share"}
 _JSON_BOOLEANS = {True: "true", False: "false"}
+_PLAIN_NUMBERS = {int, float}
 _CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
 _CHECKS_JSON = (
     "["
