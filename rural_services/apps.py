@@ -10,5 +10,5 @@ class RuralServicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the service network's import kinds with the villages app's import engine.
-        from rural_services import imports  # noqa: F401
+        # Registers the service network's import kinds and export list with the villages app's engines.
+        from rural_services import imports, list_exports  # noqa: F401

@@ -27,7 +27,12 @@ def _center_resolve(raws, context):
     for raw in raws:
         choice_value(raw, "status", CountyOperationCenter.Status.choices)
     wanted = {raw.get("county", "") for raw in raws}
-    return {division.code: division for division in Division.objects.filter(code__in=wanted, level=codes.COUNTY)}
+    # By primary key only, level checked here: SQLite would otherwise scan the (level, parent) index.
+    return {
+        division.code: division
+        for division in Division.objects.filter(code__in=wanted).order_by()
+        if division.level == codes.COUNTY
+    }
 
 
 def _center_build(raw, counties, context):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import DivisionTreeFactory, UserFactory
 from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
@@ -58,8 +59,21 @@ def client_for():
     """A logged-in test client for a user."""
 
     def login(user):
-        client = Client()
+        # English unless a test asks for another language; the site's default is Simplified Chinese.
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
         client.force_login(user)
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Messages raised by services called directly in tests are in English, the source language.
+
+    The site's default language is Simplified Chinese and the catalogue is compiled, so without this a test
+    that matches a service's message would depend on whether `make messages` ran. Pages still follow the
+    request's language (LocaleMiddleware), which the view tests set explicitly.
+    """
+    with translation.override("en"):
+        yield

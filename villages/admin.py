@@ -42,6 +42,7 @@ from villages.selectors.visibility import (
     villages_in_scope_of,
 )
 from villages.services import registry, reports
+from villages.services.criteria import CRITERIA_FIELDS, criteria_set_create, criteria_set_update
 
 TIMESTAMPS = ("created_at", "updated_at")
 VERSIONED = ("version", *TIMESTAMPS)
@@ -423,6 +424,19 @@ class CriteriaSetAdmin(admin.ModelAdmin):
         *TIMESTAMPS,
     )
     readonly_fields = TIMESTAMPS
+
+    def get_readonly_fields(self, request, obj=None):
+        """A version already used for assessments keeps its thresholds: add a new version instead."""
+        if obj is not None and obj.assessments.exists():
+            return tuple(name for name in self.fields if name not in CriteriaSet.EDITABLE_WHEN_USED)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in CRITERIA_FIELDS if name in form.cleaned_data}
+        if change:
+            criteria_set_update(criteria_set=CriteriaSet.objects.get(pk=obj.pk), by=request.user, **values)
+        else:
+            obj.pk = criteria_set_create(by=request.user, **values).pk
 
 
 @admin.register(Assessment)

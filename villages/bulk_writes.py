@@ -35,9 +35,9 @@ def _preparers(model, field_names: Sequence[str]):
     return converters
 
 
-def _prepared(rows: Iterable[Sequence], converters) -> list[tuple]:
+def _prepared(rows: Iterable[Sequence], converters) -> Iterable[Sequence]:
     if not any(converters):
-        return [tuple(row) for row in rows]
+        return rows
     return [
         tuple(
             value if convert is None or value is None else convert(value)
@@ -103,10 +103,13 @@ def update_rows(model, field_names: Sequence[str], rows: Sequence[Sequence]) -> 
         )
 
 
-def record_history(model, pks: Sequence, *, history_type: str, user_id=None, reason: str = "") -> None:
+def record_history(
+    model, pks: Sequence, *, history_type: str, user_id=None, reason: str = "", key_field: str = ""
+) -> None:
     """Copy the current state of the rows into the model's django-simple-history table, set-based.
 
-    One `INSERT … SELECT` per chunk of primary keys, so a batch of any size costs a handful of statements.
+    One `INSERT … SELECT` per chunk of primary keys (or of values of the unique `key_field`, for rows just
+    inserted whose keys are known but not their pks), so a batch of any size costs a handful of statements.
     Models without history are left alone.
     """
     history_manager = getattr(model, "history", None)
@@ -118,7 +121,9 @@ def record_history(model, pks: Sequence, *, history_type: str, user_id=None, rea
     target_columns = ", ".join(_quote(column) for column in copied)
     source_columns = ", ".join(_quote(column) for column in copied)
     history_date = historical._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
-    pk_column = _quote(model._meta.pk.column)
+    if key_field and not model._meta.get_field(key_field).unique:
+        raise ValueError(f"{model.__name__}.{key_field} is not unique; history rows are copied by pk.")
+    pk_column = _quote(model._meta.get_field(key_field).column if key_field else model._meta.pk.column)
     with connection.cursor() as cursor:
         for start in range(0, len(pks), HISTORY_CHUNK):
             chunk = list(pks[start : start + HISTORY_CHUNK])

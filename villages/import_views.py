@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from villages.api.imports import errors_csv_response, jobs_visible_to, template_response
 from villages.exports import FORMATS
 from villages.imports import IMPORT_KINDS
+from villages.models import ImportJob
 from villages.services.errors import ConflictError
 from villages.services.imports import import_job_confirm, import_job_create, may_import
 
 SHOWN_ERRORS = 200
+HISTORY_SIZE = 50
 
 
 class ImportUploadForm(forms.Form):
@@ -32,7 +34,7 @@ class ImportUploadForm(forms.Form):
 
 
 def _job_or_404(user, pk):
-    job = jobs_visible_to(user).filter(pk=pk).first()
+    job = jobs_visible_to(user).select_related("uploaded_by").filter(pk=pk).first()
     if job is None:
         raise Http404
     return job
@@ -55,7 +57,7 @@ def import_upload(request):
             form.add_error("file", error.messages)
         else:
             return redirect("import-job", pk=job.pk)
-    jobs = jobs_visible_to(request.user).defer("errors")[:20]
+    jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:HISTORY_SIZE]
     return render(
         request,
         "villages/imports/upload.html",
@@ -66,10 +68,17 @@ def import_upload(request):
 @login_required
 def import_job(request, pk):
     job = _job_or_404(request.user, pk)
+    kind = IMPORT_KINDS.get(job.kind)
     return render(
         request,
         "villages/imports/job.html",
-        {"job": job, "errors": job.errors[:SHOWN_ERRORS], "more_errors": max(0, len(job.errors) - SHOWN_ERRORS)},
+        {
+            "job": job,
+            "kind_label": kind.label if kind else job.kind,
+            "confirmable": job.status == ImportJob.Status.VALIDATED and job.dry_run and not job.invalid_count,
+            "errors": job.errors[:SHOWN_ERRORS],
+            "more_errors": max(0, len(job.errors) - SHOWN_ERRORS),
+        },
     )
 
 
@@ -79,8 +88,13 @@ def import_job_confirm_view(request, pk):
     job = _job_or_404(request.user, pk)
     try:
         import_job_confirm(job=job, by=request.user)
-    except ConflictError as error:
-        messages.error(request, error.message)
+    except (ConflictError, PermissionDenied) as error:
+        messages.error(request, str(getattr(error, "message", error) or _("You may not apply this import.")))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Import confirmed: the file is applied as a whole."))
     return redirect("import-job", pk=job.pk)
 
 

@@ -205,16 +205,23 @@ def _csv_rows(binary, encoding: str, columns) -> Sheet:
         raise SpreadsheetError(_("The file has no header row."), code="no_header")
     fields = match_header(raw_header, columns)
 
+    every_column_imported = all(fields)
+
     def rows():
         limit = _RowLimit()
         count = 0
+        strip = str.strip
         try:
             for row_number, row in enumerate(reader, start=2):
-                if not any(cell.strip() for cell in row):
+                cells = list(map(strip, row))
+                if not any(cells):
                     continue
                 count += 1
                 limit.check(count)
-                yield row_number, {field: cell.strip() for field, cell in zip(fields, row, strict=False) if field}
+                if every_column_imported:
+                    yield row_number, dict(zip(fields, cells, strict=False))
+                else:
+                    yield row_number, {field: cell for field, cell in zip(fields, cells, strict=False) if field}
         except csv.Error as error:
             raise SpreadsheetError(
                 _("The CSV file is malformed near row %(row)s: %(error)s") % {"row": reader.line_num, "error": error},

@@ -6,6 +6,8 @@ from .base import REST_FRAMEWORK, VAR_DIR, database_from_env
 SECRET_KEY = "test-key-not-for-production"
 DEBUG = False
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'test-registry.sqlite3'}")}
+# Threads of the live server and the concurrency tests must not keep connections open past a test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

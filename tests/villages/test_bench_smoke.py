@@ -5,7 +5,7 @@ import pytest
 from bench import bench_import
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_benchmark_variants_reach_the_same_end_state(tmp_path):
     path = tmp_path / "villages.csv"
     bench_import.generate_csv(path, 250)

@@ -202,3 +202,73 @@ def test_large_file_runs_as_a_task_after_commit_and_stores_progress(
     assert (job.progress, job.rows_processed, job.created_count) == (100, 50, 50)
 
 
+
+
+@pytest.mark.django_db
+def test_the_same_invalid_cell_is_reported_on_every_row_it_appears_in(official, tree):
+    text = "code,name,households\n" + "".join(
+        f"37172112120{n},村{n},{households}\n" for n, households in enumerate(["7", "0", "7", "0", "0"])
+    )
+    job = import_job_create(user=official, kind="villages", uploaded_file=csv_upload(text))
+    assert job.invalid_count == 3
+    assert [error["row"] for error in job.errors] == [3, 5, 6]
+
+
+@pytest.mark.django_db
+def test_a_cell_valid_in_one_column_is_still_checked_in_another(official, tree):
+    # "0" passes for population (no minimum) and must still fail for households (at least 1), row after row.
+    text = "code,name,population,households\n371721121200,甲村,0,3\n371721121201,乙村,0,0\n"
+    job = import_job_create(user=official, kind="villages", uploaded_file=csv_upload(text))
+    assert job.invalid_count == 1
+    assert job.errors[0]["row"] == 3
+    assert job.errors[0]["column"] in ("Households", "户数")
+
+
+@pytest.mark.django_db
+def test_new_instance_holds_what_the_constructor_would(tree):
+    from villages.imports import new_instance
+
+    cases = [
+        (Village, {"code": "371721121200", "name": "甲村", "township_id": tree.town.code, "households": 3}),
+        (OnlineShop, {"platform": "taobao", "platform_shop_id": "s1", "name": "店", "village_id": 1}),
+        (ShopYear, {"year": 2024, "sales": 5, "shop_id": 1}),
+        (AnnualReport, {"year": 2024, "ecommerce_sales": 1, "active_shops": 2, "households": 3, "village_id": 1}),
+    ]
+    for model, values in cases:
+        built, constructed = new_instance(model, values), model(**values)
+        assert type(built) is model
+        assert {k: v for k, v in built.__dict__.items() if k != "_state"} == {
+            k: v for k, v in constructed.__dict__.items() if k != "_state"}
+        assert built._state.adding and built._state.db is None
+
+
+@pytest.mark.django_db
+def test_history_rows_are_written_for_every_village_of_every_batch(official, tree):
+    from villages.imports import VILLAGES, run_import
+    from villages.spreadsheets import open_sheet
+
+    sheet = open_sheet(csv_upload(village_rows(7)), name="v.csv", columns=VILLAGES.columns)
+    counts = run_import(sheet, kind=VILLAGES, user=official, apply=True, batch_size=3)
+    assert counts.created == 7
+    history = Village.history.model.objects.all()
+    assert history.count() == 7
+    assert {row.history_user_id for row in history} == {official.pk}
+    assert sorted(history.values_list("id", flat=True)) == sorted(Village.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_queries_per_batch_do_not_grow_with_its_rows(official, tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from villages.imports import VILLAGES, run_import
+    from villages.spreadsheets import open_sheet
+
+    def queries_for(rows, start):
+        sheet = open_sheet(csv_upload(village_rows(rows, start=start)), name="v.csv", columns=VILLAGES.columns)
+        with CaptureQueriesContext(connection) as captured:
+            run_import(sheet, kind=VILLAGES, user=official, apply=True)
+        return len(captured)
+
+    queries_for(1, start=50)  # the first import caches the uploader's role and jurisdiction on the user
+    assert queries_for(5, start=100) == queries_for(400, start=500)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import Count
+from django.utils import translation
 
 from tests.factories import DivisionTreeFactory
 from tests.villages.conftest import delete_all_divisions, run_load_divisions
@@ -11,7 +12,7 @@ from villages.models import Division
 @pytest.fixture(scope="module")
 def load_runs(django_db_setup, django_db_blocker):
     """A database holding a small test tree (one name differs from the MCA's), loaded twice."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), translation.override("en"):
         DivisionTreeFactory.build_tree()
         first = run_load_divisions()
         second = run_load_divisions()

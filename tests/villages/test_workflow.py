@@ -292,7 +292,7 @@ class TestReportingWindow:
     connection.vendor != "postgresql",
     reason="Needs PostgreSQL: SQLite has no row locks and serialises whole-database writes.",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_reviewers_approving_at_once_exactly_one_wins(tree, official, reviewer, monkeypatch):
     second_reviewer = make_user("second_reviewer", REVIEWERS, [tree.prefecture])
     village = VillageFactory(township=tree.town)

@@ -1,1 +1,1 @@
-"""The JSON API v1 of the villages app."""
+"""The villages app's part of the JSON API v1 (divisions, villages, shops, reports, certification, imports)."""

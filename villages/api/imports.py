@@ -7,26 +7,24 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from villages.exports import EXPORT_LISTS, FORMATS, export_response
+from taobao_site.api_errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED
+from villages.exports import FORMATS
 from villages.imports import IMPORT_KINDS, import_kind
+from villages.list_exports import EXPORT_SOURCES, filtered_export
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import is_administrator
-from villages.selectors.visibility import (
-    assessments_visible_to,
-    reports_visible_to,
-    shops_visible_to,
-    villages_visible_to,
-)
 from villages.services.errors import ConflictError
 from villages.services.imports import import_job_confirm, import_job_create
 from villages.spreadsheets import template_csv, template_xlsx
+
+JOB_ERRORS = {401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
 
 
 class ImportJobCreateSerializer(serializers.Serializer):
@@ -58,6 +56,20 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ImportJobSummarySerializer(serializers.ModelSerializer):
+    """A job in the list: its counts without the invalid rows (those are on the job and in its errors CSV)."""
+
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id", "kind", "file_name", "uploaded_by", "dry_run", "status", "message", "created_at", "finished_at",
+            "rows_processed", "progress", "created_count", "updated_count", "unchanged_count", "invalid_count",
+        ]
+        read_only_fields = fields
+
+
 def jobs_visible_to(user):
     if is_administrator(user):
         return ImportJob.objects.all()
@@ -80,12 +92,15 @@ class ImportJobListCreate(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=ImportJobSerializer(many=True))
+    @extend_schema(responses={200: ImportJobSummarySerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
     def get(self, request):
-        jobs = jobs_visible_to(request.user).defer("errors")[:100]
-        return Response(ImportJobSerializer(jobs, many=True).data)
+        jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:100]
+        return Response(ImportJobSummarySerializer(jobs, many=True).data)
 
-    @extend_schema(request=ImportJobCreateSerializer, responses={201: ImportJobSerializer})
+    @extend_schema(
+        request=ImportJobCreateSerializer,
+        responses={201: ImportJobSerializer, 400: BAD_REQUEST, 401: NOT_LOGGED_IN, 403: FORBIDDEN, 429: THROTTLED},
+    )
     def post(self, request):
         serializer = ImportJobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -104,7 +119,7 @@ class ImportJobListCreate(APIView):
 class ImportJobDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ImportJobSerializer)
+    @extend_schema(responses={200: ImportJobSerializer, **JOB_ERRORS})
     def get(self, request, pk):
         return Response(ImportJobSerializer(_job_or_404(request.user, pk)).data)
 
@@ -112,7 +127,7 @@ class ImportJobDetail(APIView):
 class ImportJobConfirm(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=ImportJobSerializer)
+    @extend_schema(request=None, responses={200: ImportJobSerializer, 409: CONFLICT, **JOB_ERRORS})
     def post(self, request, pk):
         job = _job_or_404(request.user, pk)
         try:
@@ -137,7 +152,7 @@ def errors_csv_response(job: ImportJob) -> HttpResponse:
 class ImportJobErrors(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses={(200, "text/csv"): str, **JOB_ERRORS})
     def get(self, request, pk):
         return errors_csv_response(_job_or_404(request.user, pk))
 
@@ -160,7 +175,10 @@ class ImportTemplate(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("language", str, enum=["zh", "en"], description=_("Column headings"))],
+        responses={(200, "application/octet-stream"): bytes, **JOB_ERRORS},
+    )
     def get(self, request, kind, extension):
         if kind not in IMPORT_KINDS or extension not in FORMATS:
             raise Http404
@@ -168,48 +186,40 @@ class ImportTemplate(APIView):
         return template_response(kind, extension, language)
 
 
-def export_queryset(user, list_name: str, params):
-    """The visible rows of a list, narrowed by the common code filters (province, prefecture, county, township)."""
-    from rural_services.selectors import service_points_visible_to
-
-    querysets = {
-        "villages": (villages_visible_to(user).select_related("township"), "code"),
-        "shops": (shops_visible_to(user), "village__code"),
-        "reports": (reports_visible_to(user), "village__code"),
-        "assessments": (assessments_visible_to(user), "village__code"),
-        "service_points": (service_points_visible_to(user), "village__code"),
-        "certified": (assessments_visible_to(user).filter(qualified=True), "village__code"),
-    }
-    queryset, code_path = querysets[list_name]
-    lengths = {"province": 2, "prefecture": 4, "county": 6, "township": 9}
-    for name, length in lengths.items():
-        code = params.get(name, "")
-        if code:
-            if not code.isdigit():
-                raise ValidationError({name: _("Give a division code of digits.")})
-            queryset = queryset.filter(**{f"{code_path}__startswith": code[:length]})
-    year = params.get("year", "")
-    if year and list_name in ("reports", "assessments", "certified"):
-        if not year.isdigit():
-            raise ValidationError({"year": _("Give a year such as 2023.")})
-        queryset = queryset.filter(year=int(year))
-    if params.get("status") and list_name in ("reports", "service_points"):
-        queryset = queryset.filter(status=params["status"])
-    return queryset.order_by(*(["code"] if list_name in ("villages", "service_points") else ["pk"]))
-
-
 class ListExport(APIView):
-    """Download a list as CSV or XLSX, filtered by `province`, `prefecture`, `county`, `township`, `year`, `status`."""
+    """Download a list as CSV or XLSX, filtered with the list's own FilterSet (the same query as the list API)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        parameters=[
+            *(
+                OpenApiParameter(name, str, pattern="^[0-9]{6}([0-9]{3})?$", description=_("Division code"))
+                for name in ("province", "prefecture", "county", "township")
+            ),
+            OpenApiParameter("year", int, description=_("Year (reports, assessments, certified)")),
+            OpenApiParameter("status", str, description=_("Status (reports, service points)")),
+            OpenApiParameter("village", str, pattern="^[0-9]{12}$", description=_("Village code")),
+            OpenApiParameter("search", str, description=_("Name or code contains (villages)")),
+            OpenApiParameter("committee_type", str, description=_("Committee type (villages)")),
+            OpenApiParameter("certified_in", int, description=_("Certified in year (villages)")),
+            OpenApiParameter("qualified", bool, description=_("Qualified (assessments)")),
+            OpenApiParameter("platform", str, description=_("Platform (shops)")),
+            OpenApiParameter("service", str, description=_("Service offered (service points)")),
+        ],
+        responses={
+            (200, "application/octet-stream"): bytes,
+            400: BAD_REQUEST,
+            401: NOT_LOGGED_IN,
+            404: NOT_FOUND,
+            429: THROTTLED,
+        },
+    )
     def get(self, request, list_name, extension):
-        if list_name not in EXPORT_LISTS or extension not in FORMATS:
+        if list_name not in EXPORT_SOURCES or extension not in FORMATS:
             raise Http404
         try:
-            queryset = export_queryset(request.user, list_name, request.query_params)
+            return filtered_export(request, list_name, extension)
         except ValidationError as error:
             return _validation_response(error)
-        return export_response(queryset, list_name=list_name, file_format=extension)
 
 
 import_urlpatterns = [

@@ -33,8 +33,7 @@ def latitude_field():
         null=True,
         blank=True,
         validators=[MinValueValidator(CHINA_LATITUDE[0]), MaxValueValidator(CHINA_LATITUDE[1])],
-        help_text=_("Decimal degrees north, inside China (%(low)s to %(high)s).")
-        % {"low": CHINA_LATITUDE[0], "high": CHINA_LATITUDE[1]},
+        help_text=_("Decimal degrees north, inside China (3.5 to 53.6)."),
     )
 
 
@@ -46,8 +45,7 @@ def longitude_field():
         null=True,
         blank=True,
         validators=[MinValueValidator(CHINA_LONGITUDE[0]), MaxValueValidator(CHINA_LONGITUDE[1])],
-        help_text=_("Decimal degrees east, inside China (%(low)s to %(high)s).")
-        % {"low": CHINA_LONGITUDE[0], "high": CHINA_LONGITUDE[1]},
+        help_text=_("Decimal degrees east, inside China (73.4 to 135.1)."),
     )
 
 

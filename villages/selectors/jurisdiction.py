@@ -96,7 +96,7 @@ def code_in_scope(user, code: str) -> bool:
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
         return True
-    return any(code.startswith(prefix) for prefix in prefixes)
+    return code.startswith(prefixes)
 
 
 def may_edit_registry(user, code: str) -> bool:

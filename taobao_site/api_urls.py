@@ -1,0 +1,17 @@
+"""The JSON API v1: both apps' routes, the OpenAPI schema, the Swagger UI, and JSON 404s for unknown paths."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from taobao_site.api_errors import api_not_found
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("villages.api.urls")),
+    path("", include("rural_services.api.urls")),
+    # Only paths ending in a slash, so that APPEND_SLASH still redirects "villages" to "villages/".
+    re_path(r"^.*/$", api_not_found),
+]

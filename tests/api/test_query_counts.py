@@ -1,0 +1,177 @@
+"""Every list endpoint costs the same number of queries for a page of 1 row and a page of 100 (pinned)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from rural_services.models import ServiceKind
+from tests.api.conftest import make_assessment
+from tests.factories import (
+    AnnualReportFactory,
+    CountyOperationCenterFactory,
+    DivisionFactory,
+    OnlineShopFactory,
+    ServicePointFactory,
+    VillageFactory,
+)
+from villages.models import CriteriaSet, ReviewEvent, TaobaoTown, VillageCluster
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 100
+
+
+def build_divisions(tree):
+    for number in range(ROWS):
+        DivisionFactory(code=f"371721{300 + number:03d}", level="township", parent=tree.county)
+
+
+def build_villages(tree):
+    for number in range(ROWS):
+        village = VillageFactory(township=tree.town, latitude=34.8, longitude=115.6)
+        make_assessment(village, 2021 + number % 2, qualified=True)
+
+
+def build_shops(tree):
+    village = VillageFactory(township=tree.town)
+    for _number in range(ROWS):
+        OnlineShopFactory(village=village)
+
+
+def build_reports(tree):
+    for _number in range(ROWS):
+        AnnualReportFactory(village=VillageFactory(township=tree.town))
+
+
+def build_assessments(tree):
+    for _number in range(ROWS):
+        make_assessment(VillageFactory(township=tree.town), 2022, qualified=True)
+
+
+def build_criteria(tree):
+    template = CriteriaSet.objects.get(first_year=2009)
+    for number in range(ROWS):
+        template.pk = None
+        template.name = f"test version {number}"
+        template.save()
+
+
+def build_towns(tree):
+    criteria = CriteriaSet.objects.get(first_year=2020)
+    for number in range(ROWS):
+        township = DivisionFactory(code=f"371721{300 + number:03d}", level="township", parent=tree.county)
+        TaobaoTown.objects.create(
+            township=township,
+            year=2022,
+            criteria_set=criteria,
+            route="villages",
+            taobao_villages=3,
+            ecommerce_sales=50_000_000,
+            active_shops=500,
+        )
+
+
+def build_clusters(tree):
+    for _number in range(ROWS):
+        VillageCluster.objects.create(year=2022, size_class="cluster", village_count=10, counties=["371721"])
+
+
+def build_centers(tree):
+    for _number in range(ROWS):
+        CountyOperationCenterFactory(county=tree.county)
+
+
+def build_points(tree):
+    village = VillageFactory(township=tree.town)
+    kinds = list(ServiceKind.objects.all()[:2])
+    for _number in range(ROWS):
+        point = ServicePointFactory(village=village, latitude=34.8, longitude=115.6)
+        point.services.set(kinds)
+
+
+# (url, builder, queries with an administrator's token): token+user, [groups for scoped tables], count, page,
+# [services prefetch].
+PAGINATED = [
+    ("/api/v1/divisions/", build_divisions, 3),
+    ("/api/v1/villages/", build_villages, 4),
+    ("/api/v1/shops/", build_shops, 4),
+    ("/api/v1/reports/", build_reports, 4),
+    ("/api/v1/assessments/", build_assessments, 3),
+    ("/api/v1/criteria/", build_criteria, 3),
+    ("/api/v1/taobao-towns/", build_towns, 3),
+    ("/api/v1/clusters/", build_clusters, 3),
+    ("/api/v1/county-centers/", build_centers, 4),
+    ("/api/v1/service-points/", build_points, 5),
+]
+UNPAGINATED = [
+    ("/api/v1/villages/geojson/", build_villages, 3),
+    ("/api/v1/service-points/geojson/", build_points, 3),
+]
+
+
+def token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def queries_for(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.content
+    return response, len(queries)
+
+
+@pytest.mark.parametrize(("url", "build", "expected"), PAGINATED, ids=[row[0] for row in PAGINATED])
+def test_list_queries_do_not_grow_with_the_page(tree, administrator, url, build, expected):
+    build(tree)
+    client = token_client(administrator)
+    one, one_count = queries_for(client, url, {"page_size": 1})
+    hundred, hundred_count = queries_for(client, url, {"page_size": ROWS})
+    assert len(one.json()["results"]) == 1
+    assert len(hundred.json()["results"]) == ROWS
+    assert one_count == hundred_count == expected
+
+
+@pytest.mark.parametrize(("url", "build", "expected"), UNPAGINATED, ids=[row[0] for row in UNPAGINATED])
+def test_geojson_queries_do_not_grow_with_the_rows(tree, administrator, url, build, expected):
+    build(tree)
+    client = token_client(administrator)
+    _response, all_count = queries_for(client, url, {})
+    assert len(_response.json()["features"]) >= ROWS
+    assert all_count == expected
+
+
+def test_service_point_partner_visibility_costs_no_query_per_row(tree, official):
+    build_points(tree)
+    client = token_client(official)
+    one, one_count = queries_for(client, "/api/v1/service-points/", {"page_size": 1})
+    hundred, hundred_count = queries_for(client, "/api/v1/service-points/", {"page_size": ROWS})
+    assert all(row["partner_name"] == "张三" for row in hundred.json()["results"])
+    assert one_count == hundred_count == 6
+
+
+def test_yearly_statistics_queries_do_not_grow_with_the_page(tree, administrator):
+    build_assessments(tree)
+    client = token_client(administrator)
+    one, one_count = queries_for(client, "/api/v1/stats/yearly/", {"page_size": 1})
+    many, many_count = queries_for(client, "/api/v1/stats/yearly/", {"page_size": ROWS})
+    assert len(one.json()["results"]) == 1
+    assert len(many.json()["results"]) > 10
+    assert one_count == many_count == 3
+
+
+def test_report_history_queries_do_not_grow_with_the_page(tree, official, reviewer):
+    report = AnnualReportFactory(village=VillageFactory(township=tree.town))
+    for number in range(ROWS):
+        ReviewEvent.objects.create(
+            report=report, from_status="submitted", to_status="returned", by=reviewer, comment=f"#{number}"
+        )
+    client = token_client(official)
+    url = f"/api/v1/reports/{report.id}/history/"
+    one, one_count = queries_for(client, url, {"page_size": 1})
+    hundred, hundred_count = queries_for(client, url, {"page_size": ROWS})
+    assert len(hundred.json()["results"]) == ROWS
+    assert one_count == hundred_count == 6

@@ -1,0 +1,414 @@
+"""Views of the villages API: thin wrappers that call the selectors and services and render their results."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from taobao_site.api_errors import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    NOT_LOGGED_IN,
+    READ_ERRORS,
+    THROTTLED,
+    WRITE_ERRORS,
+)
+from villages.api import serializers
+from villages.api.lookups import DIVISION_CODE, VILLAGE_CODE, ValidatedLookupMixin
+from villages.filters import (
+    AnnualReportFilter,
+    AssessmentFilter,
+    DivisionFilter,
+    OnlineShopFilter,
+    TaobaoTownFilter,
+    VillageClusterFilter,
+    VillageFilter,
+)
+from villages.selectors import listings
+from villages.selectors.certification import what_if
+from villages.selectors.review import report_timeline
+from villages.selectors.statistics import yearly_statistics
+from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
+from villages.services import registry, reports
+
+
+def code_parameter(description, pattern):
+    return OpenApiParameter(
+        "code", {"type": "string", "pattern": pattern}, OpenApiParameter.PATH, description=description
+    )
+
+
+ID_PARAMETER = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+DETAIL_ERRORS = {401: READ_ERRORS[401], 404: NOT_FOUND, 429: THROTTLED}
+CREATE_ERRORS = {code: response for code, response in WRITE_ERRORS.items() if code != 404}
+
+
+def validated_input(serializer_class, request) -> dict:
+    """The request body checked by an input serializer (a 400 naming the fields when it is not valid)."""
+    serializer = serializer_class(data=request.data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def write_schema(tag, request, response, *, parameters=(), created=False):
+    """The schema of a write operation: its body, its answer and every error it can give."""
+    return extend_schema(
+        tags=[tag],
+        parameters=list(parameters),
+        request=request,
+        responses={201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
+    )
+
+
+@extend_schema(
+    tags=["auth"],
+    request=serializers.AuthTokenRequestSerializer,
+    responses={200: serializers.AuthTokenSerializer, 400: BAD_REQUEST, 429: THROTTLED},
+    summary=_("Exchange a username and password for an API token"),
+)
+class AuthTokenView(ObtainAuthToken):
+    """`POST {"username", "password"}` → `{"token"}`; send it as `Authorization: Token <token>`."""
+
+    parser_classes = [JSONParser]
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["divisions"], responses={200: serializers.DivisionSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(
+        tags=["divisions"],
+        parameters=[code_parameter(_("Division code, 6 or 9 digits"), DIVISION_CODE.pattern)],
+        responses={200: serializers.DivisionSerializer, **DETAIL_ERRORS},
+    ),
+)
+class DivisionViewSet(ValidatedLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Official administrative divisions (public)."""
+
+    serializer_class = serializers.DivisionSerializer
+    filterset_class = DivisionFilter
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+    lookup_pattern = DIVISION_CODE
+
+    def get_queryset(self):
+        return listings.divisions_for_listing()
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["villages"], responses={200: serializers.VillageSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(
+        tags=["villages"],
+        parameters=[code_parameter(_("Village code, 12 digits"), VILLAGE_CODE.pattern)],
+        responses={200: serializers.VillageSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema("villages", serializers.VillageInputSerializer, serializers.VillageSerializer, created=True),
+    partial_update=write_schema(
+        "villages",
+        serializers.VillageUpdateSerializer,
+        serializers.VillageSerializer,
+        parameters=[code_parameter(_("Village code, 12 digits"), VILLAGE_CODE.pattern)],
+    ),
+    geojson=extend_schema(
+        tags=["villages"],
+        summary=_("Certified villages with coordinates, as a GeoJSON FeatureCollection"),
+        responses={200: serializers.VillageFeatureCollectionSerializer, 400: BAD_REQUEST, 429: THROTTLED},
+    ),
+)
+class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Villages: certified ones are public; the rest only inside the caller's jurisdiction."""
+
+    serializer_class = serializers.VillageSerializer
+    filterset_class = VillageFilter
+    lookup_field = "code"
+    lookup_pattern = VILLAGE_CODE
+
+    def get_queryset(self):
+        return listings.villages_for_listing(self.request.user)
+
+    def _answer(self, village, status_code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=village.pk)).data, status=status_code)
+
+    def create(self, request):
+        village = registry.village_create(
+            by=request.user, **validated_input(serializers.VillageInputSerializer, request)
+        )
+        return self._answer(village, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, code=None):
+        village = self.get_object()
+        changes = validated_input(serializers.VillageUpdateSerializer, request)
+        version = changes.pop("version")
+        return self._answer(registry.village_update(village=village, by=request.user, version=version, **changes))
+
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def geojson(self, request):
+        villages = self.filter_queryset(listings.certified_villages_on_map(request.user))
+        rows = villages.values_list("code", "name", "committee_type", "longitude", "latitude")
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
+                "properties": {
+                    "code": code,
+                    "name": name,
+                    "county": code[:6],
+                    "committee_type": committee_type,
+                },
+            }
+            for code, name, committee_type, longitude, latitude in rows
+        ]
+        return Response({"type": "FeatureCollection", "features": features})
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["shops"], responses={200: serializers.OnlineShopSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(
+        tags=["shops"],
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.OnlineShopSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema("shops", serializers.OnlineShopInputSerializer, serializers.OnlineShopSerializer, created=True),
+    partial_update=write_schema(
+        "shops", serializers.OnlineShopUpdateSerializer, serializers.OnlineShopSerializer, parameters=[ID_PARAMETER]
+    ),
+    destroy=extend_schema(
+        tags=["shops"],
+        parameters=[ID_PARAMETER],
+        responses={204: OpenApiResponse(description=_("Deleted, with its yearly figures.")), **WRITE_ERRORS},
+    ),
+)
+class OnlineShopViewSet(
+    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Online shops: only inside the caller's jurisdiction, so a login is needed."""
+
+    serializer_class = serializers.OnlineShopSerializer
+    filterset_class = OnlineShopFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return listings.shops_for_listing(self.request.user)
+
+    def _answer(self, shop, status_code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=shop.pk)).data, status=status_code)
+
+    def create(self, request):
+        shop = registry.shop_create(by=request.user, **validated_input(serializers.OnlineShopInputSerializer, request))
+        return self._answer(shop, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        shop = self.get_object()
+        changes = validated_input(serializers.OnlineShopUpdateSerializer, request)
+        version = changes.pop("version")
+        return self._answer(registry.shop_update(shop=shop, by=request.user, version=version, **changes))
+
+    def destroy(self, request, pk=None):
+        registry.shop_delete(shop=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["reports"], responses={200: serializers.AnnualReportSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(
+        tags=["reports"],
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.AnnualReportSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema(
+        "reports", serializers.AnnualReportInputSerializer, serializers.AnnualReportSerializer, created=True
+    ),
+    partial_update=write_schema(
+        "reports",
+        serializers.AnnualReportUpdateSerializer,
+        serializers.AnnualReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    submit=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    approve=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    return_report=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.AnnualReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    reopen=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.AnnualReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    history=extend_schema(
+        tags=["reports"],
+        summary=_("The review timeline of a report in the caller's jurisdiction"),
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.ReviewEventSerializer(many=True), **DETAIL_ERRORS},
+    ),
+)
+class AnnualReportViewSet(
+    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Annual e-commerce reports: approved ones are public; the rest only inside the caller's jurisdiction."""
+
+    serializer_class = serializers.AnnualReportSerializer
+    filterset_class = AnnualReportFilter
+
+    def get_queryset(self):
+        if self.action == "history":
+            return reports_in_scope_of(self.request.user).select_related("village")
+        return listings.reports_for_listing(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "history":
+            return serializers.ReviewEventSerializer
+        return serializers.AnnualReportSerializer
+
+    def _answer(self, report, status_code=status.HTTP_200_OK):
+        fresh = listings.reports_for_listing(self.request.user).get(pk=report.pk)
+        return Response(serializers.AnnualReportSerializer(fresh).data, status=status_code)
+
+    def create(self, request):
+        data = validated_input(serializers.AnnualReportInputSerializer, request)
+        return self._answer(reports.report_create(by=request.user, **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        changes = validated_input(serializers.AnnualReportUpdateSerializer, request)
+        version = changes.pop("version")
+        return self._answer(reports.report_update(report=report, by=request.user, version=version, **changes))
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        validated_input(serializers.TransitionSerializer, request)
+        return self._answer(reports.report_submit(report=report, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.TransitionSerializer, request)["comment"]
+        return self._answer(reports.report_approve(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_report(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.report_return(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.report_reopen(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def history(self, request, pk=None):
+        events = report_timeline(self.get_object())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["certification"], responses={200: serializers.AssessmentSerializer(many=True), **READ_ERRORS}
+    ),
+)
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Yearly assessments of villages against the criteria in force (public: from approved reports)."""
+
+    serializer_class = serializers.AssessmentSerializer
+    filterset_class = AssessmentFilter
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return listings.assessments_for_listing(self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["certification"], responses={200: serializers.CriteriaSetSerializer(many=True), **READ_ERRORS}
+    ),
+    retrieve=extend_schema(
+        tags=["certification"],
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.CriteriaSetSerializer, **DETAIL_ERRORS},
+    ),
+)
+class CriteriaSetViewSet(ValidatedLookupMixin, viewsets.ReadOnlyModelViewSet):
+    """Criteria versions with their thresholds and the years they apply to (public)."""
+
+    serializer_class = serializers.CriteriaSetSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return listings.criteria_sets_for_listing()
+
+    @extend_schema(
+        tags=["certification"],
+        summary=_("What if: how many villages would qualify under trial thresholds, gained and lost"),
+        request=serializers.WhatIfRequestSerializer,
+        responses={200: serializers.WhatIfSerializer, 400: BAD_REQUEST, 401: NOT_LOGGED_IN, 429: THROTTLED},
+    )
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def simulate(self, request):
+        trial = serializers.WhatIfRequestSerializer(data=request.data)
+        trial.is_valid(raise_exception=True)
+        result = what_if(base=assessments_visible_to(request.user), **trial.validated_data)
+        return Response(serializers.WhatIfSerializer(result).data)
+
+
+class YearlyStatisticsViewSet(viewsets.GenericViewSet):
+    """Taobao villages and towns per year, in the registry and as AliResearch published them (public)."""
+
+    serializer_class = serializers.YearlyStatisticsSerializer
+    permission_classes = [AllowAny]
+    filter_backends = []
+
+    @extend_schema(
+        tags=["certification"],
+        responses={200: serializers.YearlyStatisticsSerializer(many=True), **READ_ERRORS},
+    )
+    def list(self, request):
+        page = self.paginate_queryset(yearly_statistics())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["certification"], responses={200: serializers.TaobaoTownSerializer(many=True), **READ_ERRORS}
+    ),
+)
+class TaobaoTownViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Taobao towns by year (public)."""
+
+    serializer_class = serializers.TaobaoTownSerializer
+    filterset_class = TaobaoTownFilter
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return listings.taobao_towns_for_listing()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["certification"],
+        responses={200: serializers.VillageClusterSerializer(many=True), **READ_ERRORS},
+    ),
+)
+class VillageClusterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Taobao village clusters by year (public)."""
+
+    serializer_class = serializers.VillageClusterSerializer
+    filterset_class = VillageClusterFilter
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return listings.clusters_for_listing()

@@ -1,0 +1,167 @@
+"""Web forms of the villages app: explicit fields, labels from the models, errors in the user's language."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from villages import codes
+from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+from villages.selectors.jurisdiction import may_edit_registry
+
+
+class VersionedForm(forms.ModelForm):
+    """A form for an editable record: it carries the version it was read at, so a stale save is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def _post_clean(self):
+        # Model-level checks (unique code, cross-field rules) run in the services on the real row; here the
+        # form only checks what it can alone, so an edit never validates against a half-changed instance.
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class VillageForm(VersionedForm):
+    township = forms.CharField(
+        label=_("Township code"),
+        max_length=9,
+        help_text=_("Choose the township with the selectors or the search below; its 9-digit code appears here."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Village
+        fields = [
+            "code",
+            "name",
+            "households",
+            "population",
+            "urban_rural_code",
+            "latitude",
+            "longitude",
+            "main_products",
+        ]
+        widgets = {
+            "code": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "data-code-from-township": "id_township"}
+            )
+        }
+
+    field_order = ["township", "code", "name"]
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["township"] = self.instance.township_id
+
+    def clean_township(self):
+        code = self.cleaned_data["township"].strip()
+        township = Division.objects.filter(code=code, level=codes.TOWNSHIP).first()
+        if township is None:
+            raise ValidationError(_("%(code)s is not the code of a known township.") % {"code": code})
+        return township
+
+    def clean(self):
+        cleaned = super().clean()
+        township, code = cleaned.get("township"), cleaned.get("code")
+        if township and code:
+            if not code.startswith(township.code):
+                self.add_error(
+                    "code",
+                    _(
+                        "The code %(code)s does not belong to township %(township)s: "
+                        "its first 9 digits must be %(prefix)s."
+                    )
+                    % {"code": code, "township": township.name, "prefix": township.code},
+                )
+            elif not may_edit_registry(self.user, code):
+                self.add_error("township", _("This township is not in a county assigned to you."))
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None):
+            self.add_error(
+                "longitude" if latitude is not None else "latitude",
+                _("Give both latitude and longitude, or neither."),
+            )
+        return cleaned
+
+
+class ShopForm(VersionedForm):
+    class Meta:
+        model = OnlineShop
+        fields = ["platform", "platform_shop_id", "name", "category", "opened_on", "closed_on"]
+        widgets = {
+            "opened_on": forms.DateInput(attrs={"type": "date"}),
+            "closed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_on, closed_on = cleaned.get("opened_on"), cleaned.get("closed_on")
+        if opened_on and closed_on and closed_on < opened_on:
+            self.add_error("closed_on", _("A shop cannot close before it opened."))
+        return cleaned
+
+
+class ShopYearForm(VersionedForm):
+    class Meta:
+        model = ShopYear
+        fields = ["year", "sales", "orders_last_3_months", "days_open"]
+
+
+class AnnualReportForm(VersionedForm):
+    SAVE_DRAFT = "save"
+    SUBMIT = "submit"
+
+    class Meta:
+        model = AnnualReport
+        fields = ["year", "ecommerce_sales", "active_shops", "households"]
+        help_texts = {
+            "ecommerce_sales": _("Whole yuan, over the 12 months of the reporting period."),
+            "active_shops": _("Shops open at least 30 days with at least one order a month in the last 3 months."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("ecommerce_sales", "active_shops", "households")}
+
+
+class ReviewForm(forms.Form):
+    APPROVE = "approve"
+    RETURN = "return"
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when you return the report: say what the county must correct."),
+    )
+
+
+class ReopenForm(forms.Form):
+    """Reopening an approved report withdraws its certification, so the reviewer must say why."""
+
+    REOPEN = "reopen"
+
+    comment = forms.CharField(
+        label=_("Why reopen this approved report?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The village loses this year's certification until the report is approved again."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "reopen")
+        super().__init__(*args, **kwargs)

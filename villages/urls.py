@@ -1,0 +1,30 @@
+"""Web pages of the villages app: home, public dashboard, villages, shops, reports and review."""
+
+from django.urls import path
+
+from villages.views import divisions, exports, home, public, reports, shops, villages
+
+app_name = "villages"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("dashboard/", public.dashboard, name="dashboard"),
+    path("divisions.json", divisions.division_options, name="division_options"),
+    path("dashboard/certified.<str:extension>", exports.certified_list_export, name="certified_export"),
+    path("villages/", villages.village_list, name="village_list"),
+    path("villages/export.<str:extension>", exports.village_list_export, name="village_export"),
+    path("villages/new/", villages.village_create_view, name="village_create"),
+    path("villages/<str:code>/", villages.village_detail, name="village_detail"),
+    path("villages/<str:code>/edit/", villages.village_edit_view, name="village_edit"),
+    path("villages/<str:code>/shops/new/", shops.shop_create_view, name="shop_create"),
+    path("villages/<str:code>/reports/new/", reports.report_create_view, name="report_create"),
+    path("shops/<int:shop_id>/edit/", shops.shop_edit_view, name="shop_edit"),
+    path("shops/<int:shop_id>/delete/", shops.shop_delete_view, name="shop_delete"),
+    path("shops/<int:shop_id>/years/new/", shops.shop_year_create_view, name="shop_year_create"),
+    path("shop-years/<int:shop_year_id>/edit/", shops.shop_year_edit_view, name="shop_year_edit"),
+    path("reports/<int:report_id>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:report_id>/edit/", reports.report_edit_view, name="report_edit"),
+    path("reports/<int:report_id>/submit/", reports.report_submit_view, name="report_submit"),
+    path("reports/<int:report_id>/review/", reports.report_review_view, name="report_review"),
+    path("review/", reports.review_queue_view, name="review_queue"),
+]

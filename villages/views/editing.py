@@ -1,0 +1,65 @@
+"""How the web forms call the write services: service errors land beside the fields, conflicts show both versions."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from villages.services.errors import ConflictError
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the form fields it names, the rest at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class Conflict:
+    """Someone saved the record after the user opened it: what they entered beside what is saved now."""
+
+    def __init__(self, form, current, error: ConflictError):
+        self.message = error.message
+        self.rows = []
+        saved = model_to_dict(current)
+        for name in form.Meta.fields:
+            field = form.fields[name]
+            yours = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else form.data.get(name)
+            self.rows.append(
+                {
+                    "label": field.label,
+                    "yours": _display(field, yours),
+                    "saved": _display(field, saved.get(name)),
+                    "differs": _display(field, yours) != _display(field, saved.get(name)),
+                }
+            )
+
+
+def _display(field, value):
+    choices = dict(getattr(field, "choices", ()) or ())
+    if value in (None, ""):
+        return "–"
+    return str(choices.get(value, value))
+
+
+def run_service(form, write, *, current_of=None):
+    """Call `write()`; on refusal fill the form's errors and return (None, conflict or None)."""
+    try:
+        return write(), None
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or _("You may not make this change."))
+    except ConflictError as error:
+        if current_of is not None:
+            current = current_of()
+            if current is not None:
+                form.data = form.data.copy()
+                form.data["version"] = current.version
+                return None, Conflict(form, current, error)
+        form.add_error(None, error.message)
+    return None, None

@@ -1,0 +1,35 @@
+"""Downloads of the web lists (CSV / Excel): the rows the list shows for the same query string, unpaginated."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from villages.exports import FORMATS
+from villages.list_exports import filtered_export
+from villages.selectors.visibility import villages_visible_to
+
+
+def list_download(request, list_name, extension, *, queryset=None, list_url):
+    """The export, or back to the list (which shows why) when a filter is invalid."""
+    if extension not in FORMATS:
+        raise Http404
+    try:
+        return filtered_export(request, list_name, extension, queryset=queryset)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        query = request.GET.urlencode()
+        return redirect(f"{list_url}?{query}" if query else list_url)
+
+
+def village_list_export(request, extension):
+    return list_download(
+        request, "villages", extension, queryset=villages_visible_to(request.user),
+        list_url=reverse("villages:village_list"),
+    )
+
+
+def certified_list_export(request, extension):
+    return list_download(request, "certified", extension, list_url=reverse("villages:dashboard"))

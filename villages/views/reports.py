@@ -1,0 +1,227 @@
+"""Annual reports: the county's form (save draft / submit), the report page with its timeline, and the review."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from villages.forms import AnnualReportForm, ReopenForm, ReviewForm
+from villages.models import AnnualReport, Assessment
+from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, may_review
+from villages.selectors.review import report_timeline, report_warnings, review_queue
+from villages.selectors.visibility import reports_in_scope_of, reports_visible_to, villages_in_scope_of
+from villages.services.errors import ConflictError
+from villages.services.reports import (
+    report_approve,
+    report_create,
+    report_reopen,
+    report_return,
+    report_submit,
+    report_update,
+)
+
+from .editing import add_service_errors, run_service
+
+PAGE_SIZE = 25
+
+
+def _submit_after_save(request, form, report):
+    """Submit a report just saved; a refusal (e.g. the reporting window) leaves it as a saved draft."""
+    try:
+        report_submit(report=report, by=request.user)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except (ConflictError, PermissionDenied) as error:
+        form.add_error(None, str(getattr(error, "message", error)))
+    else:
+        messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
+        return True
+    messages.warning(request, _("The report was saved as a draft but could not be submitted."))
+    return False
+
+
+@login_required
+def report_create_view(request, code):
+    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
+    if not may_edit_registry(request.user, village.code):
+        raise PermissionDenied
+    form = AnnualReportForm(request.POST or None, initial={"households": village.households})
+    if request.method == "POST" and form.is_valid():
+        fields = {"year": form.cleaned_data["year"], **form.changes()}
+        report, _conflict = run_service(form, lambda: report_create(by=request.user, village=village, **fields))
+        if report is not None:
+            if AnnualReportForm.SUBMIT in request.POST:
+                if _submit_after_save(request, form, report):
+                    return redirect("villages:report_detail", report_id=report.pk)
+                return redirect("villages:report_edit", report_id=report.pk)
+            messages.success(request, _("Draft report for %(year)s saved.") % {"year": report.year})
+            return redirect("villages:report_detail", report_id=report.pk)
+    return render(
+        request,
+        "villages/report_form.html",
+        {
+            "form": form,
+            "village": village,
+            "title": _("Annual e-commerce report of %(name)s") % {"name": village.name},
+        },
+    )
+
+
+@login_required
+def report_edit_view(request, report_id):
+    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
+    if not may_edit_registry(request.user, report.village.code):
+        raise PermissionDenied
+    if not report.is_editable:
+        messages.info(
+            request,
+            _("This report is %(status)s and cannot be changed now.") % {"status": report.get_status_display()},
+        )
+        return redirect("villages:report_detail", report_id=report.pk)
+    form = AnnualReportForm(request.POST or None, instance=report)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        saved, conflict = run_service(
+            form,
+            lambda: report_update(report=report, by=request.user, version=form.cleaned_data["version"], **changes),
+            current_of=lambda: AnnualReport.objects.filter(pk=report.pk).first(),
+        )
+        if saved is not None:
+            if AnnualReportForm.SUBMIT in request.POST:
+                if _submit_after_save(request, form, saved):
+                    return redirect("villages:report_detail", report_id=saved.pk)
+                return redirect("villages:report_edit", report_id=saved.pk)
+            messages.success(request, _("Draft report for %(year)s saved.") % {"year": saved.year})
+            return redirect("villages:report_detail", report_id=saved.pk)
+    return render(
+        request,
+        "villages/report_form.html",
+        {
+            "form": form,
+            "village": report.village,
+            "report": report,
+            "conflict": conflict,
+            "title": _("Annual e-commerce report of %(name)s for %(year)s")
+            % {"name": report.village.name, "year": report.year},
+        },
+    )
+
+
+def _report_page(request, report, review_form, status=200, reopen_form=None):
+    in_scope = request.user.is_authenticated and code_in_scope(request.user, report.village.code)
+    reviewer = may_review(request.user, report.village.code)
+    reviewable = report.status == AnnualReport.Status.SUBMITTED and reviewer
+    editable = report.is_editable and may_edit_registry(request.user, report.village.code)
+    previous = (
+        AnnualReport.objects.filter(
+            village_id=report.village_id, year__lt=report.year, status=AnnualReport.Status.APPROVED
+        )
+        .order_by("-year")
+        .first()
+        if in_scope
+        else None
+    )
+    return render(
+        request,
+        "villages/report_detail.html",
+        {
+            "report": report,
+            "village": report.village,
+            "previous": previous,
+            "in_scope": in_scope,
+            "timeline": list(report_timeline(report)) if in_scope else [],
+            "warnings": report_warnings(report) if reviewable else [],
+            "reviewable": reviewable,
+            "review_form": review_form,
+            "reopenable": report.status == AnnualReport.Status.APPROVED and reviewer,
+            "reopen_form": reopen_form or ReopenForm(),
+            "may_edit": editable,
+            "assessment": Assessment.objects.filter(report=report).first()
+            if report.status == AnnualReport.Status.APPROVED
+            else None,
+        },
+        status=status,
+    )
+
+
+def _report_for_page(queryset, report_id):
+    return get_object_or_404(
+        queryset.select_related("village__township__parent", "submitted_by", "reviewed_by"), pk=report_id
+    )
+
+
+def report_detail(request, report_id):
+    report = _report_for_page(reports_visible_to(request.user), report_id)
+    return _report_page(request, report, ReviewForm())
+
+
+@login_required
+@require_POST
+def report_submit_view(request, report_id):
+    report = get_object_or_404(reports_in_scope_of(request.user), pk=report_id)
+    try:
+        report_submit(report=report, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except (ConflictError, PermissionDenied) as error:
+        messages.error(request, str(getattr(error, "message", error)))
+    else:
+        messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
+    return redirect("villages:report_detail", report_id=report.pk)
+
+
+@login_required
+def review_queue_view(request):
+    queue = review_queue(request.user)
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "villages/review_queue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def report_review_view(request, report_id):
+    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
+    action = request.POST.get("action")
+    if action == ReopenForm.REOPEN:
+        return _reopen(request, report)
+    form = ReviewForm(request.POST)
+    if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN):
+        comment = form.cleaned_data["comment"]
+        try:
+            if action == ReviewForm.APPROVE:
+                report_approve(report=report, by=request.user, comment=comment)
+                messages.success(request, _("Report approved; the village has been assessed."))
+            else:
+                report_return(report=report, by=request.user, comment=comment)
+                messages.success(request, _("Report returned to the county with your comment."))
+            return redirect("villages:report_detail", report_id=report.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (ConflictError, PermissionDenied) as error:
+            form.add_error(None, str(getattr(error, "message", error)))
+    elif action not in (ReviewForm.APPROVE, ReviewForm.RETURN):
+        form.add_error(None, _("Choose approve or return."))
+    report = _report_for_page(AnnualReport.objects, report.pk)
+    return _report_page(request, report, form, status=400)
+
+
+def _reopen(request, report):
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            report_reopen(report=report, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except (ConflictError, PermissionDenied) as error:
+            messages.error(request, str(getattr(error, "message", error)))
+            return redirect("villages:report_detail", report_id=report.pk)
+        else:
+            messages.success(request, _("Report reopened and returned to the county; its certification is withdrawn."))
+            return redirect("villages:report_detail", report_id=report.pk)
+    report = _report_for_page(AnnualReport.objects, report.pk)
+    return _report_page(request, report, ReviewForm(), status=400, reopen_form=form)

@@ -1,0 +1,144 @@
+"""Village pages: the filtered list, the detail page with assessments and gaps, and the village form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from villages.filters import VillageFilter
+from villages.forms import VillageForm
+from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Assessment, TaobaoTown, Village
+from villages.selectors.divisions import picker_choices
+from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, user_role
+from villages.selectors.visibility import (
+    reports_visible_to,
+    shop_years_visible_to,
+    shops_visible_to,
+    villages_in_scope_of,
+    villages_visible_to,
+)
+from villages.services.registry import village_create, village_update
+
+from .editing import run_service
+
+PAGE_SIZE = 25
+
+
+def village_list(request):
+    villages = (
+        villages_visible_to(request.user)
+        .select_related("township__parent")
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.filter(qualified=True).only("village_id", "year").order_by("-year"),
+                to_attr="certified_assessments",
+            )
+        )
+        .order_by("code")
+    )
+    village_filter = VillageFilter(request.GET, queryset=villages, request=request)
+    filtered = village_filter.qs if village_filter.is_valid() else villages.none()
+    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "villages/village_list.html",
+        {
+            "filter": village_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "picker": picker_choices(request.GET),
+            "picker_names": {"province": "province", "county": "county", "township": "township"},
+            "committee_types": Village.CommitteeType.choices,
+            "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
+        },
+    )
+
+
+def village_detail(request, code):
+    village = get_object_or_404(
+        villages_visible_to(request.user).select_related("township__parent__parent"), code=code
+    )
+    in_scope = code_in_scope(request.user, village.code) if request.user.is_authenticated else False
+    assessments = list(village.assessments.select_related("criteria_set", "report").order_by("-year"))
+    reports = list(reports_visible_to(request.user).filter(village=village).order_by("-year"))
+    shops = list(
+        shops_visible_to(request.user)
+        .filter(village=village)
+        .prefetch_related(Prefetch("years", queryset=shop_years_visible_to(request.user).order_by("-year")))
+        .order_by("platform", "name")
+    )
+    towns = list(TaobaoTown.objects.filter(township=village.township).order_by("-year"))
+    clusters = list(village.clusters.order_by("-year"))
+    history = list(village.history.select_related("history_user").order_by("-history_date")[:20]) if in_scope else []
+    return render(
+        request,
+        "villages/village_detail.html",
+        {
+            "village": village,
+            "assessments": assessments,
+            "certified": any(assessment.qualified for assessment in assessments),
+            "reports": reports,
+            "shops": shops,
+            "towns": towns,
+            "clusters": clusters,
+            "history": history,
+            "in_scope": in_scope,
+            "may_edit": may_edit_registry(request.user, village.code),
+        },
+    )
+
+
+@login_required
+def village_create_view(request):
+    if user_role(request.user) not in (COUNTY_OFFICIALS, ADMINISTRATORS):
+        raise PermissionDenied
+    form = VillageForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = form.changes()
+        village, _conflict = run_service(form, lambda: village_create(by=request.user, **fields))
+        if village is not None:
+            messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
+            return redirect("villages:village_detail", code=village.code)
+    return render(
+        request,
+        "villages/village_form.html",
+        {"form": form, "picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
+    )
+
+
+@login_required
+def village_edit_view(request, code):
+    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
+    if not may_edit_registry(request.user, village.code):
+        raise PermissionDenied
+    form = VillageForm(request.POST or None, instance=village, user=request.user)
+    selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        saved, conflict = run_service(
+            form,
+            lambda: village_update(village=village, by=request.user, version=form.cleaned_data["version"], **changes),
+            current_of=lambda: Village.objects.filter(pk=village.pk).first(),
+        )
+        if saved is not None:
+            messages.success(request, _("Village %(name)s saved.") % {"name": saved.name})
+            return redirect("villages:village_detail", code=saved.code)
+    return render(
+        request,
+        "villages/village_form.html",
+        {
+            "form": form,
+            "village": village,
+            "conflict": conflict,
+            "picker": picker_choices(selected),
+            "picker_selected": selected,
+            "title": _("Edit village %(name)s") % {"name": village.name},
+        },
+    )
