@@ -5,12 +5,14 @@ scores one approved report in a request and a hundred thousand villages in a nat
 Arithmetic on thresholds is exact (integers and fractions): "exactly 10 % of households" must pass.
 """
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from villages import codes
@@ -76,6 +78,17 @@ class VillageCriteria:
             min_household_share=Fraction(str(criteria_set.village_min_household_share)),
         )
 
+    @cached_property
+    def share_terms(self) -> tuple[int, int]:
+        """The household share p/q as the integers (p, q): the hot loop compares integers, not fractions."""
+        return self.min_household_share.numerator, self.min_household_share.denominator
+
+    @cached_property
+    def share_required(self) -> float:
+        """The household share threshold in percentage points, as the shops check reports it."""
+        share_p, share_q = self.share_terms
+        return _percentage_points(share_p, share_q)
+
 
 @dataclass(frozen=True)
 class VillageInputs:
@@ -92,6 +105,15 @@ class VillageInputs:
             "households": self.households,
         }
 
+    def as_json(self) -> str:
+        """`as_dict()` as compact JSON text, written without building the dict (a rescoring writes 100,000)."""
+        return _INPUTS_JSON % (
+            _json_value(self.committee_type),
+            _json_value(self.ecommerce_sales),
+            _json_value(self.active_shops),
+            _json_value(self.households),
+        )
+
     @classmethod
     def from_dict(cls, values: dict) -> "VillageInputs":
         return cls(
@@ -100,6 +122,9 @@ class VillageInputs:
             active_shops=int(values["active_shops"]),
             households=int(values["households"]),
         )
+
+
+_INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
 
 
 class Check(NamedTuple):
@@ -140,6 +165,87 @@ class VillageResult:
     def checks_as_dicts(self) -> list[dict]:
         return [check.as_dict() for check in self.checks]
 
+    def checks_json(self) -> str:
+        """`checks_as_dicts()` as compact JSON text, filled into a template: what a rescoring writes per village.
+
+        One string format instead of three dicts and an encoder run per village; it parses back to exactly
+        `checks_as_dicts()` (tests hold it to that). Checks not shaped as `assess_village` makes them are
+        encoded the ordinary way.
+        """
+        location, sales, shops = self.checks
+        details = shops.details
+        if (location.key, sales.key, shops.key) != _CHECK_KEYS or details is None or details.keys() != _SHOP_DETAILS:
+            return _json_dumps(self.checks_as_dicts())
+        numbers = (
+            sales.actual,
+            sales.required,
+            sales.gap,
+            shops.actual,
+            shops.required,
+            shops.gap,
+            details["share_actual"],
+            details["share_required"],
+            details["share_gap"],
+        )
+        if not set(map(type, numbers)) <= _PLAIN_NUMBERS:
+            return _json_dumps(self.checks_as_dicts())
+        # Plain ints and finite floats (a ratio of integers, rounded) print as JSON numbers with %s.
+        return _CHECKS_JSON % (
+            _JSON_BOOLEANS[location.passed],
+            _json_value(location.actual),
+            _json_value(location.required),
+            _json_value(location.gap),
+            _JSON_BOOLEANS[sales.passed],
+            *numbers[:3],
+            _JSON_BOOLEANS[shops.passed],
+            *numbers[3:6],
+            _json_value(details["route"]),
+            *numbers[6:],
+            _json_value(details["shops_for_share"]),
+        )
+
+
+_json_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_CHECK_KEYS = (LOCATION, SALES, SHOPS)
+_SHOP_DETAILS = {"route", "share_actual", "share_required", "share_gap", "shops_for_share"}
+_JSON_BOOLEANS = {True: "true", False: "false"}
+_PLAIN_NUMBERS = {int, float}
+_CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
+_CHECKS_JSON = (
+    "["
+    + _CHECK_JSON % LOCATION
+    + "},"
+    + _CHECK_JSON % SALES
+    + "},"
+    + _CHECK_JSON % SHOPS
+    + ',"route":%s,"share_actual":%s,"share_required":%s,"share_gap":%s,"shops_for_share":%s}]'
+)
+
+
+@lru_cache(maxsize=256)
+def _json_cached(value) -> str:
+    return _json_dumps(value)
+
+
+def _json_value(value) -> str:
+    """One value as JSON text, as `json.dumps` writes it; integers, floats and None without the encoder.
+
+    Strings (check routes, committee types) and tuples are few and repeat, so their text is cached; a list
+    (the eligible committee types) is looked up as a tuple.
+    """
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is str:
+        return _json_cached(value)
+    if kind is list and all(type(item) is str for item in value):
+        return _json_cached(tuple(value))
+    return _json_dumps(value)
+
 
 def _percentage_points(numerator: int, denominator: int) -> float:
     """numerator / denominator in percentage points, rounded to 2 decimals (display only: tests are exact)."""
@@ -159,22 +265,23 @@ def _capped_ratio(actual: int, required: int) -> tuple[int, int]:
     return actual, required
 
 
+_NO_SCORE = Decimal("0.0")
+
+
 def readiness_score(criteria: VillageCriteria, inputs: VillageInputs, *, location_passed: bool) -> Decimal:
     """0 when location fails, else 50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share))."""
     if not location_passed:
-        return Decimal("0.0")
+        return _NO_SCORE
     sales_n, sales_d = _capped_ratio(inputs.ecommerce_sales, criteria.min_sales)
     count_n, count_d = _capped_ratio(inputs.active_shops, criteria.min_active_shops)
-    share = criteria.min_household_share
-    if share <= 0:
+    share_p, share_q = criteria.share_terms
+    if share_p <= 0:
         share_n, share_d = 1, 1
     elif inputs.households <= 0:
         share_n, share_d = 0, 1
     else:
         # (shops / households) / (p / q) = shops·q / (households·p)
-        share_n, share_d = _capped_ratio(
-            inputs.active_shops * share.denominator, inputs.households * share.numerator
-        )
+        share_n, share_d = _capped_ratio(inputs.active_shops * share_q, inputs.households * share_p)
     count_wins = count_n * share_d >= share_n * count_d
     breadth_n, breadth_d = (count_n, count_d) if count_wins else (share_n, share_d)
     # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d)
@@ -182,33 +289,27 @@ def readiness_score(criteria: VillageCriteria, inputs: VillageInputs, *, locatio
 
 
 def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageResult:
-    """Score one village for one year: location, sales and shop breadth, each with its gap."""
-    location_passed = inputs.committee_type in criteria.eligible_committee_types
-    location = Check(
-        key=LOCATION,
-        passed=location_passed,
-        actual=inputs.committee_type,
-        required=list(criteria.eligible_committee_types),
-        gap=None,
-    )
+    """Score one village for one year: location, sales and shop breadth, each with its gap.
 
-    sales_passed = inputs.ecommerce_sales >= criteria.min_sales
-    sales = Check(
-        key=SALES,
-        passed=sales_passed,
-        actual=inputs.ecommerce_sales,
-        required=criteria.min_sales,
-        gap=0 if sales_passed else criteria.min_sales - inputs.ecommerce_sales,
-    )
-
-    share_p, share_q = criteria.min_household_share.numerator, criteria.min_household_share.denominator
+    Integer arithmetic only (the share threshold as p/q): a national rescoring calls this for every village.
+    """
+    committee_type, sales_actual = inputs.committee_type, inputs.ecommerce_sales
     shops_count, households = inputs.active_shops, inputs.households
-    by_count = shops_count >= criteria.min_active_shops
+    min_sales, min_shops = criteria.min_sales, criteria.min_active_shops
+
+    location_passed = committee_type in criteria.eligible_committee_types
+    location = Check(LOCATION, location_passed, committee_type, list(criteria.eligible_committee_types), None)
+
+    sales_passed = sales_actual >= min_sales
+    sales = Check(SALES, sales_passed, sales_actual, min_sales, 0 if sales_passed else min_sales - sales_actual)
+
+    share_p, share_q = criteria.share_terms
+    by_count = shops_count >= min_shops
     # shops / households >= p / q  <=>  shops·q >= p·households (exact, no rounding at the boundary)
     by_share = households > 0 and shops_count * share_q >= share_p * households
     shops_passed = by_count or by_share
     shops_for_share = -(-share_p * households // share_q) if households > 0 else None
-    count_gap = max(0, criteria.min_active_shops - shops_count)
+    count_gap = max(0, min_shops - shops_count)
     if shops_passed:
         shop_gap = 0
     elif shops_for_share is None:
@@ -217,15 +318,15 @@ def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageR
         shop_gap = min(count_gap, shops_for_share - shops_count)
     share_gap_numerator = share_p * households - shops_count * share_q
     shops = Check(
-        key=SHOPS,
-        passed=shops_passed,
-        actual=shops_count,
-        required=criteria.min_active_shops,
-        gap=shop_gap,
-        details={
+        SHOPS,
+        shops_passed,
+        shops_count,
+        min_shops,
+        shop_gap,
+        {
             "route": SHOP_ROUTE_COUNT if by_count else (SHOP_ROUTE_SHARE if by_share else None),
             "share_actual": _percentage_points(shops_count, households),
-            "share_required": _percentage_points(share_p, share_q),
+            "share_required": criteria.share_required,
             "share_gap": 0
             if shops_passed or households <= 0
             else _percentage_points(max(0, share_gap_numerator), share_q * households),
@@ -242,16 +343,13 @@ def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageR
 
 def village_qualifies(criteria: VillageCriteria, inputs: VillageInputs) -> bool:
     """Qualification alone, without checks or score: the same test as `assess_village`, for what-if runs."""
-    share = criteria.min_household_share
+    share_p, share_q = criteria.share_terms
     return (
         inputs.committee_type in criteria.eligible_committee_types
         and inputs.ecommerce_sales >= criteria.min_sales
         and (
             inputs.active_shops >= criteria.min_active_shops
-            or (
-                inputs.households > 0
-                and inputs.active_shops * share.denominator >= share.numerator * inputs.households
-            )
+            or (inputs.households > 0 and inputs.active_shops * share_q >= share_p * inputs.households)
         )
     )
 

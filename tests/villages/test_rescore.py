@@ -115,8 +115,9 @@ def test_rescore_of_a_year_without_criteria_fails_clearly(tree):
         call_command("rescore", stdout=io.StringIO())
 
 
-# Reads: years' criteria, statuses before, previous year, report batches (2), snapshots; writes: one upsert
-# per batch, stale removal, next year's statuses, towns (3), clusters (4). The same for 10 or 10,000 villages.
+# Reads: years' criteria, qualified before, previous year, reports (one cursor), snapshots; writes: a staging
+# table (create, one insert per batch, one upsert, drop), stale removal, next year's statuses, towns (3),
+# clusters (4); and the savepoint around it all. The same for 10 or 10,000 villages.
 RESCORE_QUERY_BUDGET = 20
 
 

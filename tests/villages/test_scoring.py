@@ -1,5 +1,6 @@
 """The pure village rule and the active-shop rule at every boundary the issue names (no database)."""
 
+import json
 from decimal import Decimal
 from fractions import Fraction
 from types import SimpleNamespace
@@ -10,6 +11,7 @@ from villages import codes
 from villages.scoring import (
     VillageCriteria,
     VillageInputs,
+    VillageResult,
     assess_village,
     is_active_shop,
     status_change,
@@ -174,3 +176,45 @@ def test_a_shop_open_under_30_days_is_never_active():
 )
 def test_status_change_against_the_previous_year(previous, qualified, expected):
     assert status_change(previous_qualified=previous, qualified=qualified) == expected
+
+
+ODD_SHARE = VillageCriteria(
+    eligible_committee_types=(codes.VILLAGE_COMMITTEE,),
+    min_sales=0,
+    min_active_shops=0,
+    min_household_share=Fraction(0),
+)
+
+
+@pytest.mark.parametrize("criteria", [RULES_2019, RULES_2020, ODD_SHARE])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        village(),
+        village(sales=9_999_999),
+        village(sales=0, shops=0, households=0),
+        village(shops=99, households=990),
+        village(shops=99, households=991),
+        village(shops=7, households=3),
+        village(sales=1_234_567, shops=1, households=7),
+        village(committee_type=codes.NEIGHBOURHOOD_COMMITTEE, shops=40, households=333),
+        village(committee_type='odd "quoted" type \\ 村'),
+    ],
+)
+def test_checks_json_is_exactly_the_checks_as_dicts(criteria, inputs):
+    result = assess_village(criteria, inputs)
+    assert json.loads(result.checks_json()) == result.checks_as_dicts()
+    assert json.loads(inputs.as_json()) == inputs.as_dict()
+
+
+def test_checks_json_encodes_checks_of_another_shape_the_ordinary_way():
+    result = assess_village(RULES_2020, village())
+    reshaped = VillageResult(
+        qualified=result.qualified,
+        score=result.score,
+        checks=(result.checks[0], result.checks[1], result.checks[2]._replace(actual=Decimal("1.5"), details=None)),
+    )
+    with pytest.raises(TypeError):
+        json.loads(reshaped.checks_json())
+    renamed = VillageResult(result.qualified, result.score, (result.checks[1], result.checks[0], result.checks[2]))
+    assert json.loads(renamed.checks_json()) == renamed.checks_as_dicts()
