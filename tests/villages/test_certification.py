@@ -148,6 +148,19 @@ def test_approving_the_third_taobao_village_of_a_town_makes_it_a_taobao_town_and
     assert not TaobaoTown.objects.exists()
 
 
+def test_an_approval_rebuilds_only_its_own_townships_town(tree):
+    other_town_villages = [VillageFactory(township=tree.second_county_town) for _ in range(3)]
+    for village in other_town_villages:
+        report_assess(report=approved_report(village, 2023))
+    other_town = TaobaoTown.objects.get(township=tree.second_county_town)
+
+    for village in [VillageFactory(township=tree.town) for _ in range(3)]:
+        report_assess(report=approved_report(village, 2023))
+
+    assert set(TaobaoTown.objects.values_list("township_id", flat=True)) == {tree.town.code, other_town.township_id}
+    assert TaobaoTown.objects.get(township=tree.second_county_town).pk == other_town.pk
+
+
 def test_the_tenth_taobao_village_of_a_township_forms_a_cluster(tree):
     villages = [VillageFactory(township=tree.town) for _ in range(10)]
     reports = [approved_report(v, 2023) for v in villages]

@@ -63,7 +63,9 @@ def report_assess(*, report: AnnualReport) -> Assessment:
             },
         )
         status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
-        year_derivatives_refresh(year=report.year, criteria_set=criteria_set)
+        year_derivatives_refresh(
+            year=report.year, criteria_set=criteria_set, township_code=report.village.township_id
+        )
     return assessment
 
 
@@ -74,7 +76,7 @@ def report_assessment_withdraw(*, report: AnnualReport) -> None:
         if not deleted:
             return
         status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
-        year_derivatives_refresh(year=report.year)
+        year_derivatives_refresh(year=report.year, township_code=report.village.township_id)
 
 
 def status_changes_refresh(*, years, village_ids=None) -> int:
@@ -100,11 +102,13 @@ def status_changes_refresh(*, years, village_ids=None) -> int:
     return updated
 
 
-def year_derivatives_refresh(*, year: int, criteria_set: CriteriaSet | None = None) -> None:
-    """Rebuild the Taobao towns and the clusters of a year from its assessments."""
+def year_derivatives_refresh(
+    *, year: int, criteria_set: CriteriaSet | None = None, township_code: str | None = None
+) -> None:
+    """Rebuild the Taobao towns (all, or one township's) and the clusters of a year from its assessments."""
     if criteria_set is None:
         criteria_set = criteria_set_for_year(year)
-    taobao_towns_refresh(year=year, criteria_set=criteria_set)
+    taobao_towns_refresh(year=year, criteria_set=criteria_set, township_code=township_code)
     clusters_refresh(year=year, criteria_set=criteria_set)
 
 
@@ -112,14 +116,21 @@ def _input_sum(key: str):
     return Coalesce(Sum(Cast(KeyTextTransform(key, "inputs"), BigIntegerField())), Value(0))
 
 
-def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
+def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code: str | None = None) -> int:
     """Replace the year's Taobao towns: one aggregate over its assessments, the pure town rule, one insert.
 
-    A township's sales and active shops are the sums over its assessed villages (approved reports).
+    A township's sales and active shops are the sums over its assessed villages (approved reports). With
+    `township_code`, only that township is rebuilt: one approval changes nothing elsewhere, and the aggregate
+    stays small when the year has hundreds of thousands of assessments.
     """
     criteria = scoring.TownCriteria.of(criteria_set)
+    assessments = Assessment.objects.filter(year=year)
+    existing_towns = TaobaoTown.objects.filter(year=year)
+    if township_code is not None:
+        assessments = assessments.filter(village__township_id=township_code)
+        existing_towns = existing_towns.filter(township_id=township_code)
     townships = (
-        Assessment.objects.filter(year=year)
+        assessments
         .values(township_code=F("village__township_id"))
         .annotate(
             taobao_villages=Count("id", filter=Q(qualified=True)),
@@ -149,7 +160,7 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
                     active_shops=inputs.active_shops,
                 )
             )
-    TaobaoTown.objects.filter(year=year).delete()
+    existing_towns.delete()
     TaobaoTown.objects.bulk_create(towns, batch_size=500)
     return len(towns)
 
