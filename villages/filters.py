@@ -53,10 +53,11 @@ class DivisionCodeField(forms.CharField):
         if self.level:
             known = known.filter(level=self.level)
         if not pattern.match(value) or not known.exists():
+            # The value goes in params, never into the message itself: the message is %-formatted later.
             raise ValidationError(
-                _("%(value)s is not the code of a known %(level)s.")
-                % {"value": value, "level": self.level or _("division")},
+                _("%(value)s is not the code of a known %(level)s."),
                 code="unknown_division",
+                params={"value": value, "level": self.level or _("division")},
             )
         return value
 

@@ -24,6 +24,8 @@ BAD_FILTERS = [
     ("villages/", {"certified_in": "2008"}),
     ("villages/", {"search": "x" * 101}),
     ("villages/geojson/", {"province": "\x00"}),
+    ("divisions/", {"parent": "%+I\t"}),
+    ("villages/", {"county": "%s%(x)s"}),
     ("shops/", {"village": "37172112122"}),
     ("shops/", {"village": "37172112122７"}),
     ("shops/", {"platform": "ebay"}),
