@@ -5,12 +5,17 @@
 #
 #   tests/api/run_schemathesis.sh            (PG_URL=postgres://postgres@127.0.0.1:5432 by default)
 #   MAX_EXAMPLES=50 tests/api/run_schemathesis.sh
+#   FUZZ_SEED=20261128 tests/api/run_schemathesis.sh   (a fixed seed repeats a run exactly; CI uses one)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 DB_NAME="${FUZZ_DB_NAME:-taobao_api_fuzz}"
 MAX_EXAMPLES="${MAX_EXAMPLES:-20}"
+SEED_ARGS=()
+if [ -n "${FUZZ_SEED:-}" ]; then
+  SEED_ARGS=(--seed "$FUZZ_SEED")
+fi
 PYTHON=.venv/bin/python
 SCHEMATHESIS=.venv/bin/schemathesis
 PORT="$($PYTHON -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -50,6 +55,7 @@ fuzz() {
     --workers 1 \
     --generation-database none \
     --no-color \
+    "${SEED_ARGS[@]}" \
     "$@"
 }
 
