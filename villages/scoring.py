@@ -105,15 +105,6 @@ class VillageInputs:
             "households": self.households,
         }
 
-    def as_json(self) -> str:
-        """`as_dict()` as compact JSON text, written without building the dict (a rescoring writes 100,000)."""
-        return _INPUTS_JSON % (
-            _json_value(self.committee_type),
-            _json_value(self.ecommerce_sales),
-            _json_value(self.active_shops),
-            _json_value(self.households),
-        )
-
     @classmethod
     def from_dict(cls, values: dict) -> "VillageInputs":
         return cls(
@@ -124,13 +115,10 @@ class VillageInputs:
         )
 
 
-_INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
-
-
 class Check(NamedTuple):
     """One criterion: whether it passed, the figure, the threshold and what is missing (0 when passed).
 
-    A named tuple rather than a dataclass: a national rescoring builds three per village.
+    A named tuple rather than a dataclass: it is built three times per assessed village.
     """
 
     key: str
@@ -165,97 +153,10 @@ class VillageResult:
     def checks_as_dicts(self) -> list[dict]:
         return [check.as_dict() for check in self.checks]
 
-    def checks_json(self) -> str:
-        """`checks_as_dicts()` as compact JSON text, filled into a template: what a rescoring writes per village.
-
-        One string format instead of three dicts and an encoder run per village; it parses back to exactly
-        `checks_as_dicts()` (tests hold it to that). Checks not shaped as `assess_village` makes them are
-        encoded the ordinary way.
-        """
-        location, sales, shops = self.checks
-        details = shops.details
-        if (location.key, sales.key, shops.key) != _CHECK_KEYS or details is None or details.keys() != _SHOP_DETAILS:
-            return _json_dumps(self.checks_as_dicts())
-        numbers = (
-            sales.actual,
-            sales.required,
-            sales.gap,
-            shops.actual,
-            shops.required,
-            shops.gap,
-            details["share_actual"],
-            details["share_required"],
-            details["share_gap"],
-        )
-        if not set(map(type, numbers)) <= _PLAIN_NUMBERS:
-            return _json_dumps(self.checks_as_dicts())
-        # Plain ints and finite floats (a ratio of integers, rounded) print as JSON numbers with %s.
-        return _CHECKS_JSON % (
-            _JSON_BOOLEANS[location.passed],
-            _json_value(location.actual),
-            _json_value(location.required),
-            _json_value(location.gap),
-            _JSON_BOOLEANS[sales.passed],
-            *numbers[:3],
-            _JSON_BOOLEANS[shops.passed],
-            *numbers[3:6],
-            _json_value(details["route"]),
-            *numbers[6:],
-            _json_value(details["shops_for_share"]),
-        )
-
-
-_json_dumps = json.JSONEncoder(separators=(",", ":")).encode
-_CHECK_KEYS = (LOCATION, SALES, SHOPS)
-_SHOP_DETAILS = {"route", "share_actual", "share_required", "share_gap", "shops_for_share"}
-_JSON_BOOLEANS = {True: "true", False: "false"}
-_PLAIN_NUMBERS = {int, float}
-_CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
-_CHECKS_JSON = (
-    "["
-    + _CHECK_JSON % LOCATION
-    + "},"
-    + _CHECK_JSON % SALES
-    + "},"
-    + _CHECK_JSON % SHOPS
-    + ',"route":%s,"share_actual":%s,"share_required":%s,"share_gap":%s,"shops_for_share":%s}]'
-)
-
-
-@lru_cache(maxsize=256)
-def _json_cached(value) -> str:
-    return _json_dumps(value)
-
-
-def _json_value(value) -> str:
-    """One value as JSON text, as `json.dumps` writes it; integers, floats and None without the encoder.
-
-    Strings (check routes, committee types) and tuples are few and repeat, so their text is cached; a list
-    (the eligible committee types) is looked up as a tuple.
-    """
-    kind = type(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None:
-        return "null"
-    if kind is float and math.isfinite(value):
-        return float.__repr__(value)
-    if kind is str:
-        return _json_cached(value)
-    if kind is list and all(type(item) is str for item in value):
-        return _json_cached(tuple(value))
-    return _json_dumps(value)
-
 
 def _percentage_points(numerator: int, denominator: int) -> float:
     """numerator / denominator in percentage points, rounded to 2 decimals (display only: tests are exact)."""
     return round(100 * numerator / denominator, 2) if denominator else 0.0
-
-
-def _round_tenths(numerator: int, denominator: int) -> Decimal:
-    """numerator / denominator, rounded half up to one decimal, as an exact Decimal."""
-    tenths = (20 * numerator + denominator) // (2 * denominator)
-    return Decimal(f"{tenths // 10}.{tenths % 10}")
 
 
 def _capped_ratio(actual: int, required: int) -> tuple[int, int]:
@@ -265,80 +166,228 @@ def _capped_ratio(actual: int, required: int) -> tuple[int, int]:
     return actual, required
 
 
-_NO_SCORE = Decimal("0.0")
+def _readiness_tenths(sales: int, shops: int, households: int, min_sales: int, min_shops: int, p: int, q: int) -> int:
+    """The readiness score of a village whose location passed, in tenths of a point, rounded half up.
+
+    50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share)), with the share threshold as p/q, in
+    integers so that a score is never off by a tenth through float rounding.
+    """
+    sales_n, sales_d = _capped_ratio(sales, min_sales)
+    count_n, count_d = _capped_ratio(shops, min_shops)
+    if p <= 0:
+        share_n, share_d = 1, 1
+    elif households <= 0:
+        share_n, share_d = 0, 1
+    else:
+        # (shops / households) / (p / q) = shops·q / (households·p)
+        share_n, share_d = _capped_ratio(shops * q, households * p)
+    if count_n * share_d >= share_n * count_d:
+        breadth_n, breadth_d = count_n, count_d
+    else:
+        breadth_n, breadth_d = share_n, share_d
+    # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d); in tenths, half up: (20·n + d) // (2·d) with n = 10·that.
+    numerator, denominator = 50 * (sales_n * breadth_d + breadth_n * sales_d), sales_d * breadth_d
+    return (20 * numerator + denominator) // (2 * denominator)
+
+
+_SCORES = tuple(Decimal(f"{tenths // 10}.{tenths % 10}") for tenths in range(1001))
+
+
+def _score_of(tenths: int) -> Decimal:
+    """Tenths of a point as the exact Decimal score (0.0–100.0 come from a table: no parsing per village)."""
+    if 0 <= tenths <= 1000:
+        return _SCORES[tenths]
+    sign, tenths = ("-", -tenths) if tenths < 0 else ("", tenths)
+    return Decimal(f"{sign}{tenths // 10}.{tenths % 10}")
 
 
 def readiness_score(criteria: VillageCriteria, inputs: VillageInputs, *, location_passed: bool) -> Decimal:
     """0 when location fails, else 50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share))."""
     if not location_passed:
-        return _NO_SCORE
-    sales_n, sales_d = _capped_ratio(inputs.ecommerce_sales, criteria.min_sales)
-    count_n, count_d = _capped_ratio(inputs.active_shops, criteria.min_active_shops)
+        return _SCORES[0]
     share_p, share_q = criteria.share_terms
-    if share_p <= 0:
-        share_n, share_d = 1, 1
-    elif inputs.households <= 0:
-        share_n, share_d = 0, 1
-    else:
-        # (shops / households) / (p / q) = shops·q / (households·p)
-        share_n, share_d = _capped_ratio(inputs.active_shops * share_q, inputs.households * share_p)
-    count_wins = count_n * share_d >= share_n * count_d
-    breadth_n, breadth_d = (count_n, count_d) if count_wins else (share_n, share_d)
-    # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d)
-    return _round_tenths(50 * (sales_n * breadth_d + breadth_n * sales_d), sales_d * breadth_d)
+    return _score_of(
+        _readiness_tenths(
+            inputs.ecommerce_sales,
+            inputs.active_shops,
+            inputs.households,
+            criteria.min_sales,
+            criteria.min_active_shops,
+            share_p,
+            share_q,
+        )
+    )
+
+
+_json_dumps = json.JSONEncoder(separators=(",", ":")).encode
+_JSON_BOOLEANS = ("false", "true")
+_JSON_ROUTES = {SHOP_ROUTE_COUNT: '"count"', SHOP_ROUTE_SHARE: '"share"', None: "null"}
+_CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
+_SALES_AND_SHOPS_JSON = (
+    _CHECK_JSON % SALES
+    + "},"
+    + _CHECK_JSON % SHOPS
+    + ',"route":%s,"share_actual":%r,"share_required":%r,"share_gap":%r,"shops_for_share":%s}]'
+)
+_INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
+
+
+class VillageScorer:
+    """The village rule of one criteria version, prepared once and applied to any number of villages.
+
+    `assess` gives the full result (checks with their gaps and share details, and the score); `row` gives
+    the same result as the values and JSON texts an assessment row stores, without building a check object
+    or running a JSON encoder: a national rescoring calls it for every village. Both read the one rule,
+    `_rule`, so they cannot disagree (tests parse `row`'s JSON back and compare it with `assess`).
+    Integer arithmetic only: the household share threshold is compared as p/q.
+    """
+
+    def __init__(self, criteria: VillageCriteria):
+        self.criteria = criteria
+        self._min_sales = criteria.min_sales
+        self._min_shops = criteria.min_active_shops
+        self._share_p, self._share_q = criteria.share_terms
+        self._share_required = criteria.share_required
+        self._eligible = frozenset(criteria.eligible_committee_types)
+        self._committee_types: dict[str, tuple[bool, str, str]] = {}
+
+    def _rule(self, committee_type: str, sales: int, shops: int, households: int) -> tuple:
+        """(location, sales and shops passed; sales gap; shop route, gap and share figures; score in tenths)."""
+        min_sales, min_shops, share_p, share_q = self._min_sales, self._min_shops, self._share_p, self._share_q
+        location_passed = committee_type in self._eligible
+        sales_passed = sales >= min_sales
+        by_count = shops >= min_shops
+        if households > 0:
+            # shops / households >= p / q  <=>  shops·q >= p·households (exact, no rounding at the boundary)
+            by_share = shops * share_q >= share_p * households
+            shops_for_share = -(-share_p * households // share_q)
+            share_actual = round(100 * shops / households, 2)
+        else:
+            by_share, shops_for_share, share_actual = False, None, 0.0
+        shops_passed = by_count or by_share
+        if shops_passed:
+            shop_gap, share_gap = 0, 0
+            route = SHOP_ROUTE_COUNT if by_count else SHOP_ROUTE_SHARE
+        else:
+            route = None
+            count_gap = max(0, min_shops - shops)
+            if shops_for_share is None:
+                shop_gap, share_gap = count_gap, 0
+            else:
+                shop_gap = min(count_gap, shops_for_share - shops)
+                share_gap = _percentage_points(max(0, share_p * households - shops * share_q), share_q * households)
+        tenths = (
+            _readiness_tenths(sales, shops, households, min_sales, min_shops, share_p, share_q)
+            if location_passed
+            else 0
+        )
+        return (
+            location_passed,
+            sales_passed,
+            0 if sales_passed else min_sales - sales,
+            shops_passed,
+            route,
+            shop_gap,
+            share_actual,
+            share_gap,
+            shops_for_share,
+            tenths,
+        )
+
+    def assess(self, inputs: VillageInputs) -> VillageResult:
+        """Score one village: location, sales and shop breadth, each with its gap, and the readiness score."""
+        committee_type, sales, shops = inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops
+        (
+            location_passed,
+            sales_passed,
+            sales_gap,
+            shops_passed,
+            route,
+            shop_gap,
+            share_actual,
+            share_gap,
+            shops_for_share,
+            tenths,
+        ) = self._rule(committee_type, sales, shops, inputs.households)
+        details = {
+            "route": route,
+            "share_actual": share_actual,
+            "share_required": self._share_required,
+            "share_gap": share_gap,
+            "shops_for_share": shops_for_share,
+        }
+        return VillageResult(
+            qualified=location_passed and sales_passed and shops_passed,
+            score=_score_of(tenths),
+            checks=(
+                self._location_check(committee_type),
+                Check(SALES, sales_passed, sales, self._min_sales, sales_gap),
+                Check(SHOPS, shops_passed, shops, self._min_shops, shop_gap, details),
+            ),
+        )
+
+    def row(self, committee_type: str, sales: int, shops: int, households: int) -> tuple[bool, Decimal, str, str]:
+        """(qualified, score, inputs JSON, checks JSON) of one village: `assess` as an assessment row stores it.
+
+        The JSON texts are exactly `VillageInputs.as_dict()` and `assess(...).checks_as_dicts()`, compact;
+        the figures must be integers, as the database gives them.
+        """
+        (
+            location_passed,
+            sales_passed,
+            sales_gap,
+            shops_passed,
+            route,
+            shop_gap,
+            share_actual,
+            share_gap,
+            shops_for_share,
+            tenths,
+        ) = self._rule(committee_type, sales, shops, households)
+        committee = self._committee_types.get(committee_type)
+        if committee is None:
+            committee = self._committee_types[committee_type] = self._committee_json(committee_type)
+        location_json, committee_json = committee
+        checks_json = location_json + _SALES_AND_SHOPS_JSON % (
+            _JSON_BOOLEANS[sales_passed],
+            sales,
+            self._min_sales,
+            sales_gap,
+            _JSON_BOOLEANS[shops_passed],
+            shops,
+            self._min_shops,
+            shop_gap,
+            _JSON_ROUTES[route],
+            share_actual,
+            self._share_required,
+            share_gap,
+            "null" if shops_for_share is None else shops_for_share,
+        )
+        return (
+            location_passed and sales_passed and shops_passed,
+            _SCORES[tenths] if 0 <= tenths <= 1000 else _score_of(tenths),
+            _INPUTS_JSON % (committee_json, sales, shops, households),
+            checks_json,
+        )
+
+    def _committee_json(self, committee_type: str) -> tuple[str, str]:
+        """The location check (the opening of the checks array) and the committee type, as JSON text."""
+        return "[" + _json_dumps(self._location_check(committee_type).as_dict()) + ",", _json_dumps(committee_type)
+
+    def _location_check(self, committee_type: str) -> Check:
+        eligible = list(self.criteria.eligible_committee_types)
+        return Check(LOCATION, committee_type in self._eligible, committee_type, eligible, None)
+
+
+@lru_cache(maxsize=32)
+def village_scorer(criteria: VillageCriteria) -> VillageScorer:
+    """The prepared scorer of a criteria version (kept: a version's thresholds never change once used)."""
+    return VillageScorer(criteria)
 
 
 def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageResult:
-    """Score one village for one year: location, sales and shop breadth, each with its gap.
-
-    Integer arithmetic only (the share threshold as p/q): a national rescoring calls this for every village.
-    """
-    committee_type, sales_actual = inputs.committee_type, inputs.ecommerce_sales
-    shops_count, households = inputs.active_shops, inputs.households
-    min_sales, min_shops = criteria.min_sales, criteria.min_active_shops
-
-    location_passed = committee_type in criteria.eligible_committee_types
-    location = Check(LOCATION, location_passed, committee_type, list(criteria.eligible_committee_types), None)
-
-    sales_passed = sales_actual >= min_sales
-    sales = Check(SALES, sales_passed, sales_actual, min_sales, 0 if sales_passed else min_sales - sales_actual)
-
-    share_p, share_q = criteria.share_terms
-    by_count = shops_count >= min_shops
-    # shops / households >= p / q  <=>  shops·q >= p·households (exact, no rounding at the boundary)
-    by_share = households > 0 and shops_count * share_q >= share_p * households
-    shops_passed = by_count or by_share
-    shops_for_share = -(-share_p * households // share_q) if households > 0 else None
-    count_gap = max(0, min_shops - shops_count)
-    if shops_passed:
-        shop_gap = 0
-    elif shops_for_share is None:
-        shop_gap = count_gap
-    else:
-        shop_gap = min(count_gap, shops_for_share - shops_count)
-    share_gap_numerator = share_p * households - shops_count * share_q
-    shops = Check(
-        SHOPS,
-        shops_passed,
-        shops_count,
-        min_shops,
-        shop_gap,
-        {
-            "route": SHOP_ROUTE_COUNT if by_count else (SHOP_ROUTE_SHARE if by_share else None),
-            "share_actual": _percentage_points(shops_count, households),
-            "share_required": criteria.share_required,
-            "share_gap": 0
-            if shops_passed or households <= 0
-            else _percentage_points(max(0, share_gap_numerator), share_q * households),
-            "shops_for_share": shops_for_share,
-        },
-    )
-
-    return VillageResult(
-        qualified=location_passed and sales_passed and shops_passed,
-        score=readiness_score(criteria, inputs, location_passed=location_passed),
-        checks=(location, sales, shops),
-    )
+    """Score one village for one year: location, sales and shop breadth, each with its gap."""
+    return village_scorer(criteria).assess(inputs)
 
 
 def village_qualifies(criteria: VillageCriteria, inputs: VillageInputs) -> bool:

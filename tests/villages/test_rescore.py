@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import AnnualReportFactory, VillageFactory
 from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
-from villages.services.certification import assessments_rescore, report_assess
+from villages.services.certification import assessments_rescore, report_assess, taobao_towns_refresh
 from villages.services.criteria import criteria_set_create, criteria_set_update
 
 APPROVED = AnnualReport.Status.APPROVED
@@ -115,10 +115,44 @@ def test_rescore_of_a_year_without_criteria_fails_clearly(tree):
         call_command("rescore", stdout=io.StringIO())
 
 
-# Reads: years' criteria, qualified before, previous year, reports (one cursor), snapshots; writes: a staging
-# table (create, one insert per batch, one upsert, drop), stale removal, next year's statuses, towns (3),
-# clusters (4); and the savepoint around it all. The same for 10 or 10,000 villages.
-RESCORE_QUERY_BUDGET = 20
+def test_the_towns_summed_during_the_pass_are_the_towns_the_assessments_give(tree):
+    """The rescore sums each township's villages, sales and shops while it scores (no second aggregate);
+    rebuilding the towns from the stored assessments afterwards must give the very same towns."""
+    for report in approved_reports(tree.town, 3):  # three Taobao villages: the villages route
+        report_assess(report=report)
+    for report in approved_reports(tree.second_county_town, 2, ecommerce_sales=16_000_000, active_shops=160):
+        report_assess(report=report)  # two Taobao villages, RMB 32M and 320 shops
+    approved_reports(tree.other_town, 2, ecommerce_sales=5_000_000)  # assessed by the rescore only
+    version = CriteriaSet.objects.get(first_year=2020)
+    snapshot_only = VillageFactory(township=tree.second_county_town)
+    Assessment.objects.create(
+        village=snapshot_only, year=2023, criteria_set=version, qualified=False, score=0,
+        inputs={"committee_type": "village_committee", "ecommerce_sales": 9_000_000, "active_shops": 100,
+                "households": 900},
+    )
+
+    def towns():
+        return set(
+            TaobaoTown.objects.values_list("township_id", "route", "taobao_villages", "ecommerce_sales", "active_shops")
+        )
+
+    summary = assessments_rescore(years=[2023])
+    summed_in_the_pass = towns()
+    taobao_towns_refresh(year=2023, criteria_set=version)
+
+    assert summary.assessed == 8
+    assert summed_in_the_pass == towns() == {
+        (tree.town.code, "villages", 3, 36_000_000, 360),
+        # the snapshot-only village does not qualify, but its sales and shops count: RMB 41M > 30M, 420 > 300
+        (tree.second_county_town.code, "scale", 2, 41_000_000, 420),
+    }
+
+
+# Reads: years' criteria, qualified before, previous year, reports (one cursor, with the townships),
+# snapshots; writes: a staging table (create, one insert per batch, one upsert, drop), stale removal, next
+# year's statuses, towns (2: the townships were summed in the pass), clusters (4); and the savepoint around
+# it all. The same for 10 or 10,000 villages.
+RESCORE_QUERY_BUDGET = 19
 
 
 @pytest.mark.parametrize("count", [10, 200])

@@ -1,6 +1,7 @@
 """The pure village rule and the active-shop rule at every boundary the issue names (no database)."""
 
 import json
+import random
 from decimal import Decimal
 from fractions import Fraction
 from types import SimpleNamespace
@@ -11,11 +12,12 @@ from villages import codes
 from villages.scoring import (
     VillageCriteria,
     VillageInputs,
-    VillageResult,
+    _score_of,
     assess_village,
     is_active_shop,
     status_change,
     village_qualifies,
+    village_scorer,
 )
 
 RULES_2019 = VillageCriteria(
@@ -201,20 +203,40 @@ ODD_SHARE = VillageCriteria(
         village(committee_type='odd "quoted" type \\ 村'),
     ],
 )
-def test_checks_json_is_exactly_the_checks_as_dicts(criteria, inputs):
+def test_a_stored_row_is_exactly_the_assessment(criteria, inputs):
     result = assess_village(criteria, inputs)
-    assert json.loads(result.checks_json()) == result.checks_as_dicts()
-    assert json.loads(inputs.as_json()) == inputs.as_dict()
-
-
-def test_checks_json_encodes_checks_of_another_shape_the_ordinary_way():
-    result = assess_village(RULES_2020, village())
-    reshaped = VillageResult(
-        qualified=result.qualified,
-        score=result.score,
-        checks=(result.checks[0], result.checks[1], result.checks[2]._replace(actual=Decimal("1.5"), details=None)),
+    qualified, score, inputs_json, checks_json = village_scorer(criteria).row(
+        inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
     )
-    with pytest.raises(TypeError):
-        json.loads(reshaped.checks_json())
-    renamed = VillageResult(result.qualified, result.score, (result.checks[1], result.checks[0], result.checks[2]))
-    assert json.loads(renamed.checks_json()) == renamed.checks_as_dicts()
+    assert json.loads(checks_json) == result.checks_as_dicts()
+    assert json.loads(inputs_json) == inputs.as_dict()
+    assert (qualified, score) == (result.qualified, result.score)
+
+
+def test_stored_rows_match_the_assessment_over_thousands_of_random_villages():
+    """The rescoring writes `row`; the approval writes `assess`: they must agree everywhere, not only at the
+    boundaries above (both read `_rule`, so this holds the JSON texts and the score table to it)."""
+    randomness = random.Random(20261129)
+    scorers = [village_scorer(criteria) for criteria in (RULES_2019, RULES_2020, ODD_SHARE)]
+    types = [codes.VILLAGE_COMMITTEE, codes.NEIGHBOURHOOD_COMMITTEE]
+    for _ in range(3000):
+        inputs = village(
+            sales=randomness.choice([0, 9_999_999, 10_000_000, randomness.randrange(30_000_000)]),
+            shops=randomness.choice([0, 99, 100, randomness.randrange(400)]),
+            households=randomness.choice([0, 1, 990, 991, randomness.randrange(1, 6000)]),
+            committee_type=randomness.choice(types),
+        )
+        scorer = randomness.choice(scorers)
+        result = scorer.assess(inputs)
+        qualified, score, inputs_json, checks_json = scorer.row(
+            inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
+        )
+        assert json.loads(checks_json) == result.checks_as_dicts(), inputs
+        assert json.loads(inputs_json) == inputs.as_dict()
+        assert (qualified, score) == (result.qualified, result.score)
+        assert qualified == village_qualifies(scorer.criteria, inputs)
+
+
+def test_scores_come_from_exact_tenths_even_out_of_the_usual_range():
+    assert _score_of(0) == Decimal("0.0") and _score_of(1000) == Decimal("100.0") and _score_of(67) == Decimal("6.7")
+    assert _score_of(1001) == Decimal("100.1") and _score_of(-15) == Decimal("-1.5")

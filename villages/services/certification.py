@@ -5,13 +5,15 @@ queries and writes the results. `report_assess` is called by the review workflow
 `report_assessment_withdraw` when an approved report is reopened.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -123,15 +125,12 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
     `township_code`, only that township is rebuilt: one approval changes nothing elsewhere, and the aggregate
     stays small when the year has hundreds of thousands of assessments.
     """
-    criteria = scoring.TownCriteria.of(criteria_set)
     assessments = Assessment.objects.filter(year=year)
-    existing_towns = TaobaoTown.objects.filter(year=year)
     if township_code is not None:
         assessments = assessments.filter(village__township_id=township_code)
-        existing_towns = existing_towns.filter(township_id=township_code)
     townships = (
         assessments
-        .values(township_code=F("village__township_id"))
+        .values_list("village__township_id")
         .annotate(
             taobao_villages=Count("id", filter=Q(qualified=True)),
             ecommerce_sales=_input_sum("ecommerce_sales"),
@@ -139,19 +138,31 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
         )
         .order_by()
     )
+    totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
+    return taobao_towns_replace(year=year, criteria_set=criteria_set, totals=totals, township_code=township_code)
+
+
+class TownshipTotals(NamedTuple):
+    """A township's year as the town rule reads it: Taobao villages, and sums over its assessed villages."""
+
+    taobao_villages: int
+    ecommerce_sales: int
+    active_shops: int
+
+
+def taobao_towns_replace(
+    *, year: int, criteria_set: CriteriaSet, totals: dict[str, TownshipTotals], township_code: str | None = None
+) -> int:
+    """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`."""
+    criteria = scoring.TownCriteria.of(criteria_set)
     towns = []
-    for row in townships:
-        inputs = scoring.TownInputs(
-            township_code=row["township_code"],
-            taobao_villages=row["taobao_villages"],
-            ecommerce_sales=int(row["ecommerce_sales"]),
-            active_shops=int(row["active_shops"]),
-        )
+    for code, township in totals.items():
+        inputs = scoring.TownInputs(code, *township)
         route = scoring.town_route(criteria, inputs)
         if route is not None:
             towns.append(
                 TaobaoTown(
-                    township_id=inputs.township_code,
+                    township_id=code,
                     year=year,
                     criteria_set=criteria_set,
                     route=route,
@@ -160,6 +171,9 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
                     active_shops=inputs.active_shops,
                 )
             )
+    existing_towns = TaobaoTown.objects.filter(year=year)
+    if township_code is not None:
+        existing_towns = existing_towns.filter(township_id=township_code)
     existing_towns.delete()
     TaobaoTown.objects.bulk_create(towns, batch_size=500)
     return len(towns)
@@ -258,11 +272,12 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
 
         totals = {"assessed": 0, "removed": 0, "gained": 0, "lost": 0}
         qualified_of_year: dict[int, set] = {}
+        townships_of_year: dict[int, dict[str, TownshipTotals]] = {}
         for year in years:
             previous = qualified_of_year.get(year - 1)
             if previous is None:
                 previous = _qualified_villages(year - 1)
-            qualified_of_year[year] = _rescore_year(
+            qualified_of_year[year], townships_of_year[year] = _rescore_year(
                 year=year,
                 criteria_set=criteria_of_year[year],
                 previous=previous,
@@ -272,7 +287,9 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
 
         status_changes_refresh(years=[year + 1 for year in years if year + 1 not in qualified_of_year])
         for year in years:
-            year_derivatives_refresh(year=year, criteria_set=criteria_of_year[year])
+            # The townships' totals were summed during the pass: no second aggregate over the year.
+            taobao_towns_replace(year=year, criteria_set=criteria_of_year[year], totals=townships_of_year[year])
+            clusters_refresh(year=year, criteria_set=criteria_of_year[year])
     return RescoreSummary(years=years, **totals)
 
 
@@ -283,12 +300,13 @@ def _qualified_villages(year: int) -> set:
     )
 
 
-def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
-    """Rescore one year in batches; returns the ids of its qualified villages and adds to the running totals.
+def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[set, dict[str, TownshipTotals]]:
+    """Rescore one year in batches; returns its qualified villages and its townships' totals for the town rule.
 
     One pass over the approved reports (one cursor, `values_list`, no model instances): each village is
     scored by the pure rule, its inputs and checks are written as JSON text, its status change is read off
-    the previous year's qualified villages; rows are staged `batch_size` at a time and upserted together.
+    the previous year's qualified villages, its township's Taobao villages, sales and active shops are
+    summed; rows are staged `batch_size` at a time and upserted together. Adds to the running `totals`.
     """
     criteria = scoring.VillageCriteria.of(criteria_set)
     status_of = {
@@ -301,27 +319,38 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
     reports = (
         AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year)
         .order_by("id")
-        .values_list("id", "village_id", "village__committee_type", "ecommerce_sales", "active_shops", "households")
+        .values_list(
+            "id",
+            "village_id",
+            "village__township_id",
+            "village__committee_type",
+            "ecommerce_sales",
+            "active_shops",
+            "households",
+        )
         .iterator(chunk_size=batch_size)
     )
+    townships: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     upsert = _AssessmentUpsert(year=year, criteria_set_id=criteria_set.pk)
-    assess, inputs_of, qualified_village = scoring.assess_village, scoring.VillageInputs, after.add
+    score, qualified_village = scoring.village_scorer(criteria).row, after.add
     while batch := list(islice(reports, batch_size)):
         rows = []
-        for report_id, village_id, committee_type, sales, shops, households in batch:
-            inputs = inputs_of(committee_type, sales, shops, households)
-            result = assess(criteria, inputs)
-            qualified = result.qualified
+        for report_id, village_id, township_code, committee_type, sales, shops, households in batch:
+            qualified, score_value, inputs_json, checks_json = score(committee_type, sales, shops, households)
+            township = townships[township_code]
             if qualified:
                 qualified_village(village_id)
+                township[0] += 1
+            township[1] += sales
+            township[2] += shops
             rows.append(
                 (
                     village_id,
                     report_id,
-                    inputs.as_json(),
-                    result.checks_json(),
+                    inputs_json,
+                    checks_json,
                     qualified,
-                    result.score,
+                    score_value,
                     status_of[village_id in previous, qualified],
                 )
             )
@@ -331,14 +360,18 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
 
     without_report = []
     snapshots = Assessment.objects.filter(year=year, report__isnull=True).values_list(
-        "id", "village_id", "inputs"
+        "id", "village_id", "village__township_id", "inputs"
     )
-    for assessment_id, village_id, snapshot in snapshots:
+    for assessment_id, village_id, township_code, snapshot in snapshots:
         inputs = scoring.VillageInputs.from_dict(snapshot)
         assessment = _assessment_of(criteria_set, criteria, inputs, village_id in previous)
         assessment.id = assessment_id
+        township = townships[township_code]
         if assessment.qualified:
             after.add(village_id)
+            township[0] += 1
+        township[1] += inputs.ecommerce_sales
+        township[2] += inputs.active_shops
         without_report.append(assessment)
     Assessment.objects.bulk_update(without_report, _RESCORED_FIELDS, batch_size=batch_size)
     totals["assessed"] += len(without_report)
@@ -349,7 +382,7 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> set:
     totals["removed"] += stale.delete()[0]
     totals["gained"] += len(after - before)
     totals["lost"] += len(before - after)
-    return after
+    return after, {code: TownshipTotals(*township) for code, township in townships.items()}
 
 
 class _AssessmentUpsert:
