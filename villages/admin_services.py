@@ -2,8 +2,10 @@
 
 A ModelAdmin that mixes in `ServiceBackedAdmin` names its create, update and delete services; the change form
 carries the version the user opened (a hidden field), so a save based on an old version is refused like in
-the API. A refusal from a service (validation, jurisdiction, conflict) rolls the save back and returns to the
-form with the reason as an error message.
+the API. A refusal from a service (validation, jurisdiction, conflict) rolls the save back and shows the form
+again with what the user typed and the reason beside the fields it concerns, like the web forms do: nothing
+typed is lost. After a conflict the form says what is saved now and carries the new version, so saving again
+is a deliberate choice to replace it.
 """
 
 from django import forms
@@ -13,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from villages.services.errors import ConflictError
+from villages.views.editing import add_service_errors, display_value
 
 SERVICE_REFUSALS = (ValidationError, PermissionDenied, ConflictError)
 
@@ -37,6 +40,47 @@ class VersionedAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["edited_version"].initial = self.instance.version
+
+
+def _saved_text(field, value) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "–"
+    return display_value(field, value)
+
+
+class RefusedFormMixin:
+    """A form shown again after a service refused its values: the refusal becomes the form's errors."""
+
+    refusal = None
+    saved = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        error = self.refusal
+        if isinstance(error, ValidationError):
+            add_service_errors(self, error)
+        elif isinstance(error, ConflictError) and self.saved is not None:
+            # The form's initial values are the record as saved now, so what differs is the changed data.
+            differing = [
+                f"{self.fields[name].label}: {_saved_text(self.fields[name], self.initial.get(name))}"
+                for name in self.changed_data
+                if name != "edited_version"
+            ]
+            self.data = self.data.copy()
+            self.data["edited_version"] = self.saved.version
+            self.add_error(
+                None,
+                _(
+                    "Someone else saved this record after you opened it, so nothing was saved. Saved now: "
+                    "%(saved)s. Your values are kept below: save again to replace the saved ones, or reload the "
+                    "page to start from them."
+                )
+                % {"saved": "; ".join(differing) or "–"},
+            )
+        else:
+            self.add_error(None, str(error) or _("You may not make this change."))
+        if not self._errors:  # a refusal without a message must still stop the second save
+            self.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error) or "–"})
 
 
 class ServiceBackedAdmin:
@@ -83,8 +127,20 @@ class ServiceBackedAdmin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except SERVICE_REFUSALS as error:
-            messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error)})
-            return HttpResponseRedirect(request.get_full_path())
+            # The save was rolled back. The same request runs once more with the refusal as a form error, so the
+            # admin renders the user's values with the reason instead of saving.
+            if request.method != "POST" or getattr(request, "_service_refusal", None) is not None:
+                messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error)})
+                return HttpResponseRedirect(request.get_full_path())
+            request._service_refusal = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form_class
+        return type(form_class.__name__, (RefusedFormMixin, form_class), {"refusal": refusal, "saved": obj})
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

@@ -48,16 +48,41 @@ def test_admin_edit_goes_through_the_service(village, official, client_for):
     assert village.history.latest().history_user == official
 
 
-def test_admin_edit_based_on_an_old_version_saves_nothing(village, official, client_for):
+def test_admin_edit_based_on_an_old_version_saves_nothing_and_keeps_what_was_typed(village, official, client_for):
     client = client_for(_staff(official))
     url = reverse("admin:villages_village_change", args=[village.pk])
     client.post(url, _village_form(village, households=950))
 
-    response = client.post(url, _village_form(village, households=10, edited_version=1), follow=True)
+    response = client.post(url, _village_form(village, households=10, population=4321, edited_version=1))
 
     village.refresh_from_db()
-    assert village.households == 950
-    assert "Nothing was saved" in response.content.decode()
+    assert (village.households, village.population) == (950, 3000)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nothing was saved" in page
+    assert 'name="households" value="10"' in page and 'name="population" value="4321"' in page
+    # what the other save left, and the version it made, so that saving again is a deliberate replacement
+    assert "950" in page and 'name="edited_version" value="2"' in page
+
+    again = client.post(url, _village_form(village, households=10, population=4321, edited_version=2))
+
+    assert again.status_code == 302
+    village.refresh_from_db()
+    assert (village.households, village.population, village.version) == (10, 4321, 3)
+
+
+def test_admin_create_refused_by_the_service_keeps_what_was_typed(tree, official, client_for):
+    client = client_for(_staff(official))
+    data = _village_form(Village(code="320324109227", name="东风村", households=900, population=3000, version=1))
+    data.pop("edited_version")
+
+    response = client.post(reverse("admin:villages_village_add"), data)
+
+    assert response.status_code == 200
+    assert not Village.objects.filter(code="320324109227").exists()
+    page = response.content.decode()
+    assert "only in the counties assigned to you" in page
+    assert 'value="320324109227"' in page and 'value="东风村"' in page and 'name="households" value="900"' in page
 
 
 def test_admin_create_derives_the_township(tree, official, client_for):

@@ -32,14 +32,15 @@ class Conflict:
             self.rows.append(
                 {
                     "label": field.label,
-                    "yours": _display(field, yours),
-                    "saved": _display(field, saved.get(name)),
-                    "differs": _display(field, yours) != _display(field, saved.get(name)),
+                    "yours": display_value(field, yours),
+                    "saved": display_value(field, saved.get(name)),
+                    "differs": display_value(field, yours) != display_value(field, saved.get(name)),
                 }
             )
 
 
-def _display(field, value):
+def display_value(field, value) -> str:
+    """A value as the user reads it: the choice's label, or – when empty."""
     choices = dict(getattr(field, "choices", ()) or ())
     if value in (None, ""):
         return "–"
