@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from tests.factories import VillageFactory
-from villages.exports import EXPORT_LISTS, csv_stream, escape_cell, xlsx_bytes
+from villages.exports import EXPORT_LISTS, csv_stream, escape_cell, xlsx_file
 from villages.models import Village
 
 
@@ -37,7 +37,8 @@ def test_csv_export_has_bom_headers_and_escaped_cells(villages):
 
 
 def test_xlsx_export_stores_escaped_text_not_formulas(villages):
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(villages, EXPORT_LISTS["villages"])))
+    with xlsx_file(villages, EXPORT_LISTS["villages"]) as file:
+        workbook = openpyxl.load_workbook(file)
     sheet = workbook.active
     names = [row[1].value for row in sheet.iter_rows(min_row=2)]
     assert names == ["张庄村", "'=HYPERLINK(\"http://x\")"]
@@ -51,7 +52,10 @@ def test_api_export_is_scoped_and_filtered(official, other_official, client_for,
     assert response.status_code == 200
     assert "371721121227" in body and "320324109200" not in body
     response = client_for(other_official).get("/api/v1/exports/villages.xlsx")
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
+    assert response["Content-Disposition"] == 'attachment; filename="villages.xlsx"'
+    assert response.streaming  # sent from a temporary file in blocks, not built up in memory
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == ["320324109200"]
 
 
