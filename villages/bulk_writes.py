@@ -110,7 +110,8 @@ def record_history(
 
     One `INSERT … SELECT` per chunk of primary keys (or of values of the unique `key_field`, for rows just
     inserted whose keys are known but not their pks), so a batch of any size costs a handful of statements.
-    Models without history are left alone.
+    Many-to-many fields the history tracks (`m2m_fields`) are copied too, one more statement per field and
+    chunk, so call this after they are written. Models without history are left alone.
     """
     history_manager = getattr(model, "history", None)
     if history_manager is None or not pks:
@@ -136,3 +137,31 @@ def record_history(
                 f"WHERE {pk_column} IN ({placeholders})",
                 [history_date, reason or None, history_type, user_id, *chunk],
             )
+            for field in getattr(historical, "_history_m2m_fields", ()):
+                _record_m2m_history(cursor, model, field, pk_column, chunk)
+
+
+def _record_m2m_history(cursor, model, field, pk_column: str, chunk: list) -> None:
+    """The many-to-many rows of `field` as they are now, attached to the history rows just written for `chunk`.
+
+    simple-history keeps them in a table of its own (the through table's columns plus `history_id`); its
+    model hangs on the historical model under the field's name. The newest history row of each record is the
+    one written a statement ago.
+    """
+    historical = model.history.model
+    m2m_history = historical.__dict__[field.name].model
+    through = field.remote_field.through
+    columns = [f.column for f in through._meta.concrete_fields]
+    source = _quote(field.m2m_column_name())
+    placeholders = ", ".join(["%s"] * len(chunk))
+    history_table, history_id = _quote(historical._meta.db_table), _quote("history_id")
+    record_id = _quote(model._meta.pk.column)
+    cursor.execute(
+        f"INSERT INTO {_quote(m2m_history._meta.db_table)} "
+        f"({', '.join(_quote(column) for column in columns)}, {history_id}) "
+        f"SELECT {', '.join(f'm.{_quote(column)}' for column in columns)}, h.{history_id} "
+        f"FROM {_quote(through._meta.db_table)} m JOIN {history_table} h ON h.{record_id} = m.{source} "
+        f"WHERE h.{history_id} IN (SELECT MAX({history_id}) FROM {history_table} "
+        f"WHERE {pk_column} IN ({placeholders}) GROUP BY {pk_column})",
+        chunk,
+    )

@@ -319,24 +319,27 @@ def _write_batch(rows: list[PreparedRow], context: ImportContext) -> None:
         groups.setdefault(tuple(row.values), []).append(tuple(row.values.values()))
     for field_names, group in groups.items():
         insert_rows(model, field_names, group)
-    if new_rows and kind.key_field and kind.after_write is None:
-        record_history(model, [row.key[0] for row in new_rows], key_field=kind.key_field,
-                       history_type=HISTORY_CREATED, user_id=user_id, reason=context.history_reason)
-    elif new_rows:
+    by_key = bool(new_rows and kind.key_field and kind.after_write is None)
+    if new_rows and not by_key:
         created = kind.existing([row.key for row in new_rows], context)
         for row in new_rows:
             row.pk = created[row.key][0]
-        record_history(model, [row.pk for row in new_rows], history_type=HISTORY_CREATED, user_id=user_id,
-                       reason=context.history_reason)
     changed_rows = [row for row in rows if row.outcome == UPDATED]
     for field_names in {tuple(name for name in row.values if name not in kind.insert_only) for row in changed_rows}:
         group = [row for row in changed_rows
                  if tuple(name for name in row.values if name not in kind.insert_only) == field_names]
         update_rows(model, field_names, [(*(row.values[name] for name in field_names), row.pk) for row in group])
-    record_history(model, [row.pk for row in changed_rows], history_type=HISTORY_CHANGED, user_id=user_id,
-                   reason=context.history_reason)
     if kind.after_write is not None:
         kind.after_write(rows, context)
+    # History last, so that it also holds what `after_write` wrote (a service point's services).
+    if by_key:
+        record_history(model, [row.key[0] for row in new_rows], key_field=kind.key_field,
+                       history_type=HISTORY_CREATED, user_id=user_id, reason=context.history_reason)
+    elif new_rows:
+        record_history(model, [row.pk for row in new_rows], history_type=HISTORY_CREATED, user_id=user_id,
+                       reason=context.history_reason)
+    record_history(model, [row.pk for row in changed_rows], history_type=HISTORY_CHANGED, user_id=user_id,
+                   reason=context.history_reason)
 
 
 class _RollBack(Exception):

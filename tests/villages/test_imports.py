@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from rural_services.models import ServicePoint
+from rural_services.models import ServiceKind, ServicePoint
 from tests.factories import AnnualReportFactory, CountyOperationCenterFactory, OnlineShopFactory, VillageFactory
 from villages.models import AnnualReport, ImportJob, OnlineShop, ShopYear, Village
 from villages.services.errors import ConflictError
@@ -272,3 +272,26 @@ def test_queries_per_batch_do_not_grow_with_its_rows(official, tree):
 
     queries_for(1, start=50)  # the first import caches the uploader's role and jurisdiction on the user
     assert queries_for(5, start=100) == queries_for(400, start=500)
+
+
+@pytest.mark.django_db
+def test_a_service_point_import_keeps_its_services_in_the_history(official, tree):
+    VillageFactory(township=tree.town, code="371721121200")
+    kinds = sorted(ServiceKind.objects.values_list("code", flat=True))[:3]
+
+    def import_services(*codes):
+        points = f'code,name,village,services\nSP-1,丁楼服务站,371721121200,"{",".join(codes)}"\n'
+        job = import_job_create(user=official, kind="service_points", uploaded_file=csv_upload(points), dry_run=False)
+        assert job.status == ImportJob.Status.APPLIED, job.errors
+
+    def services_of(record):
+        return sorted(record.services.values_list("servicekind_id", flat=True))
+
+    import_services(kinds[0], kinds[1])
+    import_services(kinds[2])
+
+    point = ServicePoint.objects.get()
+    created, changed = point.history.order_by("history_id")
+    assert (created.history_type, services_of(created)) == ("+", kinds[:2])
+    assert (changed.history_type, services_of(changed)) == ("~", kinds[2:])
+    assert sorted(point.services.values_list("code", flat=True)) == kinds[2:]
