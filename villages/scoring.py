@@ -232,6 +232,25 @@ _SALES_AND_SHOPS_JSON = (
 _INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
 
 
+class _Outcome(NamedTuple):
+    """What the village rule found for one village, before it is shaped as checks or as a stored row."""
+
+    location_passed: bool
+    sales_passed: bool
+    sales_gap: int
+    shops_passed: bool
+    route: str | None
+    shop_gap: int
+    share_actual: float
+    share_gap: float
+    shops_for_share: int | None
+    tenths: int
+
+    @property
+    def qualified(self) -> bool:
+        return self.location_passed and self.sales_passed and self.shops_passed
+
+
 class VillageScorer:
     """The village rule of one criteria version, prepared once and applied to any number of villages.
 
@@ -251,8 +270,8 @@ class VillageScorer:
         self._eligible = frozenset(criteria.eligible_committee_types)
         self._committee_types: dict[str, tuple[bool, str, str]] = {}
 
-    def _rule(self, committee_type: str, sales: int, shops: int, households: int) -> tuple:
-        """(location, sales and shops passed; sales gap; shop route, gap and share figures; score in tenths)."""
+    def _rule(self, committee_type: str, sales: int, shops: int, households: int) -> _Outcome:
+        """The village rule itself: every comparison, gap and figure of one village, computed once."""
         min_sales, min_shops, share_p, share_q = self._min_sales, self._min_shops, self._share_p, self._share_q
         location_passed = committee_type in self._eligible
         sales_passed = sales >= min_sales
@@ -281,7 +300,7 @@ class VillageScorer:
             if location_passed
             else 0
         )
-        return (
+        return _Outcome(
             location_passed,
             sales_passed,
             0 if sales_passed else min_sales - sales,
@@ -297,32 +316,21 @@ class VillageScorer:
     def assess(self, inputs: VillageInputs) -> VillageResult:
         """Score one village: location, sales and shop breadth, each with its gap, and the readiness score."""
         committee_type, sales, shops = inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops
-        (
-            location_passed,
-            sales_passed,
-            sales_gap,
-            shops_passed,
-            route,
-            shop_gap,
-            share_actual,
-            share_gap,
-            shops_for_share,
-            tenths,
-        ) = self._rule(committee_type, sales, shops, inputs.households)
+        outcome = self._rule(committee_type, sales, shops, inputs.households)
         details = {
-            "route": route,
-            "share_actual": share_actual,
+            "route": outcome.route,
+            "share_actual": outcome.share_actual,
             "share_required": self._share_required,
-            "share_gap": share_gap,
-            "shops_for_share": shops_for_share,
+            "share_gap": outcome.share_gap,
+            "shops_for_share": outcome.shops_for_share,
         }
         return VillageResult(
-            qualified=location_passed and sales_passed and shops_passed,
-            score=_score_of(tenths),
+            qualified=outcome.qualified,
+            score=_score_of(outcome.tenths),
             checks=(
                 self._location_check(committee_type),
-                Check(SALES, sales_passed, sales, self._min_sales, sales_gap),
-                Check(SHOPS, shops_passed, shops, self._min_shops, shop_gap, details),
+                Check(SALES, outcome.sales_passed, sales, self._min_sales, outcome.sales_gap),
+                Check(SHOPS, outcome.shops_passed, shops, self._min_shops, outcome.shop_gap, details),
             ),
         )
 
@@ -332,39 +340,29 @@ class VillageScorer:
         The JSON texts are exactly `VillageInputs.as_dict()` and `assess(...).checks_as_dicts()`, compact;
         the figures must be integers, as the database gives them.
         """
-        (
-            location_passed,
-            sales_passed,
-            sales_gap,
-            shops_passed,
-            route,
-            shop_gap,
-            share_actual,
-            share_gap,
-            shops_for_share,
-            tenths,
-        ) = self._rule(committee_type, sales, shops, households)
+        outcome = self._rule(committee_type, sales, shops, households)
         committee = self._committee_types.get(committee_type)
         if committee is None:
             committee = self._committee_types[committee_type] = self._committee_json(committee_type)
         location_json, committee_json = committee
+        shops_for_share, tenths = outcome.shops_for_share, outcome.tenths
         checks_json = location_json + _SALES_AND_SHOPS_JSON % (
-            _JSON_BOOLEANS[sales_passed],
+            _JSON_BOOLEANS[outcome.sales_passed],
             sales,
             self._min_sales,
-            sales_gap,
-            _JSON_BOOLEANS[shops_passed],
+            outcome.sales_gap,
+            _JSON_BOOLEANS[outcome.shops_passed],
             shops,
             self._min_shops,
-            shop_gap,
-            _JSON_ROUTES[route],
-            share_actual,
+            outcome.shop_gap,
+            _JSON_ROUTES[outcome.route],
+            outcome.share_actual,
             self._share_required,
-            share_gap,
+            outcome.share_gap,
             "null" if shops_for_share is None else shops_for_share,
         )
         return (
-            location_passed and sales_passed and shops_passed,
+            outcome.qualified,
             _SCORES[tenths] if 0 <= tenths <= 1000 else _score_of(tenths),
             _INPUTS_JSON % (committee_json, sales, shops, households),
             checks_json,
