@@ -216,21 +216,35 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
             for group, size_class in groups
         ]
     )
-    # The memberships (one row per Taobao village) go in one executemany: through-model instances would cost
-    # more than the linking itself in a national rebuild.
+    # The memberships (one row per Taobao village) go in one COPY or executemany: through-model instances
+    # would cost more than the linking itself in a national rebuild.
     membership = VillageCluster.villages.through._meta
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {connection.ops.quote_name(membership.db_table)} "
-            f"({membership.get_field('villagecluster').column}, {membership.get_field('village').column}) "
-            "VALUES (%s, %s)",
-            [
-                (cluster.pk, village_id)
-                for cluster, (group, _size_class) in zip(clusters, groups, strict=True)
-                for village_id in group
-            ],
-        )
+    _rows_insert(
+        membership.db_table,
+        [membership.get_field("villagecluster").column, membership.get_field("village").column],
+        [
+            (cluster.pk, village_id)
+            for cluster, (group, _size_class) in zip(clusters, groups, strict=True)
+            for village_id in group
+        ],
+    )
     return len(clusters)
+
+
+def _rows_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows the fastest way the database offers: COPY on PostgreSQL (psycopg 3), else executemany.
+
+    COPY measured several times faster than psycopg's pipelined executemany for 100,000 rows.
+    """
+    table = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
 RESCORE_BATCH_SIZE = 5000
@@ -388,7 +402,8 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
 class _AssessmentUpsert:
     """Insert or update the assessments of one year: rows staged in a temporary table, then one upsert.
 
-    Rows go to an unindexed temporary table with `executemany` (a batch per call), and `finish` moves them
+    Rows go to an unindexed temporary table (COPY on PostgreSQL, `executemany` on SQLite; a batch per call),
+    and `finish` moves them
     into the assessments in one `INSERT … SELECT … ON CONFLICT (village, year) DO UPDATE`. The same upsert
     run row by row through `executemany` measured over twice as slow on SQLite (20,000 villages), whether
     rows were inserted or updated. No model instances either: preparing every field through the ORM costs
@@ -422,9 +437,7 @@ class _AssessmentUpsert:
 
     def write(self, rows: list[tuple]) -> None:
         """Stage (village id, report id, inputs JSON, checks JSON, qualified, score, status change) rows."""
-        placeholders = ", ".join(["%s"] * len(self.STAGED))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {self.staging} VALUES ({placeholders})", rows)
+        _rows_insert(self.STAGING, [column for column, _kind in self.STAGED], rows)
 
     def finish(self) -> None:
         """Upsert the staged rows into the assessments and drop the staging table."""
