@@ -182,7 +182,9 @@ class Assessment(TimeStampedModel):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         ordering = ["-year", "village"]
-        indexes = [models.Index(fields=["year", "qualified"], name="assessment_year_qualified")]
+        # With the village last it covers "the qualified villages of a year" (towns, clusters, rescoring,
+        # status changes) without reading the assessment rows and their JSON.
+        indexes = [models.Index(fields=["year", "qualified", "village"], name="assessment_year_qual_village")]
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "year"], name="assessment_unique_village_year"
