@@ -1,5 +1,7 @@
 """Web pages of the service network: centres, points and monthly activity, the public map and its data."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,10 +12,11 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rural_services.filters import ServicePointFilter
 from rural_services.forms import CountyCenterForm, ServiceActivityForm, ServicePointForm
-from rural_services.models import CountyOperationCenter, PointStatus, ServiceActivity, ServicePoint
+from rural_services.models import PointStatus
 from rural_services.selectors import (
     activities_in_scope_of,
     county_centers_in_scope_of,
@@ -23,16 +26,19 @@ from rural_services.selectors import (
 )
 from rural_services.services import (
     county_center_create,
+    county_center_delete,
     county_center_update,
     service_activity_create,
+    service_activity_delete,
     service_activity_update,
     service_point_create,
+    service_point_delete,
     service_point_update,
 )
 from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Division
-from villages.selectors.jurisdiction import may_edit_registry, scope_q, user_role
+from villages.selectors.jurisdiction import is_administrator, may_edit_registry, scope_q, user_role
 from villages.selectors.visibility import certified_village_q, villages_visible_to
-from villages.views.editing import run_service
+from villages.views.editing import delete_page, run_service, run_update
 from villages.views.exports import list_download
 
 PAGE_SIZE = 25
@@ -73,8 +79,11 @@ def point_list(request):
 @login_required
 def point_list_export(request, extension):
     return list_download(
-        request, "service_points", extension,
-        queryset=service_points_in_scope_of(request.user), list_url=reverse("rural_services:point_list"),
+        request,
+        "service_points",
+        extension,
+        queryset=service_points_in_scope_of(request.user),
+        list_url=reverse("rural_services:point_list"),
     )
 
 
@@ -91,6 +100,7 @@ def point_detail(request, code):
             "show_partner": may_see_partner_details(request.user, point),
             "activities": activities_in_scope_of(request.user).filter(point=point).order_by("-month")[:24],
             "may_edit": may_edit_registry(request.user, point.village.code),
+            "may_delete": is_administrator(request.user),
         },
     )
 
@@ -117,19 +127,10 @@ def point_edit_view(request, code):
     point = get_object_or_404(service_points_in_scope_of(request.user).select_related("village"), code=code)
     if not may_edit_registry(request.user, point.village.code):
         raise PermissionDenied
-    form = ServicePointForm(
-        request.POST or None, instance=point, user=request.user, centers=_centers_for(request.user)
-    )
+    form = ServicePointForm(request.POST or None, instance=point, user=request.user, centers=_centers_for(request.user))
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: service_point_update(
-                point=point, by=request.user, version=form.cleaned_data["version"], **changes
-            ),
-            current_of=lambda: ServicePoint.objects.filter(pk=point.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(service_point_update, point=point, by=request.user), point)
         if saved is not None:
             messages.success(request, _("Service point %(name)s saved.") % {"name": saved.name})
             return redirect("rural_services:point_detail", code=saved.code)
@@ -153,9 +154,7 @@ def activity_create_view(request, code):
     form = ServiceActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
-        activity, _conflict = run_service(
-            form, lambda: service_activity_create(by=request.user, point=point, **fields)
-        )
+        activity, _conflict = run_service(form, lambda: service_activity_create(by=request.user, point=point, **fields))
         if activity is not None:
             messages.success(request, _("Monthly activity saved."))
             return redirect("rural_services:point_detail", code=point.code)
@@ -168,22 +167,15 @@ def activity_create_view(request, code):
 
 @login_required
 def activity_edit_view(request, activity_id):
-    activity = get_object_or_404(
-        activities_in_scope_of(request.user).select_related("point__village"), pk=activity_id
-    )
+    activity = get_object_or_404(activities_in_scope_of(request.user).select_related("point__village"), pk=activity_id)
     point = activity.point
     if not may_edit_registry(request.user, point.village.code):
         raise PermissionDenied
     form = ServiceActivityForm(request.POST or None, instance=activity)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: service_activity_update(
-                activity=activity, by=request.user, version=form.cleaned_data["version"], **changes
-            ),
-            current_of=lambda: ServiceActivity.objects.filter(pk=activity.pk).first(),
+        saved, conflict = run_update(
+            form, partial(service_activity_update, activity=activity, by=request.user), activity
         )
         if saved is not None:
             messages.success(request, _("Monthly activity saved."))
@@ -207,7 +199,11 @@ def center_list(request):
     return render(
         request,
         "rural_services/center_list.html",
-        {"page": page, "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS)},
+        {
+            "page": page,
+            "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
+            "may_delete": is_administrator(request.user),
+        },
     )
 
 
@@ -240,14 +236,7 @@ def center_edit_view(request, center_id):
     form = CountyCenterForm(request.POST or None, instance=center)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: county_center_update(
-                center=center, by=request.user, version=form.cleaned_data["version"], **changes
-            ),
-            current_of=lambda: CountyOperationCenter.objects.filter(pk=center.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(county_center_update, center=center, by=request.user), center)
         if saved is not None:
             messages.success(request, _("County operation centre %(name)s saved.") % {"name": saved.name})
             return redirect("rural_services:center_list")
@@ -302,3 +291,78 @@ def _feature(kind, code, name, latitude, longitude, url):
         "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
         "properties": {"kind": kind, "code": code, "name": name, "url": url},
     }
+
+
+def _administrator_only(user):
+    if not is_administrator(user):
+        raise PermissionDenied
+
+
+@login_required
+def point_delete_view(request, code):
+    """Administrators only: a confirmation page; the POST deletes the point with its monthly activity."""
+    point = get_object_or_404(service_points_in_scope_of(request.user), code=code)
+    _administrator_only(request.user)
+    months = point.activities.count()
+    return delete_page(
+        request,
+        delete=partial(service_point_delete, point=point, by=request.user),
+        title=_("Delete service point %(name)s") % {"name": point.name},
+        question=ngettext(
+            "Delete service point %(point)s and its activity of %(count)s month?",
+            "Delete service point %(point)s and its activity of %(count)s months?",
+            months,
+        )
+        % {"point": point, "count": months},
+        button=_("Yes, delete the service point"),
+        back_url=reverse("rural_services:point_detail", args=[point.code]),
+        done_url=reverse("rural_services:point_list"),
+        done_message=_("Service point %(name)s deleted.") % {"name": point.name},
+    )
+
+
+@login_required
+def activity_delete_view(request, activity_id):
+    """Administrators only: a confirmation page; the POST deletes one month of a point's activity."""
+    activity = get_object_or_404(activities_in_scope_of(request.user).select_related("point"), pk=activity_id)
+    _administrator_only(request.user)
+    names = {"name": activity.point.name, "month": f"{activity.month:%Y-%m}"}
+    back_url = reverse("rural_services:point_detail", args=[activity.point.code])
+    return delete_page(
+        request,
+        delete=partial(service_activity_delete, activity=activity, by=request.user),
+        title=_("Delete the activity of %(name)s for %(month)s") % names,
+        question=_("Delete the figures of service point %(name)s for %(month)s?") % names,
+        button=_("Yes, delete these figures"),
+        back_url=back_url,
+        done_url=back_url,
+        done_message=_("The activity of %(name)s for %(month)s was deleted.") % names,
+    )
+
+
+@login_required
+def center_delete_view(request, center_id):
+    """Administrators only: a confirmation page naming the points that still belong to the centre."""
+    center = get_object_or_404(county_centers_in_scope_of(request.user), pk=center_id)
+    _administrator_only(request.user)
+    points = center.service_points.count()
+    blockers = []
+    if points:
+        blockers = [
+            ngettext(
+                "It still has %(count)s service point.", "It still has %(count)s service points.", points
+            )
+            % {"count": points},
+            _("Delete or move them first."),
+        ]
+    return delete_page(
+        request,
+        delete=partial(county_center_delete, center=center, by=request.user),
+        title=_("Delete county operation centre %(name)s") % {"name": center.name},
+        question=_("Delete county operation centre %(name)s?") % {"name": center.name},
+        button=_("Yes, delete the centre"),
+        back_url=reverse("rural_services:center_list"),
+        done_url=reverse("rural_services:center_list"),
+        done_message=_("County operation centre %(name)s deleted.") % {"name": center.name},
+        blockers=blockers,
+    )

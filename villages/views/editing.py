@@ -1,7 +1,9 @@
 """How the web forms call the write services: service errors land beside the fields, conflicts show both versions."""
 
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from villages.services.errors import ConflictError
@@ -64,3 +66,42 @@ def run_service(form, write, *, current_of=None):
                 return None, Conflict(form, current, error)
         form.add_error(None, error.message)
     return None, None
+
+
+def run_update(form, update, instance):
+    """Save a valid edit form through an update service, `update(version=…, **changes)`: (saved, conflict).
+
+    The version is the one the form was opened with, so the service refuses a stale edit; the conflict then
+    shows what is saved now (read afresh) beside what the user typed.
+    """
+    changes = form.changes()
+    return run_service(
+        form,
+        lambda: update(version=form.cleaned_data["version"], **changes),
+        current_of=lambda: type(instance)._default_manager.filter(pk=instance.pk).first(),
+    )
+
+
+def delete_page(request, *, delete, title, question, button, back_url, done_url, done_message, blockers=()):
+    """A deletion's confirmation page; its POST deletes through the service `delete()` and says what happened.
+
+    `blockers` are the reasons, known before asking, why the record cannot go yet (the page says so and offers
+    no button). A refusal by the service itself (its rules, records still pointing at this one, a change made
+    meanwhile) returns to `back_url`, the record's page, with the reason; nothing is deleted then.
+    """
+    if request.method != "POST":
+        context = {"title": title, "question": question, "button": button, "back_url": back_url, "blockers": blockers}
+        return render(request, "confirm_delete.html", context)
+    try:
+        delete()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except ConflictError as error:
+        messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not make this change."))
+    else:
+        messages.success(request, done_message)
+        return redirect(done_url)
+    return redirect(back_url)

@@ -1,29 +1,33 @@
 """Annual reports: the county's form (save draft / submit), the report page with its timeline, and the review."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from villages.forms import AnnualReportForm, ReopenForm, ReviewForm
 from villages.models import AnnualReport, Assessment
-from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, may_review
+from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_review
 from villages.selectors.review import report_timeline, report_warnings, review_queue
 from villages.selectors.visibility import reports_in_scope_of, reports_visible_to, villages_in_scope_of
 from villages.services.errors import ConflictError
 from villages.services.reports import (
     report_approve,
     report_create,
+    report_delete,
     report_reopen,
     report_return,
     report_submit,
     report_update,
 )
 
-from .editing import add_service_errors, run_service
+from .editing import add_service_errors, delete_page, run_service, run_update
 
 PAGE_SIZE = 25
 
@@ -84,12 +88,7 @@ def report_edit_view(request, report_id):
     form = AnnualReportForm(request.POST or None, instance=report)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: report_update(report=report, by=request.user, version=form.cleaned_data["version"], **changes),
-            current_of=lambda: AnnualReport.objects.filter(pk=report.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(report_update, report=report, by=request.user), report)
         if saved is not None:
             if AnnualReportForm.SUBMIT in request.POST:
                 if _submit_after_save(request, form, saved):
@@ -140,6 +139,7 @@ def _report_page(request, report, review_form, status=200, reopen_form=None):
             "reopenable": report.status == AnnualReport.Status.APPROVED and reviewer,
             "reopen_form": reopen_form or ReopenForm(),
             "may_edit": editable,
+            "may_delete": report.status != AnnualReport.Status.APPROVED and is_administrator(request.user),
             "assessment": Assessment.objects.filter(report=report).first()
             if report.status == AnnualReport.Status.APPROVED
             else None,
@@ -225,3 +225,28 @@ def _reopen(request, report):
             return redirect("villages:report_detail", report_id=report.pk)
     report = _report_for_page(AnnualReport.objects, report.pk)
     return _report_page(request, report, ReviewForm(), status=400, reopen_form=form)
+
+
+@login_required
+def report_delete_view(request, report_id):
+    """Administrators only: a confirmation page for a report not yet approved; the POST deletes it."""
+    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
+    if not is_administrator(request.user):
+        raise PermissionDenied
+    names = {"name": report.village.name, "year": report.year}
+    back_url = reverse("villages:report_detail", args=[report.pk])
+    blockers = []
+    if report.status == AnnualReport.Status.APPROVED:
+        blockers.append(_("It is approved and scored. Reopen it first if it really has to go."))
+    return delete_page(
+        request,
+        delete=partial(report_delete, report=report, by=request.user),
+        title=_("Delete the report of %(name)s for %(year)s") % names,
+        question=_("Delete the %(status)s report of %(name)s for %(year)s with its review history?")
+        % {**names, "status": report.get_status_display()},
+        button=_("Yes, delete the report"),
+        back_url=back_url,
+        done_url=reverse("villages:village_detail", args=[report.village.code]),
+        done_message=_("The report of %(name)s for %(year)s was deleted.") % names,
+        blockers=blockers,
+    )

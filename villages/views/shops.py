@@ -1,19 +1,28 @@
 """Online shops of a village and each shop's yearly figures: add and edit through the registry services."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from villages.forms import ShopForm, ShopYearForm
-from villages.models import OnlineShop, ShopYear
 from villages.selectors.jurisdiction import may_edit_registry
 from villages.selectors.visibility import shop_years_in_scope_of, shops_in_scope_of, villages_in_scope_of
-from villages.services.errors import ConflictError
-from villages.services.registry import shop_create, shop_delete, shop_update, shop_year_create, shop_year_update
+from villages.services.registry import (
+    shop_create,
+    shop_delete,
+    shop_update,
+    shop_year_create,
+    shop_year_delete,
+    shop_year_update,
+)
 
-from .editing import run_service
+from .editing import delete_page, run_service, run_update
 
 
 def _editable_village(request, code):
@@ -51,12 +60,7 @@ def shop_edit_view(request, shop_id):
     form = ShopForm(request.POST or None, instance=shop)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: shop_update(shop=shop, by=request.user, version=form.cleaned_data["version"], **changes),
-            current_of=lambda: OnlineShop.objects.filter(pk=shop.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(shop_update, shop=shop, by=request.user), shop)
         if saved is not None:
             messages.success(request, _("Shop %(name)s saved.") % {"name": saved.name})
             return redirect("villages:village_detail", code=shop.village.code)
@@ -102,23 +106,14 @@ def shop_year_create_view(request, shop_id):
 
 @login_required
 def shop_year_edit_view(request, shop_year_id):
-    shop_year = get_object_or_404(
-        shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id
-    )
+    shop_year = get_object_or_404(shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id)
     shop = shop_year.shop
     if not may_edit_registry(request.user, shop.village.code):
         raise PermissionDenied
     form = ShopYearForm(request.POST or None, instance=shop_year)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: shop_year_update(
-                shop_year=shop_year, by=request.user, version=form.cleaned_data["version"], **changes
-            ),
-            current_of=lambda: ShopYear.objects.filter(pk=shop_year.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(shop_year_update, shop_year=shop_year, by=request.user), shop_year)
         if saved is not None:
             messages.success(
                 request, _("Figures of %(year)s saved for %(name)s.") % {"year": saved.year, "name": shop.name}
@@ -143,19 +138,42 @@ def shop_delete_view(request, shop_id):
     """A confirmation page; the POST deletes the shop and its yearly figures through the registry service."""
     shop = _editable_shop(request, shop_id)
     village = shop.village
-    if request.method == "POST":
-        try:
-            shop_delete(shop=shop, by=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        except (ConflictError, PermissionDenied) as error:
-            messages.error(request, str(getattr(error, "message", error)))
-        else:
-            messages.success(request, _("Shop %(name)s deleted.") % {"name": shop.name})
-        return redirect("villages:village_detail", code=village.code)
-    return render(
+    year_count = shop.years.count()
+    return delete_page(
         request,
-        "villages/shop_confirm_delete.html",
-        {"shop": shop, "village": village, "year_count": shop.years.count()},
+        delete=partial(shop_delete, shop=shop, by=request.user),
+        title=_("Delete shop %(name)s") % {"name": shop.name},
+        question=ngettext(
+            "Delete %(name)s (%(platform)s) of %(village)s and its figures of %(count)s year?",
+            "Delete %(name)s (%(platform)s) of %(village)s and its figures of %(count)s years?",
+            year_count,
+        )
+        % {"name": shop.name, "platform": shop.get_platform_display(), "village": village.name, "count": year_count},
+        button=_("Yes, delete the shop"),
+        back_url=reverse("villages:village_detail", args=[village.code]),
+        done_url=reverse("villages:village_detail", args=[village.code]),
+        done_message=_("Shop %(name)s deleted.") % {"name": shop.name},
+    )
+
+
+@login_required
+def shop_year_delete_view(request, shop_year_id):
+    """A confirmation page; the POST deletes one year of a shop's figures through the registry service."""
+    shop_year = get_object_or_404(
+        shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id
+    )
+    shop = shop_year.shop
+    if not may_edit_registry(request.user, shop.village.code):
+        raise PermissionDenied
+    names = {"name": shop.name, "year": shop_year.year}
+    back_url = reverse("villages:village_detail", args=[shop.village.code])
+    return delete_page(
+        request,
+        delete=partial(shop_year_delete, shop_year=shop_year, by=request.user),
+        title=_("Delete the figures of %(year)s of shop %(name)s") % names,
+        question=_("Delete the figures of shop %(name)s for %(year)s? The shop and its other years stay.") % names,
+        button=_("Yes, delete these figures"),
+        back_url=back_url,
+        done_url=back_url,
+        done_message=_("The figures of %(year)s of shop %(name)s were deleted.") % names,
     )

@@ -1,18 +1,22 @@
 """Village pages: the filtered list, the detail page with assessments and gaps, and the village form."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from villages.filters import VillageFilter
 from villages.forms import VillageForm
 from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Assessment, TaobaoTown, Village
 from villages.selectors.divisions import picker_choices
-from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, user_role
+from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, user_role
 from villages.selectors.visibility import (
     reports_visible_to,
     shop_years_visible_to,
@@ -20,9 +24,9 @@ from villages.selectors.visibility import (
     villages_in_scope_of,
     villages_visible_to,
 )
-from villages.services.registry import village_create, village_update
+from villages.services.registry import village_create, village_delete, village_update
 
-from .editing import run_service
+from .editing import delete_page, run_service, run_update
 
 PAGE_SIZE = 25
 
@@ -61,9 +65,7 @@ def village_list(request):
 
 
 def village_detail(request, code):
-    village = get_object_or_404(
-        villages_visible_to(request.user).select_related("township__parent__parent"), code=code
-    )
+    village = get_object_or_404(villages_visible_to(request.user).select_related("township__parent__parent"), code=code)
     in_scope = code_in_scope(request.user, village.code) if request.user.is_authenticated else False
     assessments = list(village.assessments.select_related("criteria_set", "report").order_by("-year"))
     reports = list(reports_visible_to(request.user).filter(village=village).order_by("-year"))
@@ -90,6 +92,7 @@ def village_detail(request, code):
             "history": history,
             "in_scope": in_scope,
             "may_edit": may_edit_registry(request.user, village.code),
+            "may_delete": is_administrator(request.user),
         },
     )
 
@@ -121,12 +124,7 @@ def village_edit_view(request, code):
     selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        saved, conflict = run_service(
-            form,
-            lambda: village_update(village=village, by=request.user, version=form.cleaned_data["version"], **changes),
-            current_of=lambda: Village.objects.filter(pk=village.pk).first(),
-        )
+        saved, conflict = run_update(form, partial(village_update, village=village, by=request.user), village)
         if saved is not None:
             messages.success(request, _("Village %(name)s saved.") % {"name": saved.name})
             return redirect("villages:village_detail", code=saved.code)
@@ -141,4 +139,47 @@ def village_edit_view(request, code):
             "picker_selected": selected,
             "title": _("Edit village %(name)s") % {"name": village.name},
         },
+    )
+
+
+@login_required
+def village_delete_view(request, code):
+    """Administrators only: a confirmation page naming what still hangs on the village; the POST deletes it."""
+    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
+    if not is_administrator(request.user):
+        raise PermissionDenied
+    counts = {
+        "reports": village.reports.count(),
+        "assessments": village.assessments.count(),
+        "shops": village.shops.count(),
+        "points": village.service_points.count(),
+    }
+    texts = {
+        "reports": ngettext(
+            "It still has %(count)s annual report.", "It still has %(count)s annual reports.", counts["reports"]
+        ),
+        "assessments": ngettext(
+            "It still has %(count)s assessment.", "It still has %(count)s assessments.", counts["assessments"]
+        ),
+        "shops": ngettext(
+            "It still has %(count)s online shop.", "It still has %(count)s online shops.", counts["shops"]
+        ),
+        "points": ngettext(
+            "It still has %(count)s service point.", "It still has %(count)s service points.", counts["points"]
+        ),
+    }
+    blockers = [texts[key] % {"count": count} for key, count in counts.items() if count]
+    if blockers:
+        blockers.append(_("Delete or move them first."))
+    return delete_page(
+        request,
+        delete=partial(village_delete, village=village, by=request.user),
+        title=_("Delete village %(name)s") % {"name": village.name},
+        question=_("Delete village %(name)s (%(code)s) from the registry?")
+        % {"name": village.name, "code": village.code},
+        button=_("Yes, delete the village"),
+        back_url=reverse("villages:village_detail", args=[village.code]),
+        done_url=reverse("villages:village_list"),
+        done_message=_("Village %(name)s deleted.") % {"name": village.name},
+        blockers=blockers,
     )
