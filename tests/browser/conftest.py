@@ -33,6 +33,7 @@ def browser(monkeypatch):
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still synchronous.
@@ -41,6 +42,11 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's event loop runs, Django keeps this thread's connections apart from the usual ones
+        # (asgiref's Local switches to per-context storage), so the test's own teardown never closes the
+        # connection the test and its fixtures used here. Left open, it blocked dropping the PostgreSQL test
+        # database at the end of the session ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
