@@ -5,7 +5,8 @@ fresh SQLite file, or PostgreSQL when DATABASE_URL is given), one after the othe
 variant starts from the same state (no assessments) and must end in the same one (row count, qualified
 count, status changes, score sum) before any ratio is printed.
 
-    .venv/bin/python bench/bench_rescore.py [--villages 100000] [--rounds 3] [--database-url postgres://…]
+    .venv/bin/python bench/bench_rescore.py [--villages 100000] [--rounds 7] [--naive-rounds 3]
+        [--database-url postgres://…]
 
 Without --database-url it measures on SQLite, then (in a second process) on PostgreSQL if DATABASE_URL names one.
 
@@ -393,8 +394,29 @@ def rescore_with_raw_sql() -> None:
         cursor.execute(sql)
 
 
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_reset() -> float | None:
+    """Start a new peak resident set (Linux ≥ 4.0: 5 into clear_refs); the resident MB now, None if unsupported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_mb("VmRSS")
+
+
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The peak resident set since the last `peak_reset` (VmHWM), else the process's peak so far."""
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> str:
@@ -413,7 +435,12 @@ def machine() -> str:
     )
 
 
-def run(villages: int, rounds: int, database_url: str | None = None, write: bool = True) -> dict:
+NAIVE = "naive ORM loop"
+
+
+def run(
+    villages: int, rounds: int, database_url: str | None = None, write: bool = True, naive_rounds: int = 3
+) -> dict:
     label = setup_django(database_url)
     started = time.perf_counter()
     build_data(villages)
@@ -421,25 +448,33 @@ def run(villages: int, rounds: int, database_url: str | None = None, write: bool
 
     variants = {
         "engine (assessments_rescore)": rescore_with_engine,
-        "naive ORM loop": rescore_naively,
+        NAIVE: rescore_naively,
         "raw SQL (floor)": rescore_with_raw_sql,
     }
     timings: dict[str, list[float]] = {name: [] for name in variants}
     states: dict[str, tuple] = {}
-    memory: dict[str, float] = {}
+    memory: dict[str, float] = {name: 0.0 for name in variants}
+    growth: dict[str, float] = {name: 0.0 for name in variants}
     written: dict[str, list[tuple]] = {}
     ties: dict[str, int] = {}
-    for _round in range(rounds):
-        for name, variant in variants.items():
+    own_peaks = True
+    for round_number in range(rounds):
+        # The naive loop takes minutes a round: it may run fewer rounds than the two fast variants.
+        running = {name: variant for name, variant in variants.items() if name != NAIVE or round_number < naive_rounds}
+        for name, variant in running.items():
             reset_assessments()
+            resident = peak_reset()
+            own_peaks = own_peaks and resident is not None
             started = time.perf_counter()
             variant()
             timings[name].append(time.perf_counter() - started)
-            memory[name] = peak_mb()
+            peak = peak_mb()
+            memory[name] = max(memory[name], peak)
+            growth[name] = max(growth[name], peak - (resident or peak))
             states[name] = end_state()
             written[name] = stored_rows()
         # Compared every round, against the floor of the same round; then let go (100,000 rows each).
-        for name in variants:
+        for name in running:
             differing, ties[name] = differing_rows(written[name], written["raw SQL (floor)"])
             if differing or not same_state(states[name], states["raw SQL (floor)"]):
                 raise SystemExit(
@@ -454,22 +489,28 @@ def run(villages: int, rounds: int, database_url: str | None = None, write: bool
     rows = []
     for name, values in timings.items():
         median = statistics.median(values)
-        rows.append((name, median, min(values), max(values), villages / median, median / floor, memory[name]))
+        rows.append(
+            (name, median, min(values), max(values), villages / median, median / floor, memory[name], growth[name])
+        )
     engine = statistics.median(timings["engine (assessments_rescore)"])
-    naive_ratio = statistics.median(timings["naive ORM loop"]) / engine
+    naive_ratio = statistics.median(timings[NAIVE]) / engine
     derivatives = statistics.median(DERIVATIVE_SECONDS)
 
     lines = [
         f"# Rescore benchmark: {villages:,} villages, one year, {rounds} rounds ({label})",
         "",
+        f"The engine and the floor ran {rounds} rounds, the naive loop the first {min(rounds, naive_rounds)} of them "
+        "(it takes minutes a round); in each round the variants ran one after the other.",
+        "",
         f"Machine: {machine()}. End state checked equal: {reference[0]:,} assessments, "
         f"{reference[1]:,} qualified.",
         "",
-        "| variant | median s | min s | max s | villages/s | × floor | peak MB |",
-        "|---|---|---|---|---|---|---|",
+        "| variant | median s | min s | max s | villages/s | × floor | peak MB | + MB while it ran |",
+        "|---|---|---|---|---|---|---|---|",
         *(
-            f"| {name} | {median:.3f} | {low:.3f} | {high:.3f} | {rate:,.0f} | {ratio:.2f} | {mb:.0f} |"
-            for name, median, low, high, rate, ratio, mb in rows
+            f"| {name} | {median:.3f} | {low:.3f} | {high:.3f} | {rate:,.0f} | {ratio:.2f} | {mb:.0f} | "
+            + (f"{extra:.0f} |" if own_peaks else "– |")
+            for name, median, low, high, rate, ratio, mb, extra in rows
         ),
         "",
         f"Engine vs naive loop: {naive_ratio:.1f}× faster.",
@@ -484,7 +525,14 @@ def run(villages: int, rounds: int, database_url: str | None = None, write: bool
         "(SQL rounds half away from zero, Python's round() rounds the binary float): "
         + ", ".join(f"{name} {count:,}" for name, count in ties.items())
         + ".",
-        "Peak MB is the process's peak resident set so far (cumulative across variants in one process).",
+        (
+            "Peak MB is the process's peak resident set while the variant ran (reset before each variant); it "
+            "includes what the process already held (Django, leftovers of the data build, the rows kept for the "
+            "comparison). + MB is how far the variant itself raised it above the resident set it started from "
+            "(the largest of its rounds)."
+            if own_peaks
+            else "Peak MB is the process's peak resident set so far (cumulative across variants in one process)."
+        ),
     ]
     report = "\n".join(lines) + "\n"
     print(report)
@@ -499,25 +547,31 @@ def run(villages: int, rounds: int, database_url: str | None = None, write: bool
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--villages", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7, help="Rounds of the engine and the floor.")
     parser.add_argument(
         "--database-url",
         default=None,
         help="Measure on this PostgreSQL server only (in a throwaway test_ database); empty for SQLite only. "
         "By default SQLite, then PostgreSQL too when DATABASE_URL names one.",
     )
+    parser.add_argument(
+        "--naive-rounds", type=int, default=3, help="Rounds of the naive loop (minutes each); at most --rounds."
+    )
     parser.add_argument("--no-write", action="store_true", help="Do not write bench/results/rescore*.md.")
     arguments = parser.parse_args(argv)
+    if arguments.rounds < 1 or arguments.naive_rounds < 1:
+        parser.error("--rounds and --naive-rounds must be at least 1")
     if arguments.database_url is not None:
         database_url = arguments.database_url if arguments.database_url.startswith("postgres") else None
-        run(arguments.villages, arguments.rounds, database_url, not arguments.no_write)
+        run(arguments.villages, arguments.rounds, database_url, not arguments.no_write, arguments.naive_rounds)
         return
     postgres_url = os.environ.get("DATABASE_URL", "")
-    run(arguments.villages, arguments.rounds, None, not arguments.no_write)
+    run(arguments.villages, arguments.rounds, None, not arguments.no_write, arguments.naive_rounds)
     if postgres_url.startswith("postgres"):
         import subprocess
 
         command = [sys.executable, __file__, "--villages", str(arguments.villages), "--rounds", str(arguments.rounds)]
+        command += ["--naive-rounds", str(arguments.naive_rounds)]
         command += ["--database-url", postgres_url] + (["--no-write"] if arguments.no_write else [])
         subprocess.run(command, check=True)
 
