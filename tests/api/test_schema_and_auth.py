@@ -52,6 +52,29 @@ def test_schema_and_docs_are_served(anonymous_api):
     assert "cdn" not in html.lower()
 
 
+def test_file_paths_document_their_allowed_values(anonymous_api):
+    """An API consumer (and the fuzzer) learns from the schema which lists, kinds and formats exist."""
+    from villages.exports import FORMATS
+    from villages.imports import IMPORT_KINDS
+    from villages.list_exports import EXPORT_SOURCES
+
+    paths = anonymous_api.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+
+    def path_enums(path):
+        parameters = paths[path]["get"]["parameters"]
+        return {p["name"]: sorted(p["schema"]["enum"]) for p in parameters if p["in"] == "path"}
+
+    assert path_enums("/api/v1/exports/{list_name}.{extension}") == {
+        "list_name": sorted(EXPORT_SOURCES),
+        "extension": sorted(FORMATS),
+    }
+    assert "service_points" in EXPORT_SOURCES and "service_points" in IMPORT_KINDS
+    assert path_enums("/api/v1/imports/templates/{kind}.{extension}") == {
+        "kind": sorted(IMPORT_KINDS),
+        "extension": sorted(FORMATS),
+    }
+
+
 def test_every_operation_documents_its_error_responses(anonymous_api):
     paths = anonymous_api.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
     for path, operations in paths.items():

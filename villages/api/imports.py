@@ -170,13 +170,21 @@ def template_response(kind_name: str, extension: str, language: str) -> HttpResp
     return response
 
 
+# The allowed values of these path parameters are filled in by villages.api.schema_hooks.file_path_enums.
+_FORMAT_PARAMETER = OpenApiParameter("extension", str, OpenApiParameter.PATH, description=_("File format"))
+
+
 class ImportTemplate(APIView):
     """An empty template for an import kind; `?language=zh` (default) or `en`."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("language", str, enum=["zh", "en"], description=_("Column headings"))],
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, description=_("Import kind")),
+            _FORMAT_PARAMETER,
+            OpenApiParameter("language", str, enum=["zh", "en"], description=_("Column headings")),
+        ],
         responses={(200, "application/octet-stream"): bytes, **JOB_ERRORS},
     )
     def get(self, request, kind, extension):
@@ -191,6 +199,8 @@ class ListExport(APIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("list_name", str, OpenApiParameter.PATH, description=_("List to download")),
+            _FORMAT_PARAMETER,
             *(
                 OpenApiParameter(name, str, pattern="^[0-9]{6}([0-9]{3})?$", description=_("Division code"))
                 for name in ("province", "prefecture", "county", "township")
