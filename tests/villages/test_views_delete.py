@@ -183,5 +183,5 @@ def test_confirmation_page_speaks_chinese(administrator, village):
     client.force_login(administrator)
     OnlineShopFactory(village=village)
     page = client.get(reverse("villages:village_delete", args=[village.code])).content.decode()
-    assert "删除" in page and "丁楼村" in page
-    assert "It still has" not in page and "Cancel" not in page
+    assert "删除村庄 丁楼村" in page and "目前无法删除：" in page and "仍有 1 家网店。" in page
+    assert "It still has" not in page and "It cannot be deleted" not in page
