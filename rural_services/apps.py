@@ -11,4 +11,4 @@ class RuralServicesConfig(AppConfig):
 
     def ready(self):
         # Registers the service network's import kinds and export list with the villages app's engines.
-        from rural_services import imports, list_exports  # noqa: F401
+        from rural_services import exports, imports  # noqa: F401

@@ -5,18 +5,9 @@ from django.utils.translation import gettext_lazy
 
 from rural_services.models import CountyOperationCenter, ServiceKind, ServicePoint
 from villages import codes
-from villages.imports import (
-    ImportKind,
-    RowInvalid,
-    _columns,
-    _village_of,
-    _village_refs,
-    choice_value,
-    clean_values,
-    register_import_kind,
-    require_columns,
-    run_model_clean,
-)
+from villages.imports import ImportKind, RowInvalid, register_import_kind
+from villages.imports.engine import choice_value, clean_values, require_columns, run_model_clean
+from villages.imports.kinds import column_specs, village_of, village_refs
 from villages.models import Division, Village
 from villages.selectors.jurisdiction import may_edit_registry
 
@@ -66,7 +57,7 @@ POINT_FIELDS = ("code", "name", "status", "opened_on", "closed_on", "latitude", 
 def _point_resolve(raws, context):
     for raw in raws:
         choice_value(raw, "status", ServicePoint.Status.choices)
-    villages = _village_refs(raws, context)
+    villages = village_refs(raws, context)
     center_names = {raw.get("county_center", "") for raw in raws} - {""}
     counties = {raw.get("village", "")[:6] for raw in raws}
     centers = {
@@ -100,7 +91,7 @@ def _services_of(raw, known) -> tuple[str, ...] | None:
 
 def _point_build(raw, resolved, context):
     require_columns(raw, "code", "name", "village")
-    village_pk, village_code = _village_of(raw, resolved["villages"])
+    village_pk, village_code = village_of(raw, resolved["villages"])
     values = clean_values(ServicePoint, raw, POINT_FIELDS)
     center = None
     if raw.get("county_center"):
@@ -162,7 +153,7 @@ register_import_kind(ImportKind(
     name="county_centers",
     label=gettext_lazy("county operation centres"),
     model=CountyOperationCenter,
-    columns=_columns(
+    columns=column_specs(
         ("county", "County code", "县代码", True),
         ("name", "Name", "名称", True),
         ("address", "Address", "地址"),
@@ -179,7 +170,7 @@ register_import_kind(ImportKind(
     name="service_points",
     label=gettext_lazy("village service points"),
     model=ServicePoint,
-    columns=_columns(
+    columns=column_specs(
         ("code", "Service point code", "服务站编码", True),
         ("name", "Name", "名称", True),
         ("village", "Village code", "村代码", True),

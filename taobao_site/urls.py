@@ -4,15 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from villages.api.imports import export_urlpatterns, import_urlpatterns
-
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/imports/", include(import_urlpatterns)),
-    path("api/v1/exports/", include(export_urlpatterns)),
     path("api/v1/", include("taobao_site.api_urls")),
-    path("imports/", include("villages.import_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("rural_services.urls")),

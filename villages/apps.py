@@ -8,3 +8,7 @@ class VillagesConfig(AppConfig):
     name = "villages"
     verbose_name = _("Taobao villages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the villages app's import kinds with the import registry.
+        from villages.imports import kinds  # noqa: F401

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from villages.services.imports import import_job_run
+from villages.imports.jobs import import_job_run
 
 
 @task()

@@ -1,8 +1,8 @@
-"""Web pages of the villages app: home, public dashboard, villages, shops, reports and review."""
+"""Web pages of the villages app: home, public dashboard, villages, shops, reports, review and imports."""
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, public, reports, shops, villages
+from villages.views import divisions, exports, home, imports, public, reports, shops, villages
 
 app_name = "villages"
 
@@ -30,4 +30,9 @@ urlpatterns = [
     path("reports/<int:report_id>/submit/", reports.report_submit_view, name="report_submit"),
     path("reports/<int:report_id>/review/", reports.report_review_view, name="report_review"),
     path("review/", reports.review_queue_view, name="review_queue"),
+    path("imports/", imports.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", imports.import_job, name="import_job"),
+    path("imports/<int:pk>/confirm/", imports.import_job_confirm_view, name="import_job_confirm"),
+    path("imports/<int:pk>/errors.csv", imports.import_job_errors, name="import_job_errors"),
+    path("imports/templates/<str:kind>.<str:extension>", imports.import_template, name="import_template"),
 ]

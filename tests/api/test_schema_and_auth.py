@@ -54,9 +54,9 @@ def test_schema_and_docs_are_served(anonymous_api):
 
 def test_file_paths_document_their_allowed_values(anonymous_api):
     """An API consumer (and the fuzzer) learns from the schema which lists, kinds and formats exist."""
-    from villages.exports import FORMATS
+    from villages.exports.formats import FORMATS
+    from villages.exports.sources import EXPORT_SOURCES
     from villages.imports import IMPORT_KINDS
-    from villages.list_exports import EXPORT_SOURCES
 
     paths = anonymous_api.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
 

@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 
 from tests.factories import VillageFactory
-from villages.exports import EXPORT_LISTS, csv_stream, escape_cell, xlsx_file
+from villages.exports.formats import csv_stream, escape_cell, xlsx_file
+from villages.exports.sources import EXPORT_SOURCES
 from villages.models import Village
 
 
@@ -28,7 +29,7 @@ def villages(tree):
 
 
 def test_csv_export_has_bom_headers_and_escaped_cells(villages):
-    text = "".join(csv_stream(villages, EXPORT_LISTS["villages"]))
+    text = "".join(csv_stream(villages, EXPORT_SOURCES["villages"].columns))
     assert text.startswith("\ufeff")
     lines = text.lstrip("\ufeff").splitlines()
     assert lines[0].split(",")[0] in ("村代码", "Village code")
@@ -37,7 +38,7 @@ def test_csv_export_has_bom_headers_and_escaped_cells(villages):
 
 
 def test_xlsx_export_stores_escaped_text_not_formulas(villages):
-    with xlsx_file(villages, EXPORT_LISTS["villages"]) as file:
+    with xlsx_file(villages, EXPORT_SOURCES["villages"].columns) as file:
         workbook = openpyxl.load_workbook(file)
     sheet = workbook.active
     names = [row[1].value for row in sheet.iter_rows(min_row=2)]

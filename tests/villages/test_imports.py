@@ -226,7 +226,7 @@ def test_a_cell_valid_in_one_column_is_still_checked_in_another(official, tree):
 
 @pytest.mark.django_db
 def test_new_instance_holds_what_the_constructor_would(tree):
-    from villages.imports import new_instance
+    from villages.imports.engine import new_instance
 
     cases = [
         (Village, {"code": "371721121200", "name": "甲村", "township_id": tree.town.code, "households": 3}),
@@ -244,8 +244,9 @@ def test_new_instance_holds_what_the_constructor_would(tree):
 
 @pytest.mark.django_db
 def test_history_rows_are_written_for_every_village_of_every_batch(official, tree):
-    from villages.imports import VILLAGES, run_import
-    from villages.spreadsheets import open_sheet
+    from villages.imports.engine import run_import
+    from villages.imports.kinds import VILLAGES
+    from villages.imports.spreadsheets import open_sheet
 
     sheet = open_sheet(csv_upload(village_rows(7)), name="v.csv", columns=VILLAGES.columns)
     counts = run_import(sheet, kind=VILLAGES, user=official, apply=True, batch_size=3)
@@ -261,8 +262,9 @@ def test_queries_per_batch_do_not_grow_with_its_rows(official, tree):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from villages.imports import VILLAGES, run_import
-    from villages.spreadsheets import open_sheet
+    from villages.imports.engine import run_import
+    from villages.imports.kinds import VILLAGES
+    from villages.imports.spreadsheets import open_sheet
 
     def queries_for(rows, start):
         sheet = open_sheet(csv_upload(village_rows(rows, start=start)), name="v.csv", columns=VILLAGES.columns)

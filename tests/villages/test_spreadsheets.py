@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from villages.imports import VILLAGES
-from villages.spreadsheets import SpreadsheetError, open_sheet, template_csv, template_xlsx
+from villages.imports.kinds import VILLAGES
+from villages.imports.spreadsheets import SpreadsheetError, open_sheet, template_csv, template_xlsx
 
 COLUMNS = VILLAGES.columns
 

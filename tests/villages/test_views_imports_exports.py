@@ -20,6 +20,8 @@ from tests.factories import (
 )
 from villages.models import AnnualReport, Assessment, ImportJob, OnlineShop, ShopYear, Village
 
+UPLOAD_URL = "/imports/"
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,7 +43,7 @@ def csv_body(response):
 
 
 def test_import_page_extends_the_site_layout_and_offers_templates_in_both_languages(client_for, official):
-    response = client_for(official).get(reverse("import-upload"))
+    response = client_for(official).get(reverse("villages:import_upload"))
     page = response.content.decode()
     assert response.status_code == 200
     assert 'class="site-header"' in page and 'href="/imports/"' in page
@@ -58,47 +60,47 @@ def test_import_link_is_in_the_navigation_for_officials_only(client, client_for,
 
 def test_village_and_point_lists_link_to_the_import_page_for_officials(client_for, official):
     client = client_for(official)
-    assert reverse("import-upload") in client.get(reverse("villages:village_list")).content.decode()
-    assert reverse("import-upload") in client.get(reverse("rural_services:point_list")).content.decode()
+    assert reverse("villages:import_upload") in client.get(reverse("villages:village_list")).content.decode()
+    assert reverse("villages:import_upload") in client.get(reverse("rural_services:point_list")).content.decode()
 
 
 def test_reviewer_and_anonymous_cannot_open_the_import_page(client, client_for, reviewer):
-    assert client_for(reviewer).get(reverse("import-upload")).status_code == 403
-    assert client.get(reverse("import-upload")).status_code == 302
+    assert client_for(reviewer).get(reverse("villages:import_upload")).status_code == 403
+    assert client.get(reverse("villages:import_upload")).status_code == 302
 
 
 def test_dry_run_page_shows_counts_invalid_rows_and_no_confirm_button(client_for, official, tree):
     text = village_rows(2) + "371721121299,,abc,1\n"
     client = client_for(official)
-    response = client.post(reverse("import-upload"), {"kind": "villages", "file": csv_upload(text), "dry_run": "on"})
+    response = client.post(UPLOAD_URL, {"kind": "villages", "file": csv_upload(text), "dry_run": "on"})
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("import-job", args=[job.pk])
-    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
+    assert response.status_code == 302 and response["Location"] == reverse("villages:import_job", args=[job.pk])
+    page = client.get(reverse("villages:import_job", args=[job.pk])).content.decode()
     assert 'id="import-counts"' in page and 'id="invalid-rows"' in page
     assert "<td class=\"num\">4</td>" in page
-    assert reverse("import-job-errors", args=[job.pk]) in page
-    assert reverse("import-job-confirm", args=[job.pk]) not in page
+    assert reverse("villages:import_job_errors", args=[job.pk]) in page
+    assert reverse("villages:import_job_confirm", args=[job.pk]) not in page
     assert not Village.objects.exists()
 
 
 def test_clean_dry_run_shows_the_confirm_button_and_confirm_applies_the_file(client_for, official, tree):
     client = client_for(official)
-    client.post(reverse("import-upload"), {"kind": "villages", "file": csv_upload(village_rows(3)), "dry_run": "on"})
+    client.post(UPLOAD_URL, {"kind": "villages", "file": csv_upload(village_rows(3)), "dry_run": "on"})
     job = ImportJob.objects.get()
-    page = client.get(reverse("import-job", args=[job.pk])).content.decode()
-    assert reverse("import-job-confirm", args=[job.pk]) in page
+    page = client.get(reverse("villages:import_job", args=[job.pk])).content.decode()
+    assert reverse("villages:import_job_confirm", args=[job.pk]) in page
     assert "http-equiv=\"refresh\"" not in page
-    response = client.post(reverse("import-job-confirm", args=[job.pk]), follow=True)
+    response = client.post(reverse("villages:import_job_confirm", args=[job.pk]), follow=True)
     assert Village.objects.count() == 3
     assert "Import confirmed" in response.content.decode()
 
 
 def test_confirming_twice_shows_a_message_instead_of_failing(client_for, official, tree):
     client = client_for(official)
-    client.post(reverse("import-upload"), {"kind": "villages", "file": csv_upload(village_rows(1)), "dry_run": "on"})
+    client.post(UPLOAD_URL, {"kind": "villages", "file": csv_upload(village_rows(1)), "dry_run": "on"})
     job = ImportJob.objects.get()
-    client.post(reverse("import-job-confirm", args=[job.pk]))
-    response = client.post(reverse("import-job-confirm", args=[job.pk]), follow=True)
+    client.post(reverse("villages:import_job_confirm", args=[job.pk]))
+    response = client.post(reverse("villages:import_job_confirm", args=[job.pk]), follow=True)
     assert response.status_code == 200
     assert "Only a dry run without invalid rows can be confirmed" in response.content.decode()
 
@@ -108,14 +110,14 @@ def test_running_job_page_shows_a_progress_bar_that_refreshes(client_for, offici
         uploaded_by=official, kind="villages", file="imports/big.csv", file_name="big.csv",
         status=ImportJob.Status.RUNNING, progress=40, rows_processed=40000,
     )
-    page = client_for(official).get(reverse("import-job", args=[job.pk])).content.decode()
+    page = client_for(official).get(reverse("villages:import_job", args=[job.pk])).content.decode()
     assert '<progress id="import-progress-bar" max="100" value="40">' in page
     assert 'http-equiv="refresh"' in page
 
 
 def test_other_users_job_is_not_found(client_for, official, other_official):
     job = ImportJob.objects.create(uploaded_by=official, kind="villages", file="imports/a.csv", file_name="a.csv")
-    assert client_for(other_official).get(reverse("import-job", args=[job.pk])).status_code == 404
+    assert client_for(other_official).get(reverse("villages:import_job", args=[job.pk])).status_code == 404
 
 
 def make_jobs(user, count):
@@ -130,12 +132,12 @@ def make_jobs(user, count):
 
 def test_import_history_lists_who_when_file_counts_and_invalid_rows_link(client_for, official):
     make_jobs(official, 2)
-    page = client_for(official).get(reverse("import-upload")).content.decode()
+    page = client_for(official).get(reverse("villages:import_upload")).content.decode()
     assert "file-0.csv" in page and "file-1.csv" in page and "official" in page
     with_errors = ImportJob.objects.get(file_name="file-1.csv")
     without_errors = ImportJob.objects.get(file_name="file-0.csv")
-    assert reverse("import-job-errors", args=[with_errors.pk]) in page
-    assert reverse("import-job-errors", args=[without_errors.pk]) not in page
+    assert reverse("villages:import_job_errors", args=[with_errors.pk]) in page
+    assert reverse("villages:import_job_errors", args=[without_errors.pk]) not in page
 
 
 def _count_queries(client, url):
@@ -150,12 +152,12 @@ def _count_queries(client, url):
 def test_import_history_runs_the_same_queries_for_one_and_fifty_jobs(client_for, official, django_assert_num_queries):
     client = client_for(official)
     make_jobs(official, 1)
-    one = _count_queries(client, reverse("import-upload"))
+    one = _count_queries(client, reverse("villages:import_upload"))
     make_jobs(official, 49)
-    fifty = _count_queries(client, reverse("import-upload"))
+    fifty = _count_queries(client, reverse("villages:import_upload"))
     assert one == fifty
     with django_assert_num_queries(one):
-        client.get(reverse("import-upload"))
+        client.get(reverse("villages:import_upload"))
 
 
 def test_api_import_list_runs_the_same_queries_for_one_and_fifty_jobs(client_for, official):
@@ -365,8 +367,8 @@ def test_other_county_and_reviewer_cannot_delete_a_shop(client_for, other_offici
 def test_import_page_and_job_page_are_in_chinese_for_chinese_users(official, tree):
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(official)
-    page = client.get(reverse("import-upload")).content.decode()
+    page = client.get(reverse("villages:import_upload")).content.decode()
     assert "导入记录" in page and "中文列标题" in page
-    client.post(reverse("import-upload"), {"kind": "villages", "file": csv_upload(village_rows(1)), "dry_run": "on"})
-    job_page = client.get(reverse("import-job", args=[ImportJob.objects.get().pk])).content.decode()
+    client.post(UPLOAD_URL, {"kind": "villages", "file": csv_upload(village_rows(1)), "dry_run": "on"})
+    job_page = client.get(reverse("villages:import_job", args=[ImportJob.objects.get().pk])).content.decode()
     assert "新增" in job_page and "确认" in job_page

@@ -5,7 +5,6 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,14 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taobao_site.api_errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED
-from villages.exports import FORMATS
+from villages.exports.formats import FORMATS
+from villages.exports.sources import EXPORT_SOURCES, filtered_export
 from villages.imports import IMPORT_KINDS, import_kind
-from villages.list_exports import EXPORT_SOURCES, filtered_export
+from villages.imports.spreadsheets import template_csv, template_xlsx
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import is_administrator
 from villages.services.errors import ConflictError
 from villages.services.imports import import_job_confirm, import_job_create
-from villages.spreadsheets import template_csv, template_xlsx
 
 JOB_ERRORS = {401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
 
@@ -230,16 +229,3 @@ class ListExport(APIView):
             return filtered_export(request, list_name, extension)
         except ValidationError as error:
             return _validation_response(error)
-
-
-import_urlpatterns = [
-    path("", ImportJobListCreate.as_view(), name="import-list"),
-    path("<int:pk>/", ImportJobDetail.as_view(), name="import-detail"),
-    path("<int:pk>/confirm/", ImportJobConfirm.as_view(), name="import-confirm"),
-    path("<int:pk>/errors.csv", ImportJobErrors.as_view(), name="import-errors"),
-    path("templates/<str:kind>.<str:extension>", ImportTemplate.as_view(), name="import-template"),
-]
-
-export_urlpatterns = [
-    path("<str:list_name>.<str:extension>", ListExport.as_view(), name="export-list"),
-]

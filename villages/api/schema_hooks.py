@@ -1,8 +1,8 @@
 """OpenAPI schema post-processing: what drf-spectacular cannot know when the views are declared."""
 
-from villages.exports import FORMATS
+from villages.exports.formats import FORMATS
+from villages.exports.sources import EXPORT_SOURCES
 from villages.imports import IMPORT_KINDS
-from villages.list_exports import EXPORT_SOURCES
 
 FILE_PATHS = ("/api/v1/exports/{list_name}.{extension}", "/api/v1/imports/templates/{kind}.{extension}")
 

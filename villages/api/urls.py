@@ -1,9 +1,9 @@
-"""Routes of the villages API, included under /api/v1/."""
+"""Routes of the villages API (with its imports and exports), included under /api/v1/."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import views
+from villages.api import imports, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -18,5 +18,11 @@ router.register("stats/yearly", views.YearlyStatisticsViewSet, basename="stats-y
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("imports/", imports.ImportJobListCreate.as_view(), name="import-list"),
+    path("imports/<int:pk>/", imports.ImportJobDetail.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", imports.ImportJobConfirm.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
+    path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
+    path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),
     *router.urls,
 ]

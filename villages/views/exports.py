@@ -6,8 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from villages.exports import FORMATS
-from villages.list_exports import filtered_export
+from villages.exports.formats import FORMATS
+from villages.exports.sources import filtered_export
 from villages.selectors.visibility import villages_visible_to
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villages import codes
-from villages.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, update_rows
+from villages.imports.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, update_rows
 from villages.models import Division, Village
 
 BATCH_SIZE = 5000

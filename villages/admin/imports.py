@@ -7,10 +7,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from villages.import_views import ImportUploadForm
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import is_administrator
 from villages.services.imports import import_job_create, may_import
+from villages.views.imports import ImportUploadForm
 
 
 @admin.register(ImportJob)
@@ -61,7 +61,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error("file", error.messages)
             else:
-                return redirect(reverse("import-job", args=[job.pk]))
+                return redirect(reverse("villages:import_job", args=[job.pk]))
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
                    "title": _("Import a spreadsheet")}
         return TemplateResponse(request, "admin/villages/importjob/upload.html", context)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from villages.api.imports import errors_csv_response, jobs_visible_to, template_response
-from villages.exports import FORMATS
+from villages.exports.formats import FORMATS
 from villages.imports import IMPORT_KINDS
 from villages.models import ImportJob
 from villages.services.errors import ConflictError
@@ -56,7 +56,7 @@ def import_upload(request):
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
-            return redirect("import-job", pk=job.pk)
+            return redirect("villages:import_job", pk=job.pk)
     jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:HISTORY_SIZE]
     return render(
         request,
@@ -95,7 +95,7 @@ def import_job_confirm_view(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("Import confirmed: the file is applied as a whole."))
-    return redirect("import-job", pk=job.pk)
+    return redirect("villages:import_job", pk=job.pk)
 
 
 @login_required

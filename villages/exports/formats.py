@@ -1,4 +1,4 @@
-"""Export of filtered lists as CSV (UTF-8 with BOM, so Excel shows Chinese) and XLSX, safe against formula injection.
+"""File formats of list exports: CSV (UTF-8 with BOM, so Excel shows Chinese) and XLSX, safe from formula injection.
 
 A view or API action passes an already filtered and scoped queryset and the name of a list; rows are
 streamed from the database with `values_list().iterator()`, never loaded whole. A text cell that begins
@@ -42,70 +42,9 @@ class ExportColumn:
         return self.chinese if language.startswith("zh") else self.english
 
 
-def _columns(*specs) -> tuple[ExportColumn, ...]:
+def export_columns(*specs) -> tuple[ExportColumn, ...]:
+    """Columns from (path, English header, Chinese header) triples."""
     return tuple(ExportColumn(*spec) for spec in specs)
-
-
-EXPORT_LISTS: dict[str, tuple[ExportColumn, ...]] = {
-    "villages": _columns(
-        ("code", "Village code", "村代码"),
-        ("name", "Name", "名称"),
-        ("township_id", "Township code", "乡镇代码"),
-        ("township__name", "Township", "乡镇"),
-        ("committee_type", "Committee type", "村级单位类型"),
-        ("households", "Households", "户数"),
-        ("population", "Population", "人口"),
-        ("urban_rural_code", "Urban-rural code", "城乡分类代码"),
-        ("latitude", "Latitude", "纬度"),
-        ("longitude", "Longitude", "经度"),
-        ("main_products", "Main products", "主要产品"),
-    ),
-    "shops": _columns(
-        ("village__code", "Village code", "村代码"),
-        ("platform", "Platform", "平台"),
-        ("platform_shop_id", "Shop ID", "店铺ID"),
-        ("name", "Shop name", "店铺名称"),
-        ("category", "Category", "类目"),
-        ("opened_on", "Opened on", "开店日期"),
-        ("closed_on", "Closed on", "关店日期"),
-    ),
-    "reports": _columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("year", "Year", "年份"),
-        ("ecommerce_sales", "E-commerce sales (RMB yuan)", "电商销售额（元）"),
-        ("active_shops", "Active shops", "活跃网店数"),
-        ("households", "Households", "户数"),
-        ("status", "Status", "状态"),
-        ("submitted_at", "Submitted at", "提交时间"),
-        ("reviewed_at", "Reviewed at", "审核时间"),
-    ),
-    "assessments": _columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("year", "Year", "年份"),
-        ("qualified", "Qualified", "是否达标"),
-        ("score", "Score", "得分"),
-    ),
-    "service_points": _columns(
-        ("code", "Service point code", "服务站编码"),
-        ("name", "Name", "名称"),
-        ("village__code", "Village code", "村代码"),
-        ("county_center__name", "County operation centre", "县级运营中心"),
-        ("status", "Status", "状态"),
-        ("opened_on", "Opened on", "开业日期"),
-        ("closed_on", "Closed on", "关闭日期"),
-        ("latitude", "Latitude", "纬度"),
-        ("longitude", "Longitude", "经度"),
-    ),
-    "certified": _columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("village__township__name", "Township", "乡镇"),
-        ("year", "Year", "年份"),
-        ("score", "Score", "得分"),
-    ),
-}
 
 
 def _plain(value):
@@ -171,10 +110,9 @@ def xlsx_file(queryset, columns):
     return file
 
 
-def export_response(queryset, *, list_name: str, file_format: str, file_stem: str | None = None):
-    """An HTTP download of the list: streamed CSV, or an XLSX workbook."""
-    columns = EXPORT_LISTS[list_name]
-    stem = file_stem or list_name
+def export_response(queryset, *, columns: tuple[ExportColumn, ...], file_format: str, file_stem: str):
+    """An HTTP download of the rows: streamed CSV, or an XLSX workbook."""
+    stem = file_stem
     if file_format == XLSX:
         return FileResponse(
             xlsx_file(queryset, columns),

@@ -1,0 +1,6 @@
+"""The villages app's Django admin: the registry's model admins and the import records, scoped to each user's area.
+
+Importing this package (Django's admin autodiscovery does) registers every model admin.
+"""
+
+from villages.admin import imports, registry  # noqa: F401

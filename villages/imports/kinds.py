@@ -1,0 +1,246 @@
+"""The villages app's import kinds: villages, online shops, shop yearly figures and annual reports."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from villages import codes
+from villages.imports import ImportKind, RowInvalid, register_import_kind
+from villages.imports.engine import choice_value, clean_values, new_instance, require_columns, run_model_clean
+from villages.imports.spreadsheets import Column
+from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+from villages.selectors.jurisdiction import may_edit_registry
+
+
+def village_refs(raws, context):
+    wanted = {raw.get("village", "") for raw in raws}
+    return {
+        code: (pk, code)
+        for pk, code in Village.objects.filter(code__in=[code for code in wanted if code]).values_list("pk", "code")
+    }
+
+
+def village_of(raw, resolved) -> tuple:
+    code = raw.get("village", "")
+    found = resolved.get(code)
+    if found is None:
+        raise RowInvalid(("village", _("No village with code %(code)s is registered.") % {"code": code or "—"}))
+    return found
+
+
+VILLAGE_FIELDS = ("code", "name", "households", "population", "urban_rural_code", "latitude", "longitude",
+                  "main_products")
+
+
+def _village_resolve(raws, context):
+    """The township codes among the batch's code prefixes.
+
+    Looked up by primary key only, the level checked here: with `level = 'township'` in the WHERE clause,
+    SQLite's planner picks the (level, parent) index and scans every township in the country per batch.
+    """
+    townships = {raw.get("code", "")[:9] for raw in raws}
+    return {
+        code
+        for code, level in Division.objects.filter(code__in=townships).order_by().values_list("code", "level")
+        if level == codes.TOWNSHIP
+    }
+
+
+def _village_build(raw, townships, context):
+    require_columns(raw, "code", "name")
+    values = clean_values(Village, raw, VILLAGE_FIELDS, context.memo)
+    code = values["code"]
+    if code[:9] not in townships:
+        raise RowInvalid(("code", _("No township %(township)s exists for village code %(code)s.") % {
+            "township": code[:9], "code": code}))
+    instance = new_instance(Village, {"township_id": code[:9], **values})
+    run_model_clean(instance)
+    values["township_id"] = code[:9]
+    values["committee_type"] = instance.committee_type
+    return (code,), values, code
+
+
+def _village_existing(keys, context):
+    fields = [*VILLAGE_FIELDS, "township_id", "committee_type"]
+    return {
+        (row["code"],): (row["pk"], row, "")
+        for row in Village.objects.filter(code__in=[key[0] for key in keys]).order_by().values("pk", *fields)
+    }
+
+
+SHOP_FIELDS = ("platform", "platform_shop_id", "name", "category", "opened_on", "closed_on")
+
+
+def _shop_existing_by_keys(keys):
+    platforms = {key[0] for key in keys}
+    shop_ids = {key[1] for key in keys}
+    return {
+        (row["platform"], row["platform_shop_id"]): row
+        for row in OnlineShop.objects.filter(platform__in=platforms, platform_shop_id__in=shop_ids).values(
+            "pk", "village_id", "village__code", *SHOP_FIELDS
+        )
+    }
+
+
+def _shop_resolve(raws, context):
+    for raw in raws:
+        choice_value(raw, "platform", OnlineShop.Platform.choices)
+    return {
+        "villages": village_refs(raws, context),
+        "shops": _shop_existing_by_keys([(raw.get("platform", ""), raw.get("platform_shop_id", "")) for raw in raws]),
+    }
+
+
+def _shop_build(raw, resolved, context):
+    require_columns(raw, "village", "platform", "platform_shop_id", "name")
+    village_pk, village_code = village_of(raw, resolved["villages"])
+    values = clean_values(OnlineShop, raw, SHOP_FIELDS, context.memo)
+    run_model_clean(new_instance(OnlineShop, {"village_id": village_pk, **values}))
+    key = (values["platform"], values["platform_shop_id"])
+    current = resolved["shops"].get(key)
+    if current is not None and not may_edit_registry(context.user, current["village__code"]):
+        raise RowInvalid(("platform_shop_id", _(
+            "This shop is registered to village %(code)s, outside your jurisdiction.") % {
+            "code": current["village__code"]}))
+    values["village_id"] = village_pk
+    return key, values, village_code
+
+
+def _shop_existing(keys, context):
+    return {key: (row["pk"], row, "") for key, row in _shop_existing_by_keys(keys).items()}
+
+
+SHOP_YEAR_FIELDS = ("year", "sales", "orders_last_3_months", "days_open")
+
+
+def _shop_year_resolve(raws, context):
+    for raw in raws:
+        choice_value(raw, "platform", OnlineShop.Platform.choices)
+    return _shop_existing_by_keys([(raw.get("platform", ""), raw.get("platform_shop_id", "")) for raw in raws])
+
+
+def _shop_year_build(raw, shops, context):
+    require_columns(raw, "platform", "platform_shop_id", "year")
+    shop = shops.get((raw["platform"], raw["platform_shop_id"]))
+    if shop is None:
+        raise RowInvalid(("platform_shop_id", _("No shop %(id)s is registered on platform %(platform)s.") % {
+            "id": raw["platform_shop_id"], "platform": raw["platform"]}))
+    values = clean_values(ShopYear, raw, SHOP_YEAR_FIELDS, context.memo)
+    run_model_clean(new_instance(ShopYear, {"shop_id": shop["pk"], **values}))
+    values["shop_id"] = shop["pk"]
+    return (shop["pk"], values["year"]), values, shop["village__code"]
+
+
+def _shop_year_existing(keys, context):
+    shop_ids = {key[0] for key in keys}
+    years = {key[1] for key in keys}
+    return {
+        (row["shop_id"], row["year"]): (row["pk"], row, "")
+        for row in ShopYear.objects.filter(shop_id__in=shop_ids, year__in=years).values(
+            "pk", "shop_id", *SHOP_YEAR_FIELDS)
+    }
+
+
+REPORT_FIELDS = ("year", "ecommerce_sales", "active_shops", "households")
+
+
+def _report_build(raw, villages, context):
+    require_columns(raw, "village", "year", "ecommerce_sales", "active_shops", "households")
+    village_pk, village_code = village_of(raw, villages)
+    values = clean_values(AnnualReport, raw, REPORT_FIELDS, context.memo)
+    run_model_clean(new_instance(AnnualReport, {"village_id": village_pk, **values}))
+    values["village_id"] = village_pk
+    values["created_by_id"] = getattr(context.user, "pk", None)
+    return (village_pk, values["year"]), values, village_code
+
+
+def _report_existing(keys, context):
+    village_ids = {key[0] for key in keys}
+    years = {key[1] for key in keys}
+    found = {}
+    for row in AnnualReport.objects.filter(village_id__in=village_ids, year__in=years).values(
+        "pk", "village_id", "status", *REPORT_FIELDS
+    ):
+        locked = ""
+        if row["status"] not in AnnualReport.EDITABLE_STATUSES:
+            locked = _("The %(year)s report of this village is %(status)s and cannot be changed by an import.") % {
+                "year": row["year"], "status": AnnualReport.Status(row["status"]).label}
+        found[(row["village_id"], row["year"])] = (row["pk"], row, locked)
+    return found
+
+
+def column_specs(*specs) -> tuple[Column, ...]:
+    return tuple(Column(*spec) for spec in specs)
+
+
+VILLAGES = register_import_kind(ImportKind(
+    name="villages",
+    label=gettext_lazy("villages"),
+    model=Village,
+    columns=column_specs(
+        ("code", "Village code", "村代码", True),
+        ("name", "Name", "名称", True),
+        ("households", "Households", "户数"),
+        ("population", "Population", "人口"),
+        ("urban_rural_code", "Urban-rural code", "城乡分类代码"),
+        ("latitude", "Latitude", "纬度"),
+        ("longitude", "Longitude", "经度"),
+        ("main_products", "Main products", "主要产品"),
+    ),
+    resolve=_village_resolve,
+    build=_village_build,
+    existing=_village_existing,
+    key_field="code",
+    insert_only=("township_id", "committee_type"),
+))
+
+SHOPS = register_import_kind(ImportKind(
+    name="shops",
+    label=gettext_lazy("online shops"),
+    model=OnlineShop,
+    columns=column_specs(
+        ("village", "Village code", "村代码", True),
+        ("platform", "Platform", "平台", True),
+        ("platform_shop_id", "Shop ID", "店铺ID", True),
+        ("name", "Shop name", "店铺名称", True),
+        ("category", "Category", "类目"),
+        ("opened_on", "Opened on", "开店日期"),
+        ("closed_on", "Closed on", "关店日期"),
+    ),
+    resolve=_shop_resolve,
+    build=_shop_build,
+    existing=_shop_existing,
+))
+
+SHOP_YEARS = register_import_kind(ImportKind(
+    name="shop_years",
+    label=gettext_lazy("shop yearly figures"),
+    model=ShopYear,
+    columns=column_specs(
+        ("platform", "Platform", "平台", True),
+        ("platform_shop_id", "Shop ID", "店铺ID", True),
+        ("year", "Year", "年份", True),
+        ("sales", "Sales (RMB yuan)", "销售额（元）"),
+        ("orders_last_3_months", "Orders in the last 3 months", "近3个月订单数"),
+        ("days_open", "Days open", "开店天数"),
+    ),
+    resolve=_shop_year_resolve,
+    build=_shop_year_build,
+    existing=_shop_year_existing,
+))
+
+REPORTS = register_import_kind(ImportKind(
+    name="reports",
+    label=gettext_lazy("annual reports"),
+    model=AnnualReport,
+    columns=column_specs(
+        ("village", "Village code", "村代码", True),
+        ("year", "Year", "年份", True),
+        ("ecommerce_sales", "E-commerce sales (RMB yuan)", "电商销售额（元）", True),
+        ("active_shops", "Active shops", "活跃网店数", True),
+        ("households", "Households", "户数", True),
+    ),
+    resolve=village_refs,
+    build=_report_build,
+    existing=_report_existing,
+    insert_only=("created_by_id",),
+))
