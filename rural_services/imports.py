@@ -3,11 +3,13 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rural_services import headers as service_headers
 from rural_services.models import CountyOperationCenter, ServiceKind, ServicePoint
-from villages import codes
+from villages import codes, headers
 from villages.imports import ImportKind, RowInvalid, register_import_kind
 from villages.imports.engine import choice_value, clean_values, require_columns, run_model_clean
-from villages.imports.kinds import column_specs, village_of, village_refs
+from villages.imports.kinds import village_of, village_refs
+from villages.imports.spreadsheets import Column
 from villages.models import Division, Village
 from villages.selectors.jurisdiction import may_edit_registry
 
@@ -153,13 +155,13 @@ register_import_kind(ImportKind(
     name="county_centers",
     label=gettext_lazy("county operation centres"),
     model=CountyOperationCenter,
-    columns=column_specs(
-        ("county", "County code", "县代码", True),
-        ("name", "Name", "名称", True),
-        ("address", "Address", "地址"),
-        ("opened_on", "Opened on", "开业日期"),
-        ("closed_on", "Closed on", "关闭日期"),
-        ("status", "Status", "状态"),
+    columns=(
+        Column("county", service_headers.COUNTY_CODE, required=True),
+        Column("name", headers.NAME, required=True),
+        Column("address", service_headers.ADDRESS),
+        Column("opened_on", service_headers.OPENED_ON),
+        Column("closed_on", service_headers.CLOSED_ON),
+        Column("status", headers.STATUS),
     ),
     resolve=_center_resolve,
     build=_center_build,
@@ -170,19 +172,19 @@ register_import_kind(ImportKind(
     name="service_points",
     label=gettext_lazy("village service points"),
     model=ServicePoint,
-    columns=column_specs(
-        ("code", "Service point code", "服务站编码", True),
-        ("name", "Name", "名称", True),
-        ("village", "Village code", "村代码", True),
-        ("county_center", "County operation centre", "县级运营中心"),
-        ("services", "Services", "服务项目"),
-        ("status", "Status", "状态"),
-        ("opened_on", "Opened on", "开业日期"),
-        ("closed_on", "Closed on", "关闭日期"),
-        ("latitude", "Latitude", "纬度"),
-        ("longitude", "Longitude", "经度"),
-        ("partner_name", "Village partner", "村淘合伙人"),
-        ("partner_phone", "Partner's mobile", "合伙人手机"),
+    columns=(
+        Column("code", service_headers.SERVICE_POINT_CODE, required=True),
+        Column("name", headers.NAME, required=True),
+        Column("village", headers.VILLAGE_CODE, required=True),
+        Column("county_center", service_headers.COUNTY_CENTER),
+        Column("services", service_headers.SERVICES),
+        Column("status", headers.STATUS),
+        Column("opened_on", service_headers.OPENED_ON),
+        Column("closed_on", service_headers.CLOSED_ON),
+        Column("latitude", headers.LATITUDE),
+        Column("longitude", headers.LONGITUDE),
+        Column("partner_name", service_headers.PARTNER_NAME),
+        Column("partner_phone", service_headers.PARTNER_PHONE),
     ),
     resolve=_point_resolve,
     build=_point_build,

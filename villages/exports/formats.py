@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from villages.headers import Header
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -33,18 +34,10 @@ def escape_cell(value):
 
 @dataclass(frozen=True)
 class ExportColumn:
+    """One exported column: the ORM path of its values and its header from the catalogue."""
+
     path: str
-    english: str
-    chinese: str
-
-    def header(self) -> str:
-        language = translation.get_language() or ""
-        return self.chinese if language.startswith("zh") else self.english
-
-
-def export_columns(*specs) -> tuple[ExportColumn, ...]:
-    """Columns from (path, English header, Chinese header) triples."""
-    return tuple(ExportColumn(*spec) for spec in specs)
+    header: Header
 
 
 def _plain(value):
@@ -75,7 +68,7 @@ class _Echo:
 
 def csv_stream(queryset, columns) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([escape_cell(column.header()) for column in columns])
+    yield "\ufeff" + writer.writerow([escape_cell(column.header.in_active_language()) for column in columns])
     for row in export_rows(queryset, columns):
         yield writer.writerow(row)
 
@@ -91,7 +84,7 @@ def xlsx_file(queryset, columns):
 
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet()
-    worksheet.append([column.header() for column in columns])
+    worksheet.append([column.header.in_active_language() for column in columns])
     for row in export_rows(queryset, columns):
         cells = []
         for value in row:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from villages.exports.formats import ExportColumn, export_columns, export_response
+from villages import headers
+from villages.exports.formats import ExportColumn, export_response
 from villages.filters import AnnualReportFilter, AssessmentFilter, OnlineShopFilter, VillageFilter
 from villages.selectors.visibility import (
     assessments_visible_to,
@@ -37,60 +38,55 @@ def register_export_source(name: str, source: ExportSource) -> ExportSource:
     return source
 
 
-register_export_source("villages", ExportSource(villages_visible_to, VillageFilter, ("code",), export_columns(
-    ("code", "Village code", "村代码"),
-    ("name", "Name", "名称"),
-    ("township_id", "Township code", "乡镇代码"),
-    ("township__name", "Township", "乡镇"),
-    ("committee_type", "Committee type", "村级单位类型"),
-    ("households", "Households", "户数"),
-    ("population", "Population", "人口"),
-    ("urban_rural_code", "Urban-rural code", "城乡分类代码"),
-    ("latitude", "Latitude", "纬度"),
-    ("longitude", "Longitude", "经度"),
-    ("main_products", "Main products", "主要产品"),
+register_export_source("villages", ExportSource(villages_visible_to, VillageFilter, ("code",), (
+    ExportColumn("code", headers.VILLAGE_CODE),
+    ExportColumn("name", headers.NAME),
+    ExportColumn("township_id", headers.TOWNSHIP_CODE),
+    ExportColumn("township__name", headers.TOWNSHIP),
+    ExportColumn("committee_type", headers.COMMITTEE_TYPE),
+    ExportColumn("households", headers.HOUSEHOLDS),
+    ExportColumn("population", headers.POPULATION),
+    ExportColumn("urban_rural_code", headers.URBAN_RURAL_CODE),
+    ExportColumn("latitude", headers.LATITUDE),
+    ExportColumn("longitude", headers.LONGITUDE),
+    ExportColumn("main_products", headers.MAIN_PRODUCTS),
 )))
-register_export_source("shops", ExportSource(
-    shops_visible_to, OnlineShopFilter, ("village__code", "pk"), export_columns(
-    ("village__code", "Village code", "村代码"),
-    ("platform", "Platform", "平台"),
-    ("platform_shop_id", "Shop ID", "店铺ID"),
-    ("name", "Shop name", "店铺名称"),
-    ("category", "Category", "类目"),
-    ("opened_on", "Opened on", "开店日期"),
-    ("closed_on", "Closed on", "关店日期"),
-    ),
-))
-register_export_source("reports", ExportSource(
-    reports_visible_to, AnnualReportFilter, ("village__code", "year"), export_columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("year", "Year", "年份"),
-        ("ecommerce_sales", "E-commerce sales (RMB yuan)", "电商销售额（元）"),
-        ("active_shops", "Active shops", "活跃网店数"),
-        ("households", "Households", "户数"),
-        ("status", "Status", "状态"),
-        ("submitted_at", "Submitted at", "提交时间"),
-        ("reviewed_at", "Reviewed at", "审核时间"),
-    ),
-))
+register_export_source("shops", ExportSource(shops_visible_to, OnlineShopFilter, ("village__code", "pk"), (
+    ExportColumn("village__code", headers.VILLAGE_CODE),
+    ExportColumn("platform", headers.PLATFORM),
+    ExportColumn("platform_shop_id", headers.SHOP_ID),
+    ExportColumn("name", headers.SHOP_NAME),
+    ExportColumn("category", headers.CATEGORY),
+    ExportColumn("opened_on", headers.SHOP_OPENED_ON),
+    ExportColumn("closed_on", headers.SHOP_CLOSED_ON),
+)))
+register_export_source("reports", ExportSource(reports_visible_to, AnnualReportFilter, ("village__code", "year"), (
+    ExportColumn("village__code", headers.VILLAGE_CODE),
+    ExportColumn("village__name", headers.VILLAGE_NAME),
+    ExportColumn("year", headers.YEAR),
+    ExportColumn("ecommerce_sales", headers.ECOMMERCE_SALES),
+    ExportColumn("active_shops", headers.ACTIVE_SHOPS),
+    ExportColumn("households", headers.HOUSEHOLDS),
+    ExportColumn("status", headers.STATUS),
+    ExportColumn("submitted_at", headers.SUBMITTED_AT),
+    ExportColumn("reviewed_at", headers.REVIEWED_AT),
+)))
 register_export_source("assessments", ExportSource(
-    assessments_visible_to, AssessmentFilter, ("village__code", "year"), export_columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("year", "Year", "年份"),
-        ("qualified", "Qualified", "是否达标"),
-        ("score", "Score", "得分"),
+    assessments_visible_to, AssessmentFilter, ("village__code", "year"), (
+        ExportColumn("village__code", headers.VILLAGE_CODE),
+        ExportColumn("village__name", headers.VILLAGE_NAME),
+        ExportColumn("year", headers.YEAR),
+        ExportColumn("qualified", headers.QUALIFIED),
+        ExportColumn("score", headers.SCORE),
     ),
 ))
 register_export_source("certified", ExportSource(
-    lambda user: assessments_visible_to(user).filter(qualified=True), AssessmentFilter, ("village__code", "year"),
-    export_columns(
-        ("village__code", "Village code", "村代码"),
-        ("village__name", "Village", "村名"),
-        ("village__township__name", "Township", "乡镇"),
-        ("year", "Year", "年份"),
-        ("score", "Score", "得分"),
+    lambda user: assessments_visible_to(user).filter(qualified=True), AssessmentFilter, ("village__code", "year"), (
+        ExportColumn("village__code", headers.VILLAGE_CODE),
+        ExportColumn("village__name", headers.VILLAGE_NAME),
+        ExportColumn("village__township__name", headers.TOWNSHIP),
+        ExportColumn("year", headers.YEAR),
+        ExportColumn("score", headers.SCORE),
     ),
 ))
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from villages.imports.spreadsheets import Column
@@ -61,11 +60,10 @@ class ImportKind:
     key_field: str = ""
 
     def column_label(self, field_name: str) -> str:
+        """The header of a field's column in the request's language, for the row errors shown to the uploader."""
         for column in self.columns:
             if column.field == field_name:
-                return column.chinese if translation.get_language() and translation.get_language().startswith(
-                    "zh"
-                ) else column.english
+                return column.header.in_active_language()
         return field_name
 
 

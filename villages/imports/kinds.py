@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages import codes
+from villages import codes, headers
 from villages.imports import ImportKind, RowInvalid, register_import_kind
 from villages.imports.engine import choice_value, clean_values, new_instance, require_columns, run_model_clean
 from villages.imports.spreadsheets import Column
@@ -168,23 +168,19 @@ def _report_existing(keys, context):
     return found
 
 
-def column_specs(*specs) -> tuple[Column, ...]:
-    return tuple(Column(*spec) for spec in specs)
-
-
 VILLAGES = register_import_kind(ImportKind(
     name="villages",
     label=gettext_lazy("villages"),
     model=Village,
-    columns=column_specs(
-        ("code", "Village code", "村代码", True),
-        ("name", "Name", "名称", True),
-        ("households", "Households", "户数"),
-        ("population", "Population", "人口"),
-        ("urban_rural_code", "Urban-rural code", "城乡分类代码"),
-        ("latitude", "Latitude", "纬度"),
-        ("longitude", "Longitude", "经度"),
-        ("main_products", "Main products", "主要产品"),
+    columns=(
+        Column("code", headers.VILLAGE_CODE, required=True),
+        Column("name", headers.NAME, required=True),
+        Column("households", headers.HOUSEHOLDS),
+        Column("population", headers.POPULATION),
+        Column("urban_rural_code", headers.URBAN_RURAL_CODE),
+        Column("latitude", headers.LATITUDE),
+        Column("longitude", headers.LONGITUDE),
+        Column("main_products", headers.MAIN_PRODUCTS),
     ),
     resolve=_village_resolve,
     build=_village_build,
@@ -197,14 +193,14 @@ SHOPS = register_import_kind(ImportKind(
     name="shops",
     label=gettext_lazy("online shops"),
     model=OnlineShop,
-    columns=column_specs(
-        ("village", "Village code", "村代码", True),
-        ("platform", "Platform", "平台", True),
-        ("platform_shop_id", "Shop ID", "店铺ID", True),
-        ("name", "Shop name", "店铺名称", True),
-        ("category", "Category", "类目"),
-        ("opened_on", "Opened on", "开店日期"),
-        ("closed_on", "Closed on", "关店日期"),
+    columns=(
+        Column("village", headers.VILLAGE_CODE, required=True),
+        Column("platform", headers.PLATFORM, required=True),
+        Column("platform_shop_id", headers.SHOP_ID, required=True),
+        Column("name", headers.SHOP_NAME, required=True),
+        Column("category", headers.CATEGORY),
+        Column("opened_on", headers.SHOP_OPENED_ON),
+        Column("closed_on", headers.SHOP_CLOSED_ON),
     ),
     resolve=_shop_resolve,
     build=_shop_build,
@@ -215,13 +211,13 @@ SHOP_YEARS = register_import_kind(ImportKind(
     name="shop_years",
     label=gettext_lazy("shop yearly figures"),
     model=ShopYear,
-    columns=column_specs(
-        ("platform", "Platform", "平台", True),
-        ("platform_shop_id", "Shop ID", "店铺ID", True),
-        ("year", "Year", "年份", True),
-        ("sales", "Sales (RMB yuan)", "销售额（元）"),
-        ("orders_last_3_months", "Orders in the last 3 months", "近3个月订单数"),
-        ("days_open", "Days open", "开店天数"),
+    columns=(
+        Column("platform", headers.PLATFORM, required=True),
+        Column("platform_shop_id", headers.SHOP_ID, required=True),
+        Column("year", headers.YEAR, required=True),
+        Column("sales", headers.SALES),
+        Column("orders_last_3_months", headers.ORDERS_LAST_3_MONTHS),
+        Column("days_open", headers.DAYS_OPEN),
     ),
     resolve=_shop_year_resolve,
     build=_shop_year_build,
@@ -232,12 +228,12 @@ REPORTS = register_import_kind(ImportKind(
     name="reports",
     label=gettext_lazy("annual reports"),
     model=AnnualReport,
-    columns=column_specs(
-        ("village", "Village code", "村代码", True),
-        ("year", "Year", "年份", True),
-        ("ecommerce_sales", "E-commerce sales (RMB yuan)", "电商销售额（元）", True),
-        ("active_shops", "Active shops", "活跃网店数", True),
-        ("households", "Households", "户数", True),
+    columns=(
+        Column("village", headers.VILLAGE_CODE, required=True),
+        Column("year", headers.YEAR, required=True),
+        Column("ecommerce_sales", headers.ECOMMERCE_SALES, required=True),
+        Column("active_shops", headers.ACTIVE_SHOPS, required=True),
+        Column("households", headers.HOUSEHOLDS, required=True),
     ),
     resolve=village_refs,
     build=_report_build,

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from villages.headers import Header
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 CHUNK_BYTES = 1 << 20
@@ -31,11 +33,10 @@ class SpreadsheetError(ValidationError):
 
 @dataclass(frozen=True)
 class Column:
-    """One importable column: the model field it fills, its English and Chinese headers, whether it is required."""
+    """One importable column: the model field it fills, its header from the catalogue, whether it is required."""
 
     field: str
-    english: str
-    chinese: str
+    header: Header
     required: bool = False
 
 
@@ -56,10 +57,13 @@ def _normalise(header) -> str:
 
 
 def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
-    """Every accepted spelling of a header (field name, English, Chinese; case and spacing ignored) -> field."""
+    """Every accepted spelling of a header (field name, English, Chinese; case and spacing ignored) -> field.
+
+    Both languages whatever the request's: a clerk may upload a template downloaded in the other one.
+    """
     lookup = {}
     for column in columns:
-        for spelling in (column.field, column.english, column.chinese):
+        for spelling in (column.field, column.header.english, column.header.chinese):
             lookup[_normalise(spelling)] = column.field
     return lookup
 
@@ -87,7 +91,7 @@ def match_header(raw_header: list, columns: tuple[Column, ...]) -> list[str]:
     if missing:
         problems.append(
             _("Missing required columns: %(columns)s.")
-            % {"columns": ", ".join(f"{column.chinese} / {column.english}" for column in missing)}
+            % {"columns": ", ".join(f"{column.header.chinese} / {column.header.english}" for column in missing)}
         )
     if problems:
         raise SpreadsheetError(" ".join(problems), code="columns")
@@ -347,7 +351,7 @@ def open_sheet(uploaded, *, name: str, columns: tuple[Column, ...]) -> Sheet:
 def template_csv(columns: tuple[Column, ...], language: str) -> bytes:
     """An empty CSV template (UTF-8 with BOM so that Excel shows Chinese headers correctly)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(column.chinese if language.startswith("zh") else column.english for column in columns)
+    csv.writer(buffer).writerow(column.header.in_language(language) for column in columns)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -357,7 +361,7 @@ def template_xlsx(columns: tuple[Column, ...], language: str) -> bytes:
 
     workbook = openpyxl.Workbook(write_only=True)
     worksheet = workbook.create_sheet()
-    worksheet.append([column.chinese if language.startswith("zh") else column.english for column in columns])
+    worksheet.append([column.header.in_language(language) for column in columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
