@@ -1,10 +1,14 @@
-"""What each user may see of the service network, built on the villages app's jurisdiction rule."""
+"""What each user may see and change of the service network, built on the villages app's jurisdiction rule."""
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
 
 from rural_services.models import CenterStatus, CountyOperationCenter, PointStatus, ServiceActivity, ServicePoint
-from villages.selectors.jurisdiction import code_in_scope, scope_q
+from villages import codes
+from villages.models import Division
+from villages.selectors.editing import record_for_change
+from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, scope_q
 
 
 def service_points_in_scope_of(user):
@@ -32,6 +36,86 @@ def county_centers_visible_to(user):
 
 def activities_in_scope_of(user):
     return ServiceActivity.objects.filter(scope_q(user, "point__village__code"))
+
+
+def service_points_for_list_page(user):
+    """The user's own points, with what the list page shows of each, in code order."""
+    return (
+        service_points_in_scope_of(user)
+        .select_related("village__township__parent", "county_center")
+        .prefetch_related("services")
+        .order_by("code")
+    )
+
+
+def service_point_for_page(user, code: str) -> ServicePoint:
+    """A point the user may see, with its village and centre; Http404 when they may not."""
+    return get_object_or_404(
+        service_points_visible_to(user).select_related("village__township__parent", "county_center"), code=code
+    )
+
+
+def recent_activities(user, point: ServicePoint, months: int):
+    """The point's last `months` months of activity, newest first; none outside the user's area."""
+    return activities_in_scope_of(user).filter(point=point).order_by("-month")[:months]
+
+
+def county_centers_of_area(user):
+    """The user's own county operation centres, by county and name (list page, the point form's choices)."""
+    return county_centers_in_scope_of(user).select_related("county").order_by("county", "name")
+
+
+def counties_of_area(user, limit: int = 50):
+    """The counties of the user's area (the first `limit`), for the centre form's suggestions."""
+    return Division.objects.filter(level=codes.COUNTY).filter(scope_q(user, "code")).order_by("code")[:limit]
+
+
+def service_point_for_editing(user, code: str) -> ServicePoint:
+    """A point the user may edit or record monthly activity for (see `villages.selectors.editing`)."""
+    return record_for_change(
+        service_points_in_scope_of(user).select_related("village"),
+        may_change=lambda point: may_edit_registry(user, point.village.code),
+        code=code,
+    )
+
+
+def service_point_for_deleting(user, code: str) -> ServicePoint:
+    """Only administrators delete service points."""
+    return record_for_change(
+        service_points_in_scope_of(user), may_change=lambda _point: is_administrator(user), code=code
+    )
+
+
+def activity_for_editing(user, activity_id) -> ServiceActivity:
+    return record_for_change(
+        activities_in_scope_of(user).select_related("point__village"),
+        may_change=lambda activity: may_edit_registry(user, activity.point.village.code),
+        pk=activity_id,
+    )
+
+
+def activity_for_deleting(user, activity_id) -> ServiceActivity:
+    """Only administrators delete a month of activity."""
+    return record_for_change(
+        activities_in_scope_of(user).select_related("point"),
+        may_change=lambda _activity: is_administrator(user),
+        pk=activity_id,
+    )
+
+
+def county_center_for_editing(user, center_id) -> CountyOperationCenter:
+    return record_for_change(
+        county_centers_in_scope_of(user),
+        may_change=lambda center: may_edit_registry(user, center.county_id),
+        pk=center_id,
+    )
+
+
+def county_center_for_deleting(user, center_id) -> CountyOperationCenter:
+    """Only administrators delete county operation centres."""
+    return record_for_change(
+        county_centers_in_scope_of(user), may_change=lambda _center: is_administrator(user), pk=center_id
+    )
 
 
 def service_points_for_listing(user):

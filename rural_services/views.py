@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,9 +18,18 @@ from rural_services.filters import ServicePointFilter
 from rural_services.forms import CountyCenterForm, ServiceActivityForm, ServicePointForm
 from rural_services.models import PointStatus
 from rural_services.selectors import (
-    activities_in_scope_of,
-    county_centers_in_scope_of,
+    activity_for_deleting,
+    activity_for_editing,
+    counties_of_area,
+    county_center_for_deleting,
+    county_center_for_editing,
+    county_centers_of_area,
     may_see_partner_details,
+    recent_activities,
+    service_point_for_deleting,
+    service_point_for_editing,
+    service_point_for_page,
+    service_points_for_list_page,
     service_points_in_scope_of,
     service_points_visible_to,
 )
@@ -35,28 +44,23 @@ from rural_services.services import (
     service_point_delete,
     service_point_update,
 )
-from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Division
-from villages.selectors.jurisdiction import is_administrator, may_edit_registry, scope_q, user_role
+from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
 from villages.selectors.visibility import certified_village_q, villages_visible_to
 from villages.views.editing import delete_page, run_service, run_update
 from villages.views.exports import list_download
 
 PAGE_SIZE = 25
+ACTIVITY_MONTHS_SHOWN = 24
 
 
 def _require_data_entry(user):
-    if user_role(user) not in (COUNTY_OFFICIALS, ADMINISTRATORS):
+    if not may_enter_data(user):
         raise PermissionDenied
 
 
 @login_required
 def point_list(request):
-    points = (
-        service_points_in_scope_of(request.user)
-        .select_related("village__township__parent", "county_center")
-        .prefetch_related("services")
-        .order_by("code")
-    )
+    points = service_points_for_list_page(request.user)
     point_filter = ServicePointFilter(request.GET, queryset=points, request=request)
     filtered = point_filter.qs if point_filter.is_valid() else points.none()
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -70,8 +74,8 @@ def point_list(request):
             "filter": point_filter,
             "query": query.urlencode(),
             "statuses": PointStatus.choices,
-            "centers": county_centers_in_scope_of(request.user).select_related("county").order_by("county", "name"),
-            "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
+            "centers": county_centers_of_area(request.user),
+            "may_add": may_enter_data(request.user),
         },
     )
 
@@ -88,31 +92,24 @@ def point_list_export(request, extension):
 
 
 def point_detail(request, code):
-    point = get_object_or_404(
-        service_points_visible_to(request.user).select_related("village__township__parent", "county_center"),
-        code=code,
-    )
+    point = service_point_for_page(request.user, code)
     return render(
         request,
         "rural_services/point_detail.html",
         {
             "point": point,
             "show_partner": may_see_partner_details(request.user, point),
-            "activities": activities_in_scope_of(request.user).filter(point=point).order_by("-month")[:24],
+            "activities": recent_activities(request.user, point, ACTIVITY_MONTHS_SHOWN),
             "may_edit": may_edit_registry(request.user, point.village.code),
             "may_delete": is_administrator(request.user),
         },
     )
 
 
-def _centers_for(user):
-    return county_centers_in_scope_of(user).select_related("county").order_by("county", "name")
-
-
 @login_required
 def point_create_view(request):
     _require_data_entry(request.user)
-    form = ServicePointForm(request.POST or None, user=request.user, centers=_centers_for(request.user))
+    form = ServicePointForm(request.POST or None, user=request.user, centers=county_centers_of_area(request.user))
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
         point, _conflict = run_service(form, lambda: service_point_create(by=request.user, **fields))
@@ -124,10 +121,10 @@ def point_create_view(request):
 
 @login_required
 def point_edit_view(request, code):
-    point = get_object_or_404(service_points_in_scope_of(request.user).select_related("village"), code=code)
-    if not may_edit_registry(request.user, point.village.code):
-        raise PermissionDenied
-    form = ServicePointForm(request.POST or None, instance=point, user=request.user, centers=_centers_for(request.user))
+    point = service_point_for_editing(request.user, code)
+    form = ServicePointForm(
+        request.POST or None, instance=point, user=request.user, centers=county_centers_of_area(request.user)
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         saved, conflict = run_update(form, partial(service_point_update, point=point, by=request.user), point)
@@ -148,9 +145,7 @@ def point_edit_view(request, code):
 
 @login_required
 def activity_create_view(request, code):
-    point = get_object_or_404(service_points_in_scope_of(request.user).select_related("village"), code=code)
-    if not may_edit_registry(request.user, point.village.code):
-        raise PermissionDenied
+    point = service_point_for_editing(request.user, code)
     form = ServiceActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
@@ -167,10 +162,8 @@ def activity_create_view(request, code):
 
 @login_required
 def activity_edit_view(request, activity_id):
-    activity = get_object_or_404(activities_in_scope_of(request.user).select_related("point__village"), pk=activity_id)
+    activity = activity_for_editing(request.user, activity_id)
     point = activity.point
-    if not may_edit_registry(request.user, point.village.code):
-        raise PermissionDenied
     form = ServiceActivityForm(request.POST or None, instance=activity)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -194,21 +187,16 @@ def activity_edit_view(request, activity_id):
 
 @login_required
 def center_list(request):
-    centers = county_centers_in_scope_of(request.user).select_related("county").order_by("county", "name")
-    page = Paginator(centers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(county_centers_of_area(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "rural_services/center_list.html",
         {
             "page": page,
-            "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
+            "may_add": may_enter_data(request.user),
             "may_delete": is_administrator(request.user),
         },
     )
-
-
-def _county_options(user):
-    return Division.objects.filter(level="county").filter(scope_q(user, "code")).order_by("code")[:50]
 
 
 @login_required
@@ -224,15 +212,17 @@ def center_create_view(request):
     return render(
         request,
         "rural_services/center_form.html",
-        {"form": form, "county_options": _county_options(request.user), "title": _("Add a county operation centre")},
+        {
+            "form": form,
+            "county_options": counties_of_area(request.user),
+            "title": _("Add a county operation centre"),
+        },
     )
 
 
 @login_required
 def center_edit_view(request, center_id):
-    center = get_object_or_404(county_centers_in_scope_of(request.user), pk=center_id)
-    if not may_edit_registry(request.user, center.county_id):
-        raise PermissionDenied
+    center = county_center_for_editing(request.user, center_id)
     form = CountyCenterForm(request.POST or None, instance=center)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -246,7 +236,7 @@ def center_edit_view(request, center_id):
         {
             "form": form,
             "conflict": conflict,
-            "county_options": _county_options(request.user),
+            "county_options": counties_of_area(request.user),
             "title": _("Edit county operation centre %(name)s") % {"name": center.name},
         },
     )
@@ -293,16 +283,10 @@ def _feature(kind, code, name, latitude, longitude, url):
     }
 
 
-def _administrator_only(user):
-    if not is_administrator(user):
-        raise PermissionDenied
-
-
 @login_required
 def point_delete_view(request, code):
     """Administrators only: a confirmation page; the POST deletes the point with its monthly activity."""
-    point = get_object_or_404(service_points_in_scope_of(request.user), code=code)
-    _administrator_only(request.user)
+    point = service_point_for_deleting(request.user, code)
     months = point.activities.count()
     return delete_page(
         request,
@@ -324,8 +308,7 @@ def point_delete_view(request, code):
 @login_required
 def activity_delete_view(request, activity_id):
     """Administrators only: a confirmation page; the POST deletes one month of a point's activity."""
-    activity = get_object_or_404(activities_in_scope_of(request.user).select_related("point"), pk=activity_id)
-    _administrator_only(request.user)
+    activity = activity_for_deleting(request.user, activity_id)
     names = {"name": activity.point.name, "month": f"{activity.month:%Y-%m}"}
     back_url = reverse("rural_services:point_detail", args=[activity.point.code])
     return delete_page(
@@ -343,8 +326,7 @@ def activity_delete_view(request, activity_id):
 @login_required
 def center_delete_view(request, center_id):
     """Administrators only: a confirmation page naming the points that still belong to the centre."""
-    center = get_object_or_404(county_centers_in_scope_of(request.user), pk=center_id)
-    _administrator_only(request.user)
+    center = county_center_for_deleting(request.user, center_id)
     points = center.service_points.count()
     blockers = []
     if points:

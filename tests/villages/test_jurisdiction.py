@@ -18,10 +18,19 @@ from tests.factories import (
     ShopYearFactory,
     VillageFactory,
 )
-from villages.models import ADMINISTRATORS, REVIEWERS, AnnualReport, OnlineShop, ReviewEvent, ShopYear, Village
-from villages.selectors.jurisdiction import users_responsible_for
+from villages.models import (
+    ADMINISTRATORS,
+    REVIEWERS,
+    AnnualReport,
+    ImportJob,
+    OnlineShop,
+    ReviewEvent,
+    ShopYear,
+    Village,
+)
+from villages.selectors.jurisdiction import may_enter_data, may_review_reports, users_responsible_for
 from villages.selectors.review import review_queue
-from villages.selectors.visibility import reports_visible_to
+from villages.selectors.visibility import import_jobs_visible_to, reports_visible_to
 from villages.services import registry, reports
 
 Status = AnnualReport.Status
@@ -230,3 +239,25 @@ def test_reviewers_responsible_for_a_village_are_those_of_its_province_and_prefe
     responsible = set(users_responsible_for(world.village.code, REVIEWERS))
 
     assert responsible == {reviewer, prefecture_reviewer}
+
+
+@pytest.mark.parametrize("actor_name", ACTORS)
+def test_only_officials_and_administrators_enter_data_and_only_reviewers_and_administrators_review(
+    db, tree, actor, actor_name
+):
+    """Roles only, whatever the area: the area is `may_edit_registry` / `may_review`."""
+    user = actor(actor_name)
+    assert may_enter_data(user) is (actor_name in {"official", "other_official", "administrator"})
+    assert may_review_reports(user) is (actor_name in {"reviewer", "other_reviewer", "administrator"})
+
+
+def test_a_logged_in_user_without_a_role_neither_enters_data_nor_reviews(db):
+    user = make_user("no_role")
+    assert not may_enter_data(user) and not may_review_reports(user)
+
+
+def test_import_jobs_are_seen_by_their_uploader_and_by_administrators_only(official, other_official, administrator):
+    own = ImportJob.objects.create(uploaded_by=official, kind="villages", file_name="mine.csv")
+    other = ImportJob.objects.create(uploaded_by=other_official, kind="villages", file_name="theirs.csv")
+    assert list(import_jobs_visible_to(official)) == [own]
+    assert set(import_jobs_visible_to(administrator)) == {own, other}

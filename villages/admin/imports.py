@@ -1,15 +1,16 @@
 """Django admin of spreadsheet imports: the record of every import, with an upload view linked from its list."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import ImportJob
-from villages.selectors.jurisdiction import is_administrator
-from villages.services.imports import import_job_create, may_import
+from villages.selectors.jurisdiction import may_enter_data
+from villages.selectors.visibility import import_jobs_visible_to
+from villages.services.imports import import_job_create
+from villages.views.editing import refusal_on_form
 from villages.views.imports import ImportUploadForm
 
 
@@ -33,14 +34,13 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         # The roles were created before this model existed; whoever may import may see the record.
-        return may_import(request.user) or super().has_view_permission(request, obj)
+        return may_enter_data(request.user) or super().has_view_permission(request, obj)
 
     def has_module_permission(self, request):
-        return may_import(request.user) or super().has_module_permission(request)
+        return may_enter_data(request.user) or super().has_module_permission(request)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("uploaded_by")
-        return queryset if is_administrator(request.user) else queryset.filter(uploaded_by=request.user)
+        return import_jobs_visible_to(request.user).select_related("uploaded_by")
 
     def get_urls(self):
         return [
@@ -49,18 +49,15 @@ class ImportJobAdmin(admin.ModelAdmin):
         ]
 
     def upload_view(self, request):
-        if not may_import(request.user):
+        if not may_enter_data(request.user):
             return redirect("admin:villages_importjob_changelist")
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_on_form(form):
                 job = import_job_create(
                     user=request.user, kind=form.cleaned_data["kind"], uploaded_file=form.cleaned_data["file"],
                     dry_run=form.cleaned_data["dry_run"],
                 )
-            except ValidationError as error:
-                form.add_error("file", error.messages)
-            else:
                 return redirect(reverse("villages:import_job", args=[job.pk]))
         context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
                    "title": _("Import a spreadsheet")}

@@ -3,7 +3,6 @@
 import csv
 import io
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,8 +18,7 @@ from villages.exports.sources import EXPORT_SOURCES, filtered_export
 from villages.imports import IMPORT_KINDS, import_kind
 from villages.imports.spreadsheets import template_csv, template_xlsx
 from villages.models import ImportJob
-from villages.selectors.jurisdiction import is_administrator
-from villages.services.errors import ConflictError
+from villages.selectors.visibility import import_jobs_visible_to
 from villages.services.imports import import_job_confirm, import_job_create
 
 JOB_ERRORS = {401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
@@ -69,22 +67,11 @@ class ImportJobSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def jobs_visible_to(user):
-    if is_administrator(user):
-        return ImportJob.objects.all()
-    return ImportJob.objects.filter(uploaded_by=user)
-
-
 def _job_or_404(user, pk) -> ImportJob:
     try:
-        return jobs_visible_to(user).get(pk=pk)
+        return import_jobs_visible_to(user).get(pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404 from None
-
-
-def _validation_response(error: ValidationError) -> Response:
-    detail = error.message_dict if hasattr(error, "error_dict") else {"detail": " ".join(error.messages)}
-    return Response(detail, status=status.HTTP_400_BAD_REQUEST)
 
 
 class ImportJobListCreate(APIView):
@@ -93,7 +80,7 @@ class ImportJobListCreate(APIView):
 
     @extend_schema(responses={200: ImportJobSummarySerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
     def get(self, request):
-        jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:100]
+        jobs = import_jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:100]
         return Response(ImportJobSummarySerializer(jobs, many=True).data)
 
     @extend_schema(
@@ -103,15 +90,12 @@ class ImportJobListCreate(APIView):
     def post(self, request):
         serializer = ImportJobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            job = import_job_create(
-                user=request.user,
-                kind=serializer.validated_data["kind"],
-                uploaded_file=serializer.validated_data["file"],
-                dry_run=serializer.validated_data["dry_run"],
-            )
-        except ValidationError as error:
-            return _validation_response(error)
+        job = import_job_create(
+            user=request.user,
+            kind=serializer.validated_data["kind"],
+            uploaded_file=serializer.validated_data["file"],
+            dry_run=serializer.validated_data["dry_run"],
+        )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
@@ -128,11 +112,7 @@ class ImportJobConfirm(APIView):
 
     @extend_schema(request=None, responses={200: ImportJobSerializer, 409: CONFLICT, **JOB_ERRORS})
     def post(self, request, pk):
-        job = _job_or_404(request.user, pk)
-        try:
-            job = import_job_confirm(job=job, by=request.user)
-        except ConflictError as error:
-            return Response({"detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
+        job = import_job_confirm(job=_job_or_404(request.user, pk), by=request.user)
         return Response(ImportJobSerializer(job).data)
 
 
@@ -225,7 +205,4 @@ class ListExport(APIView):
     def get(self, request, list_name, extension):
         if list_name not in EXPORT_SOURCES or extension not in FORMATS:
             raise Http404
-        try:
-            return filtered_export(request, list_name, extension)
-        except ValidationError as error:
-            return _validation_response(error)
+        return filtered_export(request, list_name, extension)

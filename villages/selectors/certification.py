@@ -1,4 +1,4 @@
-"""Certification reads: the criteria version of a year, the near-miss watchlist, and what-if counts."""
+"""Certification reads: the criteria version of a year, a report's assessment, near misses and what-if counts."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +32,11 @@ def criteria_set_among(criteria_sets, year: int) -> CriteriaSet:
         _("No criteria version covers the year %(year)s: an administrator must add one first.")
         % {"year": year}
     )
+
+
+def assessment_of_report(report) -> Assessment | None:
+    """The assessment an approved report's scoring gave, or None while there is none."""
+    return Assessment.objects.filter(report=report).first()
 
 
 def _input(key: str):

@@ -46,12 +46,18 @@ def is_administrator(user) -> bool:
     return user_role(user) == ADMINISTRATORS
 
 
-def is_reviewer(user) -> bool:
-    return user_role(user) == REVIEWERS
+def may_enter_data(user) -> bool:
+    """County officials and administrators enter figures (forms, uploads, imports); reviewers never do.
+
+    Reviewers approve what the counties report: if they could also change the figures, one person could both
+    write and approve a village's numbers, and the review would check nothing.
+    """
+    return user_role(user) in (COUNTY_OFFICIALS, ADMINISTRATORS)
 
 
-def is_county_official(user) -> bool:
-    return user_role(user) == COUNTY_OFFICIALS
+def may_review_reports(user) -> bool:
+    """Reviewers and administrators have a review queue; whose reports they may act on is `may_review`."""
+    return user_role(user) in (REVIEWERS, ADMINISTRATORS)
 
 
 def jurisdiction_prefixes(user) -> tuple[str, ...] | None:
@@ -71,13 +77,6 @@ def jurisdiction_prefixes(user) -> tuple[str, ...] | None:
         )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
-
-
-def forget_cached_jurisdiction(user) -> None:
-    """Drop what was cached on the user object, after its groups or assignments changed."""
-    for attribute in (_CACHE_ATTRIBUTE, "_registry_group_names"):
-        if hasattr(user, attribute):
-            delattr(user, attribute)
 
 
 def scope_q(user, code_path: str) -> Q:
@@ -101,10 +100,7 @@ def code_in_scope(user, code: str) -> bool:
 
 def may_edit_registry(user, code: str) -> bool:
     """County officials edit figures in their counties; administrators everywhere; reviewers never."""
-    role = user_role(user)
-    if role == ADMINISTRATORS:
-        return True
-    return role == COUNTY_OFFICIALS and code_in_scope(user, code)
+    return may_enter_data(user) and code_in_scope(user, code)
 
 
 def may_review(user, code: str) -> bool:

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from villages.models import AnnualReport, OnlineShop, ReviewEvent
 from villages.scoring import ACTIVE_SHOP_DAYS_PER_MONTH, ACTIVE_SHOP_FULL_WINDOW_DAYS, ACTIVE_SHOP_MIN_DAYS
 
-from .visibility import reports_in_scope_of
+from .visibility import reports_in_scope_of, reports_visible_to
 
 SALES_JUMP_FACTOR = 5
 FULL_WINDOW_MIN_ORDERS = ACTIVE_SHOP_FULL_WINDOW_DAYS // ACTIVE_SHOP_DAYS_PER_MONTH
@@ -40,6 +41,40 @@ def review_queue(user):
     )
 
 
+def report_status_counts(user) -> dict[str, int]:
+    """How many reports of the user's area are in each status; a status without reports is left out."""
+    return dict(reports_in_scope_of(user).values_list("status").annotate(count=Count("pk")).order_by())
+
+
+def open_reports(user):
+    """Drafts and returned reports of the user's area, latest year first: what the county still has to finish."""
+    return (
+        reports_in_scope_of(user)
+        .filter(status__in=AnnualReport.EDITABLE_STATUSES)
+        .select_related("village")
+        .order_by("-year", "village__code")
+    )
+
+
+def report_for_page(user, report_id) -> AnnualReport:
+    """A report the user may read, with what its page shows beside it; Http404 when they may not."""
+    return get_object_or_404(
+        reports_visible_to(user).select_related("village__township__parent", "submitted_by", "reviewed_by"),
+        pk=report_id,
+    )
+
+
+def previous_approved_report(report: AnnualReport) -> AnnualReport | None:
+    """The village's latest approved report before this report's year: what its figures are compared with."""
+    return (
+        AnnualReport.objects.filter(
+            village_id=report.village_id, year__lt=report.year, status=AnnualReport.Status.APPROVED
+        )
+        .order_by("-year")
+        .first()
+    )
+
+
 def report_timeline(report: AnnualReport):
     """The report's review steps in order: from → to, by whom, when, with the comment."""
     return ReviewEvent.objects.filter(report=report).select_related("by").order_by("at", "pk")
@@ -56,15 +91,8 @@ class ReportWarning:
 def report_warnings(report: AnnualReport) -> list[ReportWarning]:
     """Data-quality warnings on a report, in two queries whatever the number of shops."""
     warnings = []
-    previous = (
-        AnnualReport.objects.filter(
-            village_id=report.village_id, year__lt=report.year, status=AnnualReport.Status.APPROVED
-        )
-        .order_by("-year")
-        .values("year", "ecommerce_sales")
-        .first()
-    )
-    if previous and report.ecommerce_sales > SALES_JUMP_FACTOR * previous["ecommerce_sales"]:
+    previous = previous_approved_report(report)
+    if previous and report.ecommerce_sales > SALES_JUMP_FACTOR * previous.ecommerce_sales:
         warnings.append(
             ReportWarning(
                 "sales_jump",
@@ -75,8 +103,8 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
                 % {
                     "sales": report.ecommerce_sales,
                     "factor": SALES_JUMP_FACTOR,
-                    "previous": previous["ecommerce_sales"],
-                    "year": previous["year"],
+                    "previous": previous.ecommerce_sales,
+                    "year": previous.year,
                 },
             )
         )

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from villages.models import (
     AnnualReport,
     Assessment,
+    ImportJob,
     JurisdictionAssignment,
     OnlineShop,
     ReviewEvent,
@@ -17,7 +18,7 @@ from villages.models import (
     Village,
 )
 
-from .jurisdiction import scope_q
+from .jurisdiction import is_administrator, scope_q
 
 
 def certified_village_q(path: str = "") -> Q:
@@ -58,6 +59,16 @@ def reports_visible_to(user):
     )
 
 
+def village_changes_in_scope_of(user):
+    """The recorded versions (history rows) of the villages in the user's area."""
+    return Village.history.filter(scope_q(user, "code"))
+
+
+def report_changes_in_scope_of(user):
+    """The recorded versions (history rows) of the reports in the user's area."""
+    return AnnualReport.history.filter(scope_q(user, "village__code"))
+
+
 def assessments_visible_to(user):
     """Assessments come only from approved reports, so they are public."""
     return Assessment.objects.all()
@@ -78,3 +89,15 @@ def taobao_towns_in_scope_of(user):
 def jurisdiction_assignments_in_scope_of(user):
     """Assignments to divisions inside the user's own area (administrators see all)."""
     return JurisdictionAssignment.objects.filter(scope_q(user, "division__code"))
+
+
+def import_jobs_visible_to(user):
+    """Administrators see every import; anyone else only the files they uploaded themselves.
+
+    A job has no code of its own (one file may touch many villages, and its invalid rows name anything), so
+    jobs are scoped by who uploaded them rather than by jurisdiction. Used by the API, the web pages and the
+    admin.
+    """
+    if is_administrator(user):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(uploaded_by=user)

@@ -12,15 +12,10 @@ from django.utils.translation import gettext as _
 from villages.imports import import_kind
 from villages.imports.jobs import import_job_run
 from villages.imports.spreadsheets import max_file_bytes
-from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, ImportJob
-from villages.selectors.jurisdiction import user_role
+from villages.models import ImportJob
+from villages.selectors.jurisdiction import is_administrator, may_enter_data
 from villages.services.errors import ConflictError
 from villages.tasks import run_import_job
-
-
-def may_import(user) -> bool:
-    """County officials import into their counties, administrators anywhere; reviewers change no figures."""
-    return user_role(user) in (COUNTY_OFFICIALS, ADMINISTRATORS)
 
 
 def inline_max_bytes() -> int:
@@ -29,7 +24,7 @@ def inline_max_bytes() -> int:
 
 def import_job_create(*, user, kind: str, uploaded_file, dry_run: bool = True) -> ImportJob:
     """Record an upload and check (dry run) or apply it; files above IMPORT_INLINE_MAX_BYTES run as a task."""
-    if not may_import(user):
+    if not may_enter_data(user):
         raise PermissionDenied(_("Only county officials and administrators may import data."))
     import_kind(kind)
     size = getattr(uploaded_file, "size", 0) or 0
@@ -49,7 +44,7 @@ def import_job_create(*, user, kind: str, uploaded_file, dry_run: bool = True) -
 
 def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     """Apply a checked file: the whole file in one transaction, or nothing if any row is invalid by now."""
-    if by.pk != job.uploaded_by_id and user_role(by) != ADMINISTRATORS:
+    if by.pk != job.uploaded_by_id and not is_administrator(by):
         raise PermissionDenied(_("Only the person who uploaded this file may confirm its import."))
     updated = ImportJob.objects.filter(
         pk=job.pk, status=ImportJob.Status.VALIDATED, dry_run=True, invalid_count=0

@@ -1,4 +1,10 @@
-"""How the web forms call the write services: service errors land beside the fields, conflicts show both versions."""
+"""How the web pages call the write services, and the web twin of `taobao_site.api_errors`: one way to refuse.
+
+A service refuses with ValidationError, PermissionDenied or ConflictError. A web page shows that refusal in
+one of two ways, and only through this module: beside the fields of the form the user sent
+(`refusal_on_form`), or as an error message above the page it redirects to (`refusal_as_messages`). A conflict
+on an edit form also shows what is saved now beside what the user typed (`run_update`).
+"""
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -7,6 +13,64 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from villages.services.errors import ConflictError
+
+SERVICE_REFUSALS = (ValidationError, PermissionDenied, ConflictError)
+
+
+def refusal_messages(error) -> list[str]:
+    """The sentences a refusal says, for a message or the top of a form."""
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    if isinstance(error, ConflictError):
+        return [str(error.message)]
+    return [str(error) or _("You may not make this change.")]
+
+
+class Refusal:
+    """A context around one service call: a refusal it raises is shown, not turned into an error page.
+
+    The block stops at the refusal and the view carries on after it, so the success path (a message, a
+    redirect) is written inside the block and the refusal path after it; `in_messages` says whether a
+    refusal went to the messages rather than to the form.
+    """
+
+    def __init__(self, *, form=None, request=None):
+        self.form = form
+        self.request = request
+        self.in_messages = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        if not isinstance(error, SERVICE_REFUSALS):
+            return False
+        if self.form is not None and (self.request is None or isinstance(error, ValidationError)):
+            if isinstance(error, ValidationError):
+                add_service_errors(self.form, error)
+            else:
+                for message in refusal_messages(error):
+                    self.form.add_error(None, message)
+        else:
+            self.in_messages = True
+            for message in refusal_messages(error):
+                messages.error(self.request, message)
+        return True
+
+
+def refusal_on_form(form, *, record_refusals_to=None) -> Refusal:
+    """`with refusal_on_form(form): …`: a refusal lands beside the fields it names, the rest atop the form.
+
+    A conflict or a permission refusal concerns the record, not what was typed. For a form that the page shows
+    only while its step is possible, pass `record_refusals_to=request`: those become messages (`in_messages`),
+    for the view to redirect to the record's page, while validation errors stay beside the fields.
+    """
+    return Refusal(form=form, request=record_refusals_to)
+
+
+def refusal_as_messages(request) -> Refusal:
+    """`with refusal_as_messages(request): …`: a refusal becomes error messages shown on the next page."""
+    return Refusal(request=request)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -50,21 +114,21 @@ def display_value(field, value) -> str:
 
 
 def run_service(form, write, *, current_of=None):
-    """Call `write()`; on refusal fill the form's errors and return (None, conflict or None)."""
-    try:
-        return write(), None
-    except ValidationError as error:
-        add_service_errors(form, error)
-    except PermissionDenied as error:
-        form.add_error(None, str(error) or _("You may not make this change."))
-    except ConflictError as error:
-        if current_of is not None:
-            current = current_of()
-            if current is not None:
-                form.data = form.data.copy()
-                form.data["version"] = current.version
-                return None, Conflict(form, current, error)
-        form.add_error(None, error.message)
+    """Call `write()`: (its result, None); on refusal the form's errors are filled and it is (None, conflict or None).
+
+    With `current_of`, a conflict carries the record as saved now (and the form its new version), unless the
+    record is gone; then the conflict is a plain refusal like the others.
+    """
+    with refusal_on_form(form):
+        try:
+            return write(), None
+        except ConflictError as error:
+            current = current_of() if current_of is not None else None
+            if current is None:
+                raise
+            form.data = form.data.copy()
+            form.data["version"] = current.version
+            return None, Conflict(form, current, error)
     return None, None
 
 
@@ -92,16 +156,8 @@ def delete_page(request, *, delete, title, question, button, back_url, done_url,
     if request.method != "POST":
         context = {"title": title, "question": question, "button": button, "back_url": back_url, "blockers": blockers}
         return render(request, "confirm_delete.html", context)
-    try:
+    with refusal_as_messages(request):
         delete()
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not make this change."))
-    else:
         messages.success(request, done_message)
         return redirect(done_url)
     return redirect(back_url)

@@ -3,18 +3,21 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from villages.api.imports import errors_csv_response, jobs_visible_to, template_response
+from villages.api.imports import errors_csv_response, template_response
 from villages.exports.formats import FORMATS
 from villages.imports import IMPORT_KINDS
 from villages.models import ImportJob
-from villages.services.errors import ConflictError
-from villages.services.imports import import_job_confirm, import_job_create, may_import
+from villages.selectors.jurisdiction import may_enter_data
+from villages.selectors.visibility import import_jobs_visible_to
+from villages.services.imports import import_job_confirm, import_job_create
+
+from .editing import refusal_as_messages, refusal_on_form
 
 SHOWN_ERRORS = 200
 HISTORY_SIZE = 50
@@ -34,7 +37,7 @@ class ImportUploadForm(forms.Form):
 
 
 def _job_or_404(user, pk):
-    job = jobs_visible_to(user).select_related("uploaded_by").filter(pk=pk).first()
+    job = import_jobs_visible_to(user).select_related("uploaded_by").filter(pk=pk).first()
     if job is None:
         raise Http404
     return job
@@ -42,22 +45,19 @@ def _job_or_404(user, pk):
 
 @login_required
 def import_upload(request):
-    if not may_import(request.user):
+    if not may_enter_data(request.user):
         raise PermissionDenied
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             job = import_job_create(
                 user=request.user,
                 kind=form.cleaned_data["kind"],
                 uploaded_file=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
             )
-        except ValidationError as error:
-            form.add_error("file", error.messages)
-        else:
             return redirect("villages:import_job", pk=job.pk)
-    jobs = jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:HISTORY_SIZE]
+    jobs = import_jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:HISTORY_SIZE]
     return render(
         request,
         "villages/imports/upload.html",
@@ -86,14 +86,8 @@ def import_job(request, pk):
 @require_POST
 def import_job_confirm_view(request, pk):
     job = _job_or_404(request.user, pk)
-    try:
+    with refusal_as_messages(request):
         import_job_confirm(job=job, by=request.user)
-    except (ConflictError, PermissionDenied) as error:
-        messages.error(request, str(getattr(error, "message", error) or _("You may not apply this import.")))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
         messages.success(request, _("Import confirmed: the file is applied as a whole."))
     return redirect("villages:import_job", pk=job.pk)
 

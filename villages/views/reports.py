@@ -4,7 +4,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,11 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from villages.forms import AnnualReportForm, ReopenForm, ReviewForm
-from villages.models import AnnualReport, Assessment
+from villages.models import AnnualReport
+from villages.selectors.certification import assessment_of_report
+from villages.selectors.editing import report_for_deleting, report_for_editing, village_for_editing
 from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_review
-from villages.selectors.review import report_timeline, report_warnings, review_queue
-from villages.selectors.visibility import reports_in_scope_of, reports_visible_to, villages_in_scope_of
-from villages.services.errors import ConflictError
+from villages.selectors.review import (
+    previous_approved_report,
+    report_for_page,
+    report_timeline,
+    report_warnings,
+    review_queue,
+)
+from villages.selectors.visibility import reports_in_scope_of
 from villages.services.reports import (
     report_approve,
     report_create,
@@ -27,20 +33,15 @@ from villages.services.reports import (
     report_update,
 )
 
-from .editing import add_service_errors, delete_page, run_service, run_update
+from .editing import delete_page, refusal_as_messages, refusal_on_form, run_service, run_update
 
 PAGE_SIZE = 25
 
 
 def _submit_after_save(request, form, report):
     """Submit a report just saved; a refusal (e.g. the reporting window) leaves it as a saved draft."""
-    try:
+    with refusal_on_form(form):
         report_submit(report=report, by=request.user)
-    except ValidationError as error:
-        add_service_errors(form, error)
-    except (ConflictError, PermissionDenied) as error:
-        form.add_error(None, str(getattr(error, "message", error)))
-    else:
         messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
         return True
     messages.warning(request, _("The report was saved as a draft but could not be submitted."))
@@ -49,9 +50,7 @@ def _submit_after_save(request, form, report):
 
 @login_required
 def report_create_view(request, code):
-    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
-    if not may_edit_registry(request.user, village.code):
-        raise PermissionDenied
+    village = village_for_editing(request.user, code)
     form = AnnualReportForm(request.POST or None, initial={"households": village.households})
     if request.method == "POST" and form.is_valid():
         fields = {"year": form.cleaned_data["year"], **form.changes()}
@@ -76,9 +75,7 @@ def report_create_view(request, code):
 
 @login_required
 def report_edit_view(request, report_id):
-    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
-    if not may_edit_registry(request.user, report.village.code):
-        raise PermissionDenied
+    report = report_for_editing(request.user, report_id)
     if not report.is_editable:
         messages.info(
             request,
@@ -115,15 +112,7 @@ def _report_page(request, report, review_form, status=200, reopen_form=None):
     reviewer = may_review(request.user, report.village.code)
     reviewable = report.status == AnnualReport.Status.SUBMITTED and reviewer
     editable = report.is_editable and may_edit_registry(request.user, report.village.code)
-    previous = (
-        AnnualReport.objects.filter(
-            village_id=report.village_id, year__lt=report.year, status=AnnualReport.Status.APPROVED
-        )
-        .order_by("-year")
-        .first()
-        if in_scope
-        else None
-    )
+    previous = previous_approved_report(report) if in_scope else None
     return render(
         request,
         "villages/report_detail.html",
@@ -140,22 +129,14 @@ def _report_page(request, report, review_form, status=200, reopen_form=None):
             "reopen_form": reopen_form or ReopenForm(),
             "may_edit": editable,
             "may_delete": report.status != AnnualReport.Status.APPROVED and is_administrator(request.user),
-            "assessment": Assessment.objects.filter(report=report).first()
-            if report.status == AnnualReport.Status.APPROVED
-            else None,
+            "assessment": assessment_of_report(report) if report.status == AnnualReport.Status.APPROVED else None,
         },
         status=status,
     )
 
 
-def _report_for_page(queryset, report_id):
-    return get_object_or_404(
-        queryset.select_related("village__township__parent", "submitted_by", "reviewed_by"), pk=report_id
-    )
-
-
 def report_detail(request, report_id):
-    report = _report_for_page(reports_visible_to(request.user), report_id)
+    report = report_for_page(request.user, report_id)
     return _report_page(request, report, ReviewForm())
 
 
@@ -163,14 +144,8 @@ def report_detail(request, report_id):
 @require_POST
 def report_submit_view(request, report_id):
     report = get_object_or_404(reports_in_scope_of(request.user), pk=report_id)
-    try:
+    with refusal_as_messages(request):
         report_submit(report=report, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    except (ConflictError, PermissionDenied) as error:
-        messages.error(request, str(getattr(error, "message", error)))
-    else:
         messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
     return redirect("villages:report_detail", report_id=report.pk)
 
@@ -192,7 +167,7 @@ def report_review_view(request, report_id):
     form = ReviewForm(request.POST)
     if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN):
         comment = form.cleaned_data["comment"]
-        try:
+        with refusal_on_form(form):
             if action == ReviewForm.APPROVE:
                 report_approve(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report approved; the village has been assessed."))
@@ -200,39 +175,29 @@ def report_review_view(request, report_id):
                 report_return(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report returned to the county with your comment."))
             return redirect("villages:report_detail", report_id=report.pk)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, PermissionDenied) as error:
-            form.add_error(None, str(getattr(error, "message", error)))
     elif action not in (ReviewForm.APPROVE, ReviewForm.RETURN):
         form.add_error(None, _("Choose approve or return."))
-    report = _report_for_page(AnnualReport.objects, report.pk)
+    report = report_for_page(request.user, report.pk)
     return _report_page(request, report, form, status=400)
 
 
 def _reopen(request, report):
     form = ReopenForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_on_form(form, record_refusals_to=request) as refusal:
             report_reopen(report=report, by=request.user, comment=form.cleaned_data["comment"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, PermissionDenied) as error:
-            messages.error(request, str(getattr(error, "message", error)))
-            return redirect("villages:report_detail", report_id=report.pk)
-        else:
             messages.success(request, _("Report reopened and returned to the county; its certification is withdrawn."))
             return redirect("villages:report_detail", report_id=report.pk)
-    report = _report_for_page(AnnualReport.objects, report.pk)
+        if refusal.in_messages:
+            return redirect("villages:report_detail", report_id=report.pk)
+    report = report_for_page(request.user, report.pk)
     return _report_page(request, report, ReviewForm(), status=400, reopen_form=form)
 
 
 @login_required
 def report_delete_view(request, report_id):
     """Administrators only: a confirmation page for a report not yet approved; the POST deletes it."""
-    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
-    if not is_administrator(request.user):
-        raise PermissionDenied
+    report = report_for_deleting(request.user, report_id)
     names = {"name": report.village.name, "year": report.year}
     back_url = reverse("villages:report_detail", args=[report.pk])
     blockers = []

@@ -4,15 +4,13 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from villages.forms import ShopForm, ShopYearForm
-from villages.selectors.jurisdiction import may_edit_registry
-from villages.selectors.visibility import shop_years_in_scope_of, shops_in_scope_of, villages_in_scope_of
+from villages.selectors.editing import shop_for_editing, shop_year_for_editing, village_for_editing
 from villages.services.registry import (
     shop_create,
     shop_delete,
@@ -25,23 +23,9 @@ from villages.services.registry import (
 from .editing import delete_page, run_service, run_update
 
 
-def _editable_village(request, code):
-    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
-    if not may_edit_registry(request.user, village.code):
-        raise PermissionDenied
-    return village
-
-
-def _editable_shop(request, shop_id):
-    shop = get_object_or_404(shops_in_scope_of(request.user).select_related("village"), pk=shop_id)
-    if not may_edit_registry(request.user, shop.village.code):
-        raise PermissionDenied
-    return shop
-
-
 @login_required
 def shop_create_view(request, code):
-    village = _editable_village(request, code)
+    village = village_for_editing(request.user, code)
     form = ShopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
@@ -56,7 +40,7 @@ def shop_create_view(request, code):
 
 @login_required
 def shop_edit_view(request, shop_id):
-    shop = _editable_shop(request, shop_id)
+    shop = shop_for_editing(request.user, shop_id)
     form = ShopForm(request.POST or None, instance=shop)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -79,7 +63,7 @@ def shop_edit_view(request, shop_id):
 
 @login_required
 def shop_year_create_view(request, shop_id):
-    shop = _editable_shop(request, shop_id)
+    shop = shop_for_editing(request.user, shop_id)
     form = ShopYearForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
@@ -106,10 +90,8 @@ def shop_year_create_view(request, shop_id):
 
 @login_required
 def shop_year_edit_view(request, shop_year_id):
-    shop_year = get_object_or_404(shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id)
+    shop_year = shop_year_for_editing(request.user, shop_year_id)
     shop = shop_year.shop
-    if not may_edit_registry(request.user, shop.village.code):
-        raise PermissionDenied
     form = ShopYearForm(request.POST or None, instance=shop_year)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -136,7 +118,7 @@ def shop_year_edit_view(request, shop_year_id):
 @login_required
 def shop_delete_view(request, shop_id):
     """A confirmation page; the POST deletes the shop and its yearly figures through the registry service."""
-    shop = _editable_shop(request, shop_id)
+    shop = shop_for_editing(request.user, shop_id)
     village = shop.village
     year_count = shop.years.count()
     return delete_page(
@@ -159,12 +141,8 @@ def shop_delete_view(request, shop_id):
 @login_required
 def shop_year_delete_view(request, shop_year_id):
     """A confirmation page; the POST deletes one year of a shop's figures through the registry service."""
-    shop_year = get_object_or_404(
-        shop_years_in_scope_of(request.user).select_related("shop__village"), pk=shop_year_id
-    )
+    shop_year = shop_year_for_editing(request.user, shop_year_id)
     shop = shop_year.shop
-    if not may_edit_registry(request.user, shop.village.code):
-        raise PermissionDenied
     names = {"name": shop.name, "year": shop_year.year}
     back_url = reverse("villages:village_detail", args=[shop.village.code])
     return delete_page(

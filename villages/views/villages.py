@@ -14,14 +14,14 @@ from django.utils.translation import ngettext
 
 from villages.filters import VillageFilter
 from villages.forms import VillageForm
-from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, Assessment, TaobaoTown, Village
+from villages.models import Assessment, TaobaoTown, Village
 from villages.selectors.divisions import picker_choices
-from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, user_role
+from villages.selectors.editing import village_for_deleting, village_for_editing
+from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_enter_data
 from villages.selectors.visibility import (
     reports_visible_to,
     shop_years_visible_to,
     shops_visible_to,
-    villages_in_scope_of,
     villages_visible_to,
 )
 from villages.services.registry import village_create, village_delete, village_update
@@ -59,7 +59,7 @@ def village_list(request):
             "picker": picker_choices(request.GET),
             "picker_names": {"province": "province", "county": "county", "township": "township"},
             "committee_types": Village.CommitteeType.choices,
-            "may_add": user_role(request.user) in (COUNTY_OFFICIALS, ADMINISTRATORS),
+            "may_add": may_enter_data(request.user),
         },
     )
 
@@ -99,7 +99,7 @@ def village_detail(request, code):
 
 @login_required
 def village_create_view(request):
-    if user_role(request.user) not in (COUNTY_OFFICIALS, ADMINISTRATORS):
+    if not may_enter_data(request.user):
         raise PermissionDenied
     form = VillageForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -117,9 +117,7 @@ def village_create_view(request):
 
 @login_required
 def village_edit_view(request, code):
-    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
-    if not may_edit_registry(request.user, village.code):
-        raise PermissionDenied
+    village = village_for_editing(request.user, code)
     form = VillageForm(request.POST or None, instance=village, user=request.user)
     selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
     conflict = None
@@ -145,9 +143,7 @@ def village_edit_view(request, code):
 @login_required
 def village_delete_view(request, code):
     """Administrators only: a confirmation page naming what still hangs on the village; the POST deletes it."""
-    village = get_object_or_404(villages_in_scope_of(request.user), code=code)
-    if not is_administrator(request.user):
-        raise PermissionDenied
+    village = village_for_deleting(request.user, code)
     counts = {
         "reports": village.reports.count(),
         "assessments": village.assessments.count(),
