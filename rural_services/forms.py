@@ -105,9 +105,3 @@ class ServiceActivityForm(VersionedForm):
         fields = ["month", "assisted_purchases", "assisted_purchase_value", "produce_sales_value", "parcels"]
         widgets = {"month": forms.DateInput(attrs=DATE_WIDGET)}
         help_texts = {"month": _("The first day of the month, e.g. 2024-03-01.")}
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        if month and month.day != 1:
-            raise ValidationError(_("Give the month as its first day, e.g. 2024-03-01."))
-        return month

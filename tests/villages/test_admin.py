@@ -44,8 +44,9 @@ REGISTRY_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in {"villages", "rural_services"}),
     key=lambda model: model._meta.label,
 )
-# Import jobs are made by uploading a file (the admin's own upload view), never by the add form.
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob}
+# Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
+# come from the official list (`load_divisions`), never from a hand-filled form.
+DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -129,13 +130,16 @@ def test_foreign_keys_to_large_tables_use_autocomplete(model):
 
 
 def test_user_admin_edits_jurisdiction_assignments(tree, superuser, client):
+    """The user page lists the assigned divisions, to take back (delete) or add; a row is never edited in place."""
     client.force_login(superuser)
     official = make_user("official", "county_official", [tree.county])
 
     page = client.get(reverse("admin:auth_user_change", args=[official.pk]))
 
     assert page.status_code == 200
-    assert b"jurisdiction_assignments-0-division" in page.content
+    assert b'name="jurisdiction_assignments-0-DELETE"' in page.content
+    assert b'name="jurisdiction_assignments-0-division"' not in page.content
+    assert b'name="jurisdiction_assignments-__prefix__-division"' in page.content
     assert "曹县" in page.content.decode()
 
 

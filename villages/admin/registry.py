@@ -1,7 +1,9 @@
 """The Django admin for divisions, villages, shops, reports and certification results, scoped to each user's area.
 
-Registry saves and deletes go through the services (`villages.admin.service_backed.ServiceBackedAdmin`); reviewers get
-a queue ("submitted, in my area") with approve and return actions.
+Registry saves and deletes go through the services (`villages.admin.service_backed.ServiceBackedAdmin`), and so do
+reporting windows and jurisdiction assignments, also where the user page edits them inline; divisions are
+read-only (they come from the official list). Reviewers get a queue ("submitted, in my area") with approve and
+return actions.
 """
 
 from django import forms
@@ -14,13 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from villages.admin.scoped import (
     TIMESTAMPS,
     VERSIONED,
-    JurisdictionScopedAdmin,
     ProvinceFilter,
     ReadOnlyAdmin,
     ScopedHistoryAdmin,
     VillageProvinceFilter,
 )
-from villages.admin.service_backed import SERVICE_REFUSALS, ServiceBackedAdmin, refusal_text
+from villages.admin.service_backed import SERVICE_REFUSALS, ServiceBackedAdmin, ServiceRefusalAdmin, refusal_text
 from villages.models import (
     AnnualReport,
     Assessment,
@@ -46,12 +47,20 @@ from villages.selectors.visibility import (
     taobao_towns_in_scope_of,
     villages_in_scope_of,
 )
-from villages.services import registry, reports
+from villages.services import registry, reports, windows
 from villages.services.criteria import CRITERIA_FIELDS, criteria_set_create, criteria_set_update
+from villages.services.jurisdiction import jurisdiction_assign, jurisdiction_unassign
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(ReadOnlyAdmin):
+    """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`.
+
+    A division edited by hand would differ from the official list, and the next load would silently undo it;
+    its code is also the prefix of every village code and jurisdiction beneath it. A change comes from a new
+    edition of the list, never from this page.
+    """
+
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -309,7 +318,12 @@ class ReviewEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReportingWindow)
-class ReportingWindowAdmin(admin.ModelAdmin):
+class ReportingWindowAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+    form = forms.ModelForm  # a window has no version to carry
+    create_service = staticmethod(windows.reporting_window_create)
+    update_service = staticmethod(windows.reporting_window_update)
+    delete_service = staticmethod(windows.reporting_window_delete)
+    instance_argument = "window"
     list_display = ("year", "opens_on", "closes_on")
     search_fields = ("year",)
     ordering = ("-year",)
@@ -377,7 +391,14 @@ class VillageClusterAdmin(ReadOnlyAdmin):
     ordering = ("-year", "-village_count")
 
 
-class JurisdictionAssignmentInline(admin.TabularInline):
+class AssignedOrTakenBack:
+    """An assignment is made or taken back (the services in `villages.services.jurisdiction`), never edited."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JurisdictionAssignmentInline(AssignedOrTakenBack, admin.TabularInline):
     model = JurisdictionAssignment
     fields = ("division",)
     autocomplete_fields = ("division",)
@@ -385,14 +406,19 @@ class JurisdictionAssignmentInline(admin.TabularInline):
 
 
 @admin.register(JurisdictionAssignment)
-class JurisdictionAssignmentAdmin(JurisdictionScopedAdmin):
+class JurisdictionAssignmentAdmin(AssignedOrTakenBack, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(jurisdiction_assignments_in_scope_of)
+    form = forms.ModelForm  # an assignment has no version to carry
+    create_service = staticmethod(jurisdiction_assign)
+    delete_service = staticmethod(jurisdiction_unassign)
+    instance_argument = "assignment"
     list_display = ("user", "division")
     list_filter = ("division__level",)
     search_fields = ("user__username", "division__name", "division__code")
     ordering = ("user__username", "division__code")
     list_select_related = ("user", "division")
     autocomplete_fields = ("user", "division")
+    fields = ("user", "division")
 
 
 User = get_user_model()
@@ -400,8 +426,31 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class RegistryUserAdmin(UserAdmin):
-    """Django's user admin, with the divisions each user answers for."""
+class RegistryUserAdmin(ServiceRefusalAdmin, UserAdmin):
+    """Django's user admin, with the divisions each user answers for, assigned and taken back by the services."""
 
     inlines = (JurisdictionAssignmentInline,)
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not JurisdictionAssignment:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # collects the rows to add and to delete, without writing them
+        for assignment in formset.deleted_objects:
+            jurisdiction_unassign(assignment=assignment, by=request.user)
+        for assignment in formset.new_objects:
+            jurisdiction_assign(user=form.instance, division=assignment.division, by=request.user)
+        return None
+
+    def delete_model(self, request, obj):
+        self._unassign_all(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self._unassign_all(request, user)
+        super().delete_queryset(request, queryset)
+
+    def _unassign_all(self, request, user):
+        # Deleting the user would remove the assignments by cascade, unrecorded: take them back first.
+        for assignment in user.jurisdiction_assignments.select_related("user"):
+            jurisdiction_unassign(assignment=assignment, by=request.user)

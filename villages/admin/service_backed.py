@@ -1,11 +1,12 @@
 """Admin plumbing that sends every save and delete through the registry services.
 
 A ModelAdmin that mixes in `ServiceBackedAdmin` names its create, update and delete services; the change form
-carries the version the user opened (a hidden field), so a save based on an old version is refused like in
-the API. A refusal from a service (validation, jurisdiction, conflict) rolls the save back and shows the form
-again with what the user typed and the reason beside the fields it concerns, like the web forms do: nothing
-typed is lost. After a conflict the form says what is saved now and carries the new version, so saving again
-is a deliberate choice to replace it.
+of a versioned record carries the version the user opened (a hidden field), so a save based on an old version
+is refused like in the API (records without a version, such as reporting windows, use a plain ModelForm). A
+refusal from a service (validation, jurisdiction, conflict) rolls the save back and shows the form again with
+what the user typed and the reason beside the fields it concerns, like the web forms do: nothing typed is
+lost (`ServiceRefusalAdmin`, also for admins that call services from an inline). After a conflict the form
+says what is saved now and carries the new version, so saving again is a deliberate choice to replace it.
 """
 
 from django import forms
@@ -59,7 +60,7 @@ class RefusedFormMixin:
         error = self.refusal
         if isinstance(error, ValidationError):
             add_service_errors(self, error)
-        elif isinstance(error, ConflictError) and self.saved is not None:
+        elif isinstance(error, ConflictError) and self.saved is not None and "edited_version" in self.fields:
             # The form's initial values are the record as saved now, so what differs is the changed data.
             differing = [
                 f"{self.fields[name].label}: {_saved_text(self.fields[name], self.initial.get(name))}"
@@ -83,8 +84,45 @@ class RefusedFormMixin:
             self.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error) or "–"})
 
 
-class ServiceBackedAdmin:
-    """Routes admin writes through services. Mix in before the foundation's JurisdictionScopedAdmin (scoping)."""
+class ServiceRefusalAdmin:
+    """Shows a service's refusal on the change form, with what the user typed, instead of an error page.
+
+    For admins whose saves call services somewhere (`ServiceBackedAdmin`, or an inline's `save_formset`).
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SERVICE_REFUSALS as error:
+            # The save was rolled back. The same request runs once more with the refusal as a form error, so the
+            # admin renders the user's values with the reason instead of saving.
+            if request.method != "POST" or getattr(request, "_service_refusal", None) is not None:
+                messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error)})
+                return HttpResponseRedirect(request.get_full_path())
+            request._service_refusal = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form_class
+        return type(form_class.__name__, (RefusedFormMixin, form_class), {"refusal": refusal, "saved": obj})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except SERVICE_REFUSALS as error:
+            messages.error(request, _("Nothing was deleted: %(reason)s") % {"reason": refusal_text(error)})
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ServiceBackedAdmin(ServiceRefusalAdmin):
+    """Routes admin writes through services. Mix in before the foundation's JurisdictionScopedAdmin (scoping).
+
+    The bulk "delete selected" action is removed: it would delete without the service, so every deletion
+    goes through `delete_model`, one record at a time, with the service's checks and history.
+    """
 
     form = VersionedAdminForm
     create_service = None
@@ -104,10 +142,11 @@ class ServiceBackedAdmin:
         model_fields = [name for name in form.fields if name != "edited_version"]
         if change:
             changed = [name for name in form.changed_data if name in model_fields]
+            version = {"version": form.cleaned_data.get("edited_version")} if "edited_version" in form.fields else {}
             saved = self.update_service(
                 **{self.instance_argument: obj},
                 by=request.user,
-                version=form.cleaned_data.get("edited_version"),
+                **version,
                 **self._service_fields(form, changed),
             )
         else:
@@ -122,29 +161,3 @@ class ServiceBackedAdmin:
 
     def delete_model(self, request, obj):
         self.delete_service(**{self.instance_argument: obj}, by=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except SERVICE_REFUSALS as error:
-            # The save was rolled back. The same request runs once more with the refusal as a form error, so the
-            # admin renders the user's values with the reason instead of saving.
-            if request.method != "POST" or getattr(request, "_service_refusal", None) is not None:
-                messages.error(request, _("Nothing was saved: %(reason)s") % {"reason": refusal_text(error)})
-                return HttpResponseRedirect(request.get_full_path())
-            request._service_refusal = error
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
-        refusal = getattr(request, "_service_refusal", None)
-        if refusal is None:
-            return form_class
-        return type(form_class.__name__, (RefusedFormMixin, form_class), {"refusal": refusal, "saved": obj})
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except SERVICE_REFUSALS as error:
-            messages.error(request, _("Nothing was deleted: %(reason)s") % {"reason": refusal_text(error)})
-            return HttpResponseRedirect(request.get_full_path())

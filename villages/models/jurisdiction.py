@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .divisions import Division
 
@@ -25,6 +26,9 @@ class JurisdictionAssignment(models.Model):
         related_name="+",
         limit_choices_to={"level__in": ["province", "prefecture", "county"]},
     )
+
+    # Who assigned or took back a division, and when: assignments decide who sees and changes what.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("jurisdiction assignment")

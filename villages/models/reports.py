@@ -140,6 +140,8 @@ class ReportingWindow(TimeStampedModel):
     opens_on = models.DateField(_("submissions open on"))
     closes_on = models.DateField(_("submissions close on"))
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         verbose_name = _("reporting window")
         verbose_name_plural = _("reporting windows")

@@ -38,10 +38,14 @@ def _require_editor(by, code: str) -> None:
     require(may_edit_registry(by, code), NOT_YOUR_AREA)
 
 
-def _township_for(code: str) -> Division:
-    """The township a village code belongs to: the division named by its first 9 digits."""
+def _require_village_code(code: str) -> None:
     if not codes.is_village_code(code):
         raise ValidationError({"code": _("A village code has exactly 12 digits.")})
+
+
+def _township_for(code: str) -> Division:
+    """The township a village code belongs to: the division named by its first 9 digits."""
+    _require_village_code(code)
     township = Division.objects.filter(code=code[:9], level=codes.TOWNSHIP).first()
     if township is None:
         raise ValidationError(
@@ -56,8 +60,17 @@ def _township_for(code: str) -> Division:
     return township
 
 
-def _derive_from_code(village: Village) -> None:
-    village.township = _township_for(village.code)
+def _place_in_township(village: Village, township: Division | None) -> None:
+    """Set the village's township and committee type.
+
+    The township is the one the caller chose (the web form's picker), whose code the village code must then
+    begin with (`Village.clean` refuses it otherwise, beside the code), or else the one the code names.
+    """
+    if township is None:
+        township = _township_for(village.code)
+    else:
+        _require_village_code(village.code)
+    village.township = township
     village.committee_type = codes.committee_type_of(village.code)
 
 
@@ -66,33 +79,36 @@ def _has_approved_report(village: Village) -> bool:
 
 
 @transaction.atomic
-def village_create(*, by, **fields) -> Village:
+def village_create(*, by, township: Division | None = None, **fields) -> Village:
+    """Register a village; its township follows from the code, or is `township` if the caller chose one."""
     refuse_unknown_fields(fields, VILLAGE_FIELDS)
     code = fields.get("code") or ""
     _require_editor(by, code)
     village = Village(**fields)
-    _derive_from_code(village)
+    _place_in_township(village, township)
     return save_validated(village, by=by)
 
 
 @transaction.atomic
-def village_update(*, village: Village, by, version, **changes) -> Village:
+def village_update(*, village: Village, by, version, township: Division | None = None, **changes) -> Village:
+    """Change a village; a new code moves it to the township the code names (or to `township`, if chosen)."""
     _require_editor(by, village.code)
     if "code" in changes:
         _require_editor(by, changes["code"] or "")
 
     def check_code_change(fresh: Village) -> None:
         original_code = Village.objects.filter(pk=fresh.pk).values_list("code", flat=True).get()
-        if fresh.code == original_code:
-            return
-        if _has_approved_report(fresh):
-            raise ConflictError(
-                _(
-                    "This village has approved reports, so its code and committee type cannot change. A "
-                    "reviewer must reopen those reports first."
+        if fresh.code != original_code:
+            if _has_approved_report(fresh):
+                raise ConflictError(
+                    _(
+                        "This village has approved reports, so its code and committee type cannot change. A "
+                        "reviewer must reopen those reports first."
+                    )
                 )
-            )
-        _derive_from_code(fresh)
+            _place_in_township(fresh, township)
+        elif township is not None:
+            fresh.township = township
 
     return edit_versioned(
         village, by=by, version=version, changes=changes, editable=VILLAGE_FIELDS, prepare=check_code_change
