@@ -79,6 +79,13 @@ def jurisdiction_prefixes(user) -> tuple[str, ...] | None:
     return cached
 
 
+def forget_cached_jurisdiction(user) -> None:
+    """Drop what was cached on the user object, after its groups or assignments changed (the services call it)."""
+    for attribute in (_CACHE_ATTRIBUTE, "_registry_group_names"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
 def scope_q(user, code_path: str) -> Q:
     """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
     prefixes = jurisdiction_prefixes(user)
