@@ -11,7 +11,8 @@ count, status changes, score sum) before any ratio is printed.
 Without --database-url it measures on SQLite, then (in a second process) on PostgreSQL if DATABASE_URL names one.
 
 The naive loop is the per-village way done decently: reports read with select_related in one query, one
-transaction, `update_or_create` per village. The floor is one INSERT … SELECT … ON CONFLICT statement that
+transaction, and per village the approval's own write (`report_assessment_record`: the previous year's
+verdict, then `update_or_create`). The floor is one INSERT … SELECT … ON CONFLICT statement that
 computes the same inputs, checks, qualification, score and status change in SQL.
 """
 
@@ -268,39 +269,17 @@ def rescore_with_engine() -> None:
 
 
 def rescore_naively() -> None:
-    """One ORM round trip (or two) per village: what a straightforward loop over reports does."""
+    """One ORM round trip (or two) per village: the approval's own write, looped over the reports."""
     from django.db import transaction
 
-    from villages import scoring
-    from villages.models import AnnualReport, Assessment
+    from villages.models import AnnualReport
     from villages.selectors.certification import criteria_set_for_year
+    from villages.services.certification import report_assessment_record
 
     criteria_set = criteria_set_for_year(YEAR)
-    criteria = scoring.VillageCriteria.of(criteria_set)
     with transaction.atomic():
         for report in AnnualReport.objects.filter(year=YEAR, status="approved").select_related("village"):
-            inputs = scoring.VillageInputs(
-                report.village.committee_type, report.ecommerce_sales, report.active_shops, report.households
-            )
-            result = scoring.assess_village(criteria, inputs)
-            previous = (
-                Assessment.objects.filter(village_id=report.village_id, year=YEAR - 1)
-                .values_list("qualified", flat=True)
-                .first()
-            )
-            Assessment.objects.update_or_create(
-                village_id=report.village_id,
-                year=YEAR,
-                defaults={
-                    "criteria_set": criteria_set,
-                    "report": report,
-                    "inputs": inputs.as_dict(),
-                    "checks": result.checks_as_dicts(),
-                    "qualified": result.qualified,
-                    "score": result.score,
-                    "status_change": scoring.status_change(previous_qualified=previous, qualified=result.qualified),
-                },
-            )
+            report_assessment_record(report=report, criteria_set=criteria_set)
 
 
 def floor_sql(vendor: str, criteria_set) -> str:

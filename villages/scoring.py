@@ -5,7 +5,6 @@ scores one approved report in a request and a hundred thousand villages in a nat
 Arithmetic on thresholds is exact (integers and fractions): "exactly 10 % of households" must pass.
 """
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -201,39 +200,12 @@ def _score_of(tenths: int) -> Decimal:
     return Decimal(f"{sign}{tenths // 10}.{tenths % 10}")
 
 
-def readiness_score(criteria: VillageCriteria, inputs: VillageInputs, *, location_passed: bool) -> Decimal:
-    """0 when location fails, else 50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share))."""
-    if not location_passed:
-        return _SCORES[0]
-    share_p, share_q = criteria.share_terms
-    return _score_of(
-        _readiness_tenths(
-            inputs.ecommerce_sales,
-            inputs.active_shops,
-            inputs.households,
-            criteria.min_sales,
-            criteria.min_active_shops,
-            share_p,
-            share_q,
-        )
-    )
+class VillageOutcome(NamedTuple):
+    """What the village rule found for one village, before it is shaped as checks or as a stored row.
 
-
-_json_dumps = json.JSONEncoder(separators=(",", ":")).encode
-_JSON_BOOLEANS = ("false", "true")
-_JSON_ROUTES = {SHOP_ROUTE_COUNT: '"count"', SHOP_ROUTE_SHARE: '"share"', None: "null"}
-_CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
-_SALES_AND_SHOPS_JSON = (
-    _CHECK_JSON % SALES
-    + "},"
-    + _CHECK_JSON % SHOPS
-    + ',"route":%s,"share_actual":%r,"share_required":%r,"share_gap":%r,"shops_for_share":%s}]'
-)
-_INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
-
-
-class _Outcome(NamedTuple):
-    """What the village rule found for one village, before it is shaped as checks or as a stored row."""
+    The shop gap is the cheaper of the two routes; `share_actual` and `share_gap` are in percentage points;
+    `shops_for_share` is None when the village has no households; `tenths` is the score in tenths of a point.
+    """
 
     location_passed: bool
     sales_passed: bool
@@ -250,15 +222,18 @@ class _Outcome(NamedTuple):
     def qualified(self) -> bool:
         return self.location_passed and self.sales_passed and self.shops_passed
 
+    @property
+    def score(self) -> Decimal:
+        return _score_of(self.tenths)
+
 
 class VillageScorer:
     """The village rule of one criteria version, prepared once and applied to any number of villages.
 
-    `assess` gives the full result (checks with their gaps and share details, and the score); `row` gives
-    the same result as the values and JSON texts an assessment row stores, without building a check object
-    or running a JSON encoder: a national rescoring calls it for every village. Both read the one rule,
-    `_rule`, so they cannot disagree (tests parse `row`'s JSON back and compare it with `assess`).
-    Integer arithmetic only: the household share threshold is compared as p/q.
+    `outcome` is the rule itself: every comparison, gap and figure of one village, computed once. `assess`
+    shapes it as checks with their gaps and share details and the score, `qualifies` keeps the verdict alone,
+    and the rescoring writes it straight into assessment rows (`services.certification`): all read `outcome`,
+    so they cannot disagree. Integer arithmetic only: the household share threshold is compared as p/q.
     """
 
     def __init__(self, criteria: VillageCriteria):
@@ -268,10 +243,9 @@ class VillageScorer:
         self._share_p, self._share_q = criteria.share_terms
         self._share_required = criteria.share_required
         self._eligible = frozenset(criteria.eligible_committee_types)
-        self._committee_types: dict[str, tuple[bool, str, str]] = {}
 
-    def _rule(self, committee_type: str, sales: int, shops: int, households: int) -> _Outcome:
-        """The village rule itself: every comparison, gap and figure of one village, computed once."""
+    def outcome(self, committee_type: str, sales: int, shops: int, households: int) -> VillageOutcome:
+        """The village rule applied to one village's committee type, sales, active shops and households."""
         min_sales, min_shops, share_p, share_q = self._min_sales, self._min_shops, self._share_p, self._share_q
         location_passed = committee_type in self._eligible
         sales_passed = sales >= min_sales
@@ -300,7 +274,7 @@ class VillageScorer:
             if location_passed
             else 0
         )
-        return _Outcome(
+        return VillageOutcome(
             location_passed,
             sales_passed,
             0 if sales_passed else min_sales - sales,
@@ -316,7 +290,7 @@ class VillageScorer:
     def assess(self, inputs: VillageInputs) -> VillageResult:
         """Score one village: location, sales and shop breadth, each with its gap, and the readiness score."""
         committee_type, sales, shops = inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops
-        outcome = self._rule(committee_type, sales, shops, inputs.households)
+        outcome = self.outcome(committee_type, sales, shops, inputs.households)
         details = {
             "route": outcome.route,
             "share_actual": outcome.share_actual,
@@ -326,53 +300,21 @@ class VillageScorer:
         }
         return VillageResult(
             qualified=outcome.qualified,
-            score=_score_of(outcome.tenths),
+            score=outcome.score,
             checks=(
-                self._location_check(committee_type),
+                self.location_check(committee_type),
                 Check(SALES, outcome.sales_passed, sales, self._min_sales, outcome.sales_gap),
                 Check(SHOPS, outcome.shops_passed, shops, self._min_shops, outcome.shop_gap, details),
             ),
         )
 
-    def row(self, committee_type: str, sales: int, shops: int, households: int) -> tuple[bool, Decimal, str, str]:
-        """(qualified, score, inputs JSON, checks JSON) of one village: `assess` as an assessment row stores it.
+    def qualifies(self, inputs: VillageInputs) -> bool:
+        """The verdict of `assess` alone."""
+        return self.outcome(
+            inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
+        ).qualified
 
-        The JSON texts are exactly `VillageInputs.as_dict()` and `assess(...).checks_as_dicts()`, compact;
-        the figures must be integers, as the database gives them.
-        """
-        outcome = self._rule(committee_type, sales, shops, households)
-        committee = self._committee_types.get(committee_type)
-        if committee is None:
-            committee = self._committee_types[committee_type] = self._committee_json(committee_type)
-        location_json, committee_json = committee
-        shops_for_share, tenths = outcome.shops_for_share, outcome.tenths
-        checks_json = location_json + _SALES_AND_SHOPS_JSON % (
-            _JSON_BOOLEANS[outcome.sales_passed],
-            sales,
-            self._min_sales,
-            outcome.sales_gap,
-            _JSON_BOOLEANS[outcome.shops_passed],
-            shops,
-            self._min_shops,
-            outcome.shop_gap,
-            _JSON_ROUTES[outcome.route],
-            outcome.share_actual,
-            self._share_required,
-            outcome.share_gap,
-            "null" if shops_for_share is None else shops_for_share,
-        )
-        return (
-            outcome.qualified,
-            _SCORES[tenths] if 0 <= tenths <= 1000 else _score_of(tenths),
-            _INPUTS_JSON % (committee_json, sales, shops, households),
-            checks_json,
-        )
-
-    def _committee_json(self, committee_type: str) -> tuple[str, str]:
-        """The location check (the opening of the checks array) and the committee type, as JSON text."""
-        return "[" + _json_dumps(self._location_check(committee_type).as_dict()) + ",", _json_dumps(committee_type)
-
-    def _location_check(self, committee_type: str) -> Check:
+    def location_check(self, committee_type: str) -> Check:
         eligible = list(self.criteria.eligible_committee_types)
         return Check(LOCATION, committee_type in self._eligible, committee_type, eligible, None)
 
@@ -389,16 +331,8 @@ def assess_village(criteria: VillageCriteria, inputs: VillageInputs) -> VillageR
 
 
 def village_qualifies(criteria: VillageCriteria, inputs: VillageInputs) -> bool:
-    """Qualification alone, without checks or score: the same test as `assess_village`, for what-if runs."""
-    share_p, share_q = criteria.share_terms
-    return (
-        inputs.committee_type in criteria.eligible_committee_types
-        and inputs.ecommerce_sales >= criteria.min_sales
-        and (
-            inputs.active_shops >= criteria.min_active_shops
-            or (inputs.households > 0 and inputs.active_shops * share_q >= share_p * inputs.households)
-        )
-    )
+    """Qualification alone, without checks or score: the verdict of `assess_village`, for what-if runs."""
+    return village_scorer(criteria).qualifies(inputs)
 
 
 def status_change(*, previous_qualified: bool | None, qualified: bool) -> str:

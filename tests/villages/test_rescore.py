@@ -1,14 +1,25 @@
 """`manage.py rescore`: set-based recomputation after a criteria change, with a query count that stays flat."""
 
 import io
+import json
+import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from tests.factories import AnnualReportFactory, VillageFactory
+from tests.villages.test_scoring import RULES_2019, RULES_2020, village
+from villages import codes
 from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
-from villages.services.certification import assessments_rescore, report_assess, taobao_towns_refresh
+from villages.scoring import VillageCriteria, assess_village
+from villages.services.certification import (
+    AssessmentRowText,
+    assessments_rescore,
+    report_assess,
+    taobao_towns_refresh,
+)
 from villages.services.criteria import criteria_set_create, criteria_set_update
 
 APPROVED = AnnualReport.Status.APPROVED
@@ -184,3 +195,61 @@ def test_the_rescore_benchmark_runs_at_smoke_size(tmp_path, monkeypatch):
     )
     assert result.returncode == 0, result.stderr
     assert "Engine vs naive loop" in result.stdout
+
+
+ODD_SHARE = VillageCriteria(
+    eligible_committee_types=(codes.VILLAGE_COMMITTEE,),
+    min_sales=0,
+    min_active_shops=0,
+    min_household_share=Fraction(0),
+)
+
+
+
+@pytest.mark.parametrize("criteria", [RULES_2019, RULES_2020, ODD_SHARE])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        village(),
+        village(sales=9_999_999),
+        village(sales=0, shops=0, households=0),
+        village(shops=99, households=990),
+        village(shops=99, households=991),
+        village(shops=7, households=3),
+        village(sales=1_234_567, shops=1, households=7),
+        village(committee_type=codes.NEIGHBOURHOOD_COMMITTEE, shops=40, households=333),
+        village(committee_type='odd "quoted" type \\ 村'),
+    ],
+)
+def test_a_staged_row_is_exactly_the_assessment(criteria, inputs):
+    result = assess_village(criteria, inputs)
+    qualified, score, inputs_json, checks_json = AssessmentRowText(criteria).row(
+        inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
+    )
+    assert json.loads(checks_json) == result.checks_as_dicts()
+    assert json.loads(inputs_json) == inputs.as_dict()
+    assert (qualified, score) == (result.qualified, result.score)
+
+
+def test_staged_rows_match_the_assessment_over_thousands_of_random_villages():
+    """The rescoring stages `row`; the approval writes `assess`: they must agree everywhere, not only at the
+    boundaries above (both read the scorer's `outcome`, so this holds the JSON templates to it)."""
+    randomness = random.Random(20261129)
+    row_texts = [AssessmentRowText(criteria) for criteria in (RULES_2019, RULES_2020, ODD_SHARE)]
+    criteria_of = dict(zip(row_texts, (RULES_2019, RULES_2020, ODD_SHARE), strict=True))
+    types = [codes.VILLAGE_COMMITTEE, codes.NEIGHBOURHOOD_COMMITTEE]
+    for _ in range(3000):
+        inputs = village(
+            sales=randomness.choice([0, 9_999_999, 10_000_000, randomness.randrange(30_000_000)]),
+            shops=randomness.choice([0, 99, 100, randomness.randrange(400)]),
+            households=randomness.choice([0, 1, 990, 991, randomness.randrange(1, 6000)]),
+            committee_type=randomness.choice(types),
+        )
+        row_text = randomness.choice(row_texts)
+        result = assess_village(criteria_of[row_text], inputs)
+        qualified, score, inputs_json, checks_json = row_text.row(
+            inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
+        )
+        assert json.loads(checks_json) == result.checks_as_dicts(), inputs
+        assert json.loads(inputs_json) == inputs.as_dict()
+        assert (qualified, score) == (result.qualified, result.score)

@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
+from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from villages import scoring
@@ -43,32 +44,45 @@ def _input(key: str):
     return Cast(KeyTextTransform(key, "inputs"), BigIntegerField())
 
 
+_SHARE_UNITS = 10 ** CriteriaSet._meta.get_field("village_min_household_share").decimal_places
+
+
+def _integer(expression):
+    return ExpressionWrapper(expression, output_field=BigIntegerField())
+
+
 def near_miss_assessments(*, base=None, margin: float | None = None):
     """Villages a county can help over the line: their latest assessment failed, but within `margin` of every
     threshold it missed (sales, and active shops by count or by household share). Best score first.
 
-    `base` is an Assessment queryset to scope the list (a user's visible assessments, a county); the location
-    rule cannot be helped, so villages failing it (score 0) are left out.
+    That is: the village rule with every threshold lowered by the margin would pass them. `base` is an
+    Assessment queryset to scope the list (a user's visible assessments, a county); the location rule cannot
+    be helped, so villages failing it (score 0) are left out. The comparisons are in integers, like the rule
+    itself (a float product lands a hair above an exact threshold and drops a village exactly at the
+    margin): with a margin of a/b, figure >= threshold·(1 - a/b) is figure·b >= threshold·(b - a), and the
+    household share (4 decimals) is compared in ten-thousandths.
     """
-    margin = settings.NEAR_MISS_MARGIN if margin is None else margin
-    keep = Value(1 - float(margin), output_field=FloatField())
+    margin = Fraction(str(settings.NEAR_MISS_MARGIN if margin is None else margin))
+    keep_numerator, keep_denominator = (1 - margin).numerator, (1 - margin).denominator
     assessments = base if base is not None else Assessment.objects.all()
     later = Assessment.objects.filter(village_id=OuterRef("village_id"), year__gt=OuterRef("year"))
 
     def at_least(actual, threshold):
-        return Q(**{f"{actual}__gte": ExpressionWrapper(threshold * keep, output_field=FloatField())})
+        return Q(**{f"{actual}__gte": _integer(threshold * keep_numerator)})
 
     return (
         assessments.filter(~Exists(later), qualified=False, score__gt=0)
         .alias(
-            near_sales=_input("ecommerce_sales"),
-            near_shops=_input("active_shops"),
+            near_sales=_integer(_input("ecommerce_sales") * keep_denominator),
+            near_shops=_integer(_input("active_shops") * keep_denominator),
+            near_shop_units=_integer(F("near_shops") * _SHARE_UNITS),
             near_households=_input("households"),
+            share_units=Cast(Round(F("criteria_set__village_min_household_share") * _SHARE_UNITS), BigIntegerField()),
         )
         .filter(
             at_least("near_sales", F("criteria_set__village_min_sales")),
             at_least("near_shops", F("criteria_set__village_min_active_shops"))
-            | at_least("near_shops", F("criteria_set__village_min_household_share") * F("near_households")),
+            | Q(near_households__gt=0) & at_least("near_shop_units", F("share_units") * F("near_households")),
         )
         .select_related("village", "village__township", "criteria_set")
         .order_by("-score", "village__code")

@@ -5,8 +5,10 @@ queries and writes the results. `report_assess` is called by the review workflow
 `report_assessment_withdraw` when an approved report is reopened.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
 
@@ -37,38 +39,51 @@ def report_assess(*, report: AnnualReport) -> Assessment:
         raise ValidationError(_("Only an approved report can be assessed."))
     with transaction.atomic():
         criteria_set = criteria_set_for_year(report.year)
-        inputs = scoring.VillageInputs(
-            committee_type=report.village.committee_type,
-            ecommerce_sales=report.ecommerce_sales,
-            active_shops=report.active_shops,
-            households=report.households,
-        )
-        result = scoring.assess_village(scoring.VillageCriteria.of(criteria_set), inputs)
-        previous_qualified = (
-            Assessment.objects.filter(village_id=report.village_id, year=report.year - 1)
-            .values_list("qualified", flat=True)
-            .first()
-        )
-        assessment, _created = Assessment.objects.update_or_create(
-            village_id=report.village_id,
-            year=report.year,
-            defaults={
-                "criteria_set": criteria_set,
-                "report": report,
-                "inputs": inputs.as_dict(),
-                "checks": result.checks_as_dicts(),
-                "qualified": result.qualified,
-                "score": result.score,
-                "status_change": scoring.status_change(
-                    previous_qualified=previous_qualified, qualified=result.qualified
-                ),
-            },
-        )
+        assessment = report_assessment_record(report=report, criteria_set=criteria_set)
         status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
         year_derivatives_refresh(
             year=report.year, criteria_set=criteria_set, township_code=report.village.township_id
         )
     return assessment
+
+
+def report_assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> Assessment:
+    """Score a report under `criteria_set` and record the village's assessment of its year, nothing more.
+
+    The status change is measured against the village's assessment of the previous year. `report_assess`
+    follows it with the next year's status change, the towns and the clusters; the rescore benchmark's
+    per-village loop calls it alone.
+    """
+    inputs = scoring.VillageInputs(
+        committee_type=report.village.committee_type,
+        ecommerce_sales=report.ecommerce_sales,
+        active_shops=report.active_shops,
+        households=report.households,
+    )
+    previous_qualified = (
+        Assessment.objects.filter(village_id=report.village_id, year=report.year - 1)
+        .values_list("qualified", flat=True)
+        .first()
+    )
+    assessment, _created = Assessment.objects.update_or_create(
+        village_id=report.village_id,
+        year=report.year,
+        defaults={"report": report, **_assessment_fields(criteria_set, inputs, previous_qualified)},
+    )
+    return assessment
+
+
+def _assessment_fields(criteria_set: CriteriaSet, inputs: scoring.VillageInputs, previous_qualified) -> dict:
+    """The fields an assessment stores for `inputs` under `criteria_set`, the previous year's verdict given."""
+    result = scoring.assess_village(scoring.VillageCriteria.of(criteria_set), inputs)
+    return {
+        "criteria_set": criteria_set,
+        "inputs": inputs.as_dict(),
+        "checks": result.checks_as_dicts(),
+        "qualified": result.qualified,
+        "score": result.score,
+        "status_change": scoring.status_change(previous_qualified=previous_qualified, qualified=result.qualified),
+    }
 
 
 def report_assessment_withdraw(*, report: AnnualReport) -> None:
@@ -346,7 +361,7 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
     )
     townships: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     upsert = _AssessmentUpsert(year=year, criteria_set_id=criteria_set.pk)
-    score, qualified_village = scoring.village_scorer(criteria).row, after.add
+    score, qualified_village = AssessmentRowText(criteria).row, after.add
     while batch := list(islice(reports, batch_size)):
         rows = []
         for report_id, village_id, township_code, committee_type, sales, shops, households in batch:
@@ -378,8 +393,7 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
     )
     for assessment_id, village_id, township_code, snapshot in snapshots:
         inputs = scoring.VillageInputs.from_dict(snapshot)
-        assessment = _assessment_of(criteria_set, criteria, inputs, village_id in previous)
-        assessment.id = assessment_id
+        assessment = Assessment(id=assessment_id, **_assessment_fields(criteria_set, inputs, village_id in previous))
         township = townships[township_code]
         if assessment.qualified:
             after.add(village_id)
@@ -397,6 +411,72 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
     totals["gained"] += len(after - before)
     totals["lost"] += len(before - after)
     return after, {code: TownshipTotals(*township) for code, township in townships.items()}
+
+
+_json_text = json.JSONEncoder(separators=(",", ":")).encode
+_JSON_BOOLEANS = ("false", "true")
+_JSON_ROUTES = {scoring.SHOP_ROUTE_COUNT: '"count"', scoring.SHOP_ROUTE_SHARE: '"share"', None: "null"}
+_CHECK_JSON = '{"key":"%s","passed":%%s,"actual":%%s,"required":%%s,"gap":%%s'
+_SALES_AND_SHOPS_JSON = (
+    _CHECK_JSON % scoring.SALES
+    + "},"
+    + _CHECK_JSON % scoring.SHOPS
+    + ',"route":%s,"share_actual":%r,"share_required":%r,"share_gap":%r,"shops_for_share":%s}]'
+)
+_INPUTS_JSON = '{"committee_type":%s,"ecommerce_sales":%s,"active_shops":%s,"households":%s}'
+
+
+class AssessmentRowText:
+    """The village rule of one criteria version, written the way the rescoring upsert stages a row.
+
+    `row` gives the values and JSON texts of one village's assessment row, filled into fixed templates:
+    no check object is built and no JSON encoder runs (a national rescoring calls it for every village).
+    The texts are exactly `VillageInputs.as_dict()` and `assess(...).checks_as_dicts()`, compact, because
+    both come from the scorer's one `outcome`.
+    """
+
+    def __init__(self, criteria: scoring.VillageCriteria):
+        self._scorer = scoring.village_scorer(criteria)
+        self._min_sales = criteria.min_sales
+        self._min_shops = criteria.min_active_shops
+        self._share_required = criteria.share_required
+        self._committee_types: dict[str, tuple[str, str]] = {}
+
+    def row(self, committee_type: str, sales: int, shops: int, households: int) -> tuple[bool, Decimal, str, str]:
+        """(qualified, score, inputs JSON, checks JSON) of one village; the figures are integers, as the
+        database gives them."""
+        outcome = self._scorer.outcome(committee_type, sales, shops, households)
+        committee = self._committee_types.get(committee_type)
+        if committee is None:
+            committee = self._committee_types[committee_type] = self._committee_json(committee_type)
+        location_json, committee_json = committee
+        shops_for_share = outcome.shops_for_share
+        checks_json = location_json + _SALES_AND_SHOPS_JSON % (
+            _JSON_BOOLEANS[outcome.sales_passed],
+            sales,
+            self._min_sales,
+            outcome.sales_gap,
+            _JSON_BOOLEANS[outcome.shops_passed],
+            shops,
+            self._min_shops,
+            outcome.shop_gap,
+            _JSON_ROUTES[outcome.route],
+            outcome.share_actual,
+            self._share_required,
+            outcome.share_gap,
+            "null" if shops_for_share is None else shops_for_share,
+        )
+        return (
+            outcome.qualified,
+            outcome.score,
+            _INPUTS_JSON % (committee_json, sales, shops, households),
+            checks_json,
+        )
+
+    def _committee_json(self, committee_type: str) -> tuple[str, str]:
+        """The location check (the opening of the checks array) and the committee type, as JSON text."""
+        location = self._scorer.location_check(committee_type).as_dict()
+        return "[" + _json_text(location) + ",", _json_text(committee_type)
 
 
 class _AssessmentUpsert:
@@ -457,16 +537,3 @@ class _AssessmentUpsert:
             )
             cursor.execute(f"DROP TABLE {self.staging}")
 
-
-def _assessment_of(criteria_set, criteria, inputs, previous_qualified: bool) -> Assessment:
-    result = scoring.assess_village(criteria, inputs)
-    return Assessment(
-        criteria_set=criteria_set,
-        inputs=inputs.as_dict(),
-        checks=result.checks_as_dicts(),
-        qualified=result.qualified,
-        score=result.score,
-        status_change=scoring.status_change(
-            previous_qualified=previous_qualified, qualified=result.qualified
-        ),
-    )
