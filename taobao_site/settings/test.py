@@ -6,6 +6,10 @@ from .base import REST_FRAMEWORK, VAR_DIR, database_from_env
 SECRET_KEY = "test-key-not-for-production"
 DEBUG = False
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'test-registry.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's default in-memory test database, so that `pytest --reuse-db` has something to keep;
+    # pytest-django gives each xdist worker its own copy (suffix _gw0, _gw1, ...).
+    DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}
 # Threads of the live server and the concurrency tests must not keep connections open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

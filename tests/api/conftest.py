@@ -23,6 +23,12 @@ def api_for():
     return authenticate
 
 
+def list_rows(response):
+    """The rows of a successful paginated list answer."""
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
 def make_assessment(village, year, *, qualified, status_change="none", report=None):
     """An assessment as scoring would store it, under the criteria version in force that year."""
     criteria_set = next(c for c in CriteriaSet.objects.all() if c.covers(year))

@@ -14,17 +14,18 @@ from tests.factories import (
     DivisionTreeFactory,
     OnlineShopFactory,
     ServicePointFactory,
+    TaobaoTownFactory,
     UserFactory,
+    VillageClusterFactory,
     VillageFactory,
 )
-from villages.models import ADMINISTRATORS, AnnualReport, CriteriaSet, TaobaoTown, VillageCluster
+from villages.models import ADMINISTRATORS, AnnualReport
 from villages.services.certification import report_assess
 
 
 @transaction.atomic
 def load() -> str:
     tree = DivisionTreeFactory.build_tree()
-    criteria = CriteriaSet.objects.get(first_year=2020)
     center = CountyOperationCenterFactory(county=tree.county)
     kinds = list(ServiceKind.objects.all()[:3])
     for number, township in enumerate([tree.town, tree.town, tree.second_county_town, tree.other_town]):
@@ -46,16 +47,8 @@ def load() -> str:
             opened_on=datetime.date(2017, 6, 1),
         )
         point.services.set(kinds)
-    TaobaoTown.objects.create(
-        township=tree.town,
-        year=2021,
-        criteria_set=criteria,
-        route="villages",
-        taobao_villages=3,
-        ecommerce_sales=50_000_000,
-        active_shops=400,
-    )
-    VillageCluster.objects.create(year=2021, size_class="cluster", village_count=10, counties=[tree.county.code])
+    TaobaoTownFactory(township=tree.town, year=2021, ecommerce_sales=50_000_000, active_shops=400)
+    VillageClusterFactory(year=2021, counties=[tree.county.code])
     administrator = UserFactory(username="fuzz-admin", is_staff=True)
     administrator.groups.add(Group.objects.get(name=ADMINISTRATORS))
     return Token.objects.create(user=administrator).key

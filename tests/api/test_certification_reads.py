@@ -2,22 +2,16 @@
 
 import pytest
 
-from tests.api.conftest import make_assessment
-from tests.factories import VillageFactory
-from villages.models import CriteriaSet, TaobaoTown, VillageCluster
+from tests.api.conftest import list_rows, make_assessment
+from tests.factories import TaobaoTownFactory, VillageClusterFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def results(response):
-    assert response.status_code == 200, response.content
-    return response.json()["results"]
 
 
 def test_assessment_fields_and_checks(tree, anonymous_api):
     village = VillageFactory(township=tree.town)
     make_assessment(village, 2022, qualified=True, status_change="new")
-    [row] = results(anonymous_api.get("/api/v1/assessments/"))
+    [row] = list_rows(anonymous_api.get("/api/v1/assessments/"))
     assert set(row) >= {"village", "year", "qualified", "score", "criteria_version", "checks", "status_change"}
     assert (row["village"], row["year"], row["qualified"], row["score"]) == (village.code, 2022, True, 100.0)
     assert row["criteria_version"] == "AliResearch 2020 onward"
@@ -34,7 +28,7 @@ def test_assessment_filters(tree, anonymous_api):
     make_assessment(suining, 2022, qualified=False)
 
     def pairs(params):
-        return [(row["village"], row["year"]) for row in results(anonymous_api.get("/api/v1/assessments/", params))]
+        return [(row["village"], row["year"]) for row in list_rows(anonymous_api.get("/api/v1/assessments/", params))]
 
     assert sorted(pairs({"year": 2022})) == sorted([(cao.code, 2022), (suining.code, 2022)])
     assert pairs({"qualified": "true"}) == [(cao.code, 2022)]
@@ -45,7 +39,7 @@ def test_assessment_filters(tree, anonymous_api):
 
 
 def test_criteria_versions_are_public_with_thresholds_and_years(anonymous_api, db):
-    rows = results(anonymous_api.get("/api/v1/criteria/"))
+    rows = list_rows(anonymous_api.get("/api/v1/criteria/"))
     assert [(row["first_year"], row["last_year"]) for row in rows] == [(2009, 2018), (2019, 2019), (2020, None)]
     current = rows[-1]
     assert current["village_min_sales"] == 10_000_000
@@ -55,33 +49,16 @@ def test_criteria_versions_are_public_with_thresholds_and_years(anonymous_api, d
 
 
 def test_taobao_towns_by_year(tree, anonymous_api):
-    criteria = CriteriaSet.objects.get(first_year=2020)
-    TaobaoTown.objects.create(
-        township=tree.town,
-        year=2022,
-        criteria_set=criteria,
-        route="villages",
-        taobao_villages=12,
-        ecommerce_sales=400_000_000,
-        active_shops=3000,
-    )
-    TaobaoTown.objects.create(
-        township=tree.town,
-        year=2021,
-        criteria_set=criteria,
-        route="scale",
-        taobao_villages=2,
-        ecommerce_sales=40_000_000,
-        active_shops=400,
-    )
-    [row] = results(anonymous_api.get("/api/v1/taobao-towns/", {"year": 2022}))
+    TaobaoTownFactory(township=tree.town, year=2022, taobao_villages=12, ecommerce_sales=400_000_000, active_shops=3000)
+    TaobaoTownFactory(township=tree.town, year=2021, route="scale", taobao_villages=2, active_shops=400)
+    [row] = list_rows(anonymous_api.get("/api/v1/taobao-towns/", {"year": 2022}))
     assert set(row) >= {"township", "year", "taobao_villages", "ecommerce_sales", "active_shops", "route"}
     assert (row["township"], row["taobao_villages"], row["route"]) == ("371721121", 12, "villages")
 
 
 def test_clusters_by_year(anonymous_api, db):
-    VillageCluster.objects.create(year=2019, size_class="super_large", village_count=113, counties=["371721"])
-    VillageCluster.objects.create(year=2018, size_class="cluster", village_count=11, counties=["320324"])
-    [row] = results(anonymous_api.get("/api/v1/clusters/", {"year": 2019}))
+    VillageClusterFactory(year=2019, size_class="super_large", village_count=113, counties=["371721"])
+    VillageClusterFactory(year=2018, village_count=11, counties=["320324"])
+    [row] = list_rows(anonymous_api.get("/api/v1/clusters/", {"year": 2019}))
     assert set(row) >= {"id", "year", "size_class", "village_count", "counties"}
     assert (row["size_class"], row["village_count"], row["counties"]) == ("super_large", 113, ["371721"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import make_assessment
+from tests.api.conftest import list_rows, make_assessment
 from tests.factories import VillageFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,7 @@ VILLAGE_FIELDS = {
 
 
 def codes_of(response):
-    assert response.status_code == 200, response.content
-    return [row["code"] for row in response.json()["results"]]
+    return [row["code"] for row in list_rows(response)]
 
 
 def test_division_list_is_public_and_paginated_with_the_contract_fields(tree, anonymous_api):

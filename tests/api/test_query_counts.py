@@ -14,9 +14,11 @@ from tests.factories import (
     DivisionFactory,
     OnlineShopFactory,
     ServicePointFactory,
+    TaobaoTownFactory,
+    VillageClusterFactory,
     VillageFactory,
 )
-from villages.models import CriteriaSet, ReviewEvent, TaobaoTown, VillageCluster
+from villages.models import CriteriaSet, ReviewEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -59,23 +61,14 @@ def build_criteria(tree):
 
 
 def build_towns(tree):
-    criteria = CriteriaSet.objects.get(first_year=2020)
     for number in range(ROWS):
         township = DivisionFactory(code=f"371721{300 + number:03d}", level="township", parent=tree.county)
-        TaobaoTown.objects.create(
-            township=township,
-            year=2022,
-            criteria_set=criteria,
-            route="villages",
-            taobao_villages=3,
-            ecommerce_sales=50_000_000,
-            active_shops=500,
-        )
+        TaobaoTownFactory(township=township, year=2022, active_shops=500, ecommerce_sales=50_000_000)
 
 
 def build_clusters(tree):
     for _number in range(ROWS):
-        VillageCluster.objects.create(year=2022, size_class="cluster", village_count=10, counties=["371721"])
+        VillageClusterFactory(year=2022)
 
 
 def build_centers(tree):

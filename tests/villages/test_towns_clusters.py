@@ -1,5 +1,7 @@
 """Taobao towns (both routes, subdistricts by year) and clusters (linkage, size classes), pure and through services."""
 
+import dataclasses
+
 import pytest
 
 from tests.factories import AnnualReportFactory, VillageFactory
@@ -26,13 +28,8 @@ TOWNS_2019 = TownCriteria(
     active_shops_over=300,
     subdistricts_can_be_towns=True,
 )
-TOWNS_2020 = TownCriteria(
-    min_taobao_villages=3,
-    scale_route=True,
-    sales_over=30_000_000,
-    active_shops_over=300,
-    subdistricts_can_be_towns=False,
-)
+# From 2020 the same thresholds hold, but a subdistrict (街道) no longer counts as a town.
+TOWNS_2020 = dataclasses.replace(TOWNS_2019, subdistricts_can_be_towns=False)
 DAJI_TOWN = "371721121"
 JIANGDONG_SUBDISTRICT = "330782002"
 CLUSTERS = ClusterCriteria(min_villages=10, large_min_villages=30, super_large_over_villages=100)
