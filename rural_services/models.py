@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from villages import codes
 from villages.models import Division, VersionedModel, Village
 from villages.models.base import coordinates_constraints, latitude_field, longitude_field
+from villages.validators import validate_coordinate_pair
 
 MAINLAND_MOBILE_RE = r"^1[3-9][0-9]{9}$"
 SERVICE_POINT_CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
@@ -159,8 +160,7 @@ class ServicePoint(VersionedModel):
         super().clean()
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
             raise ValidationError({"closed_on": _("A service point cannot close before it opened.")})
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        validate_coordinate_pair(self.latitude, self.longitude)
         if self.county_center_id and self.village_id and self.county_center.county_id != self.village.code[:6]:
             raise ValidationError(
                 {"county_center": _("The county operation centre must be in the village's county.")}

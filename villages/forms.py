@@ -55,9 +55,7 @@ class VillageForm(VersionedForm):
 
     field_order = ["township", "code", "name"]
 
-    def __init__(self, *args, user, **kwargs):
-        # `user` is no longer read here: whether the user may write in the township's county is the service's
-        # check (village_create / village_update), so it is refused in one place for the form, API and admin.
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["township"] = self.instance.township_id
@@ -68,18 +66,6 @@ class VillageForm(VersionedForm):
         if township is None:
             raise ValidationError(_("%(code)s is not the code of a known township.") % {"code": code})
         return township
-
-    def clean(self):
-        cleaned = super().clean()
-        # Stays until Village.clean names the missing coordinate: the model's error has no field, so without
-        # this the page shows the rule twice above the form (the model's words and the database check's name).
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if (latitude is None) != (longitude is None):
-            self.add_error(
-                "longitude" if latitude is not None else "latitude",
-                _("Give both latitude and longitude, or neither."),
-            )
-        return cleaned
 
     def changes(self) -> dict:
         # The chosen township goes to the service too: the code must then belong to it (Village.clean).

@@ -15,3 +15,10 @@ def validate_report_year(year, field="year"):
         raise ValidationError(
             {field: _("The year must be between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": current}}
         )
+
+
+def validate_coordinate_pair(latitude, longitude):
+    """A place has both coordinates or neither; the error names the missing one, so it shows beside that field."""
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if latitude is not None else "latitude"
+        raise ValidationError({missing: _("Give both latitude and longitude, or neither.")})

@@ -97,7 +97,7 @@ def test_service_point_coordinates_must_lie_in_china(village, latitude, longitud
 
 def test_service_point_coordinates_come_in_pairs(village):
     service_point = point(village, latitude=Decimal("34.7"))
-    assert_invalid(service_point, message="Give both latitude and longitude, or neither.")
+    assert_invalid(service_point, "longitude", message="Give both latitude and longitude, or neither.")
     assert_database_refuses(service_point)
 
 

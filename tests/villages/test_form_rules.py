@@ -20,7 +20,7 @@ def post_village(client, tree, **overrides):
 
 
 def test_village_form_alone_accepts_a_code_outside_the_chosen_township(tree, official):
-    form = VillageForm(village_data(tree, code=tree.subdistrict.code + "231"), user=official)
+    form = VillageForm(village_data(tree, code=tree.subdistrict.code + "231"))
 
     assert form.is_valid(), form.errors
 
@@ -51,7 +51,7 @@ def test_editing_a_village_into_another_township_is_refused_beside_the_code(clie
 def test_village_form_alone_accepts_a_township_in_another_county(tree, official):
     data = village_data(tree, township=tree.other_town.code, code=tree.other_town.code + "231")
 
-    form = VillageForm(data, user=official)
+    form = VillageForm(data)
 
     assert form.is_valid(), form.errors
 
@@ -105,3 +105,19 @@ def test_editing_a_shop_to_close_before_it_opened_is_refused_beside_the_field(cl
     assert response.context["form"].errors["closed_on"] == ["A shop cannot close before it opened."]
     shop.refresh_from_db()
     assert shop.closed_on is None and shop.version == 1
+
+
+def test_village_form_alone_accepts_half_a_coordinate_pair(tree):
+    form = VillageForm(village_data(tree, latitude="34.7"))
+
+    assert form.is_valid(), form.errors
+
+
+def test_half_a_coordinate_pair_is_refused_by_the_model_beside_the_missing_one(client_for, official, tree):
+    response = post_village(client_for(official), tree, latitude="34.7")
+
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert form.errors["longitude"] == ["Give both latitude and longitude, or neither."]
+    assert not form.non_field_errors()
+    assert not Village.objects.exists()

@@ -89,7 +89,8 @@ def test_village_coordinates_must_lie_in_china(tree, latitude, longitude, field)
 @pytest.mark.parametrize("given", ["latitude", "longitude"])
 def test_village_coordinates_come_in_pairs(tree, given):
     village = unsaved_village(tree, **{given: Decimal("34.7") if given == "latitude" else Decimal("115.6")})
-    assert_invalid(village, message="Give both latitude and longitude, or neither.")
+    missing = "longitude" if given == "latitude" else "latitude"
+    assert_invalid(village, missing, message="Give both latitude and longitude, or neither.")
     assert_database_refuses(village)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages import codes
+from villages.validators import validate_coordinate_pair
 
 from .base import VersionedModel, coordinates_constraints, latitude_field, longitude_field
 from .divisions import Division
@@ -111,8 +112,7 @@ class Village(VersionedModel):
                         % {"code": self.code, "township": self.township_id}
                     }
                 )
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        validate_coordinate_pair(self.latitude, self.longitude)
 
     @property
     def parsed_code(self) -> codes.VillageCode:

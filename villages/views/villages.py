@@ -101,7 +101,7 @@ def village_detail(request, code):
 def village_create_view(request):
     if not may_enter_data(request.user):
         raise PermissionDenied
-    form = VillageForm(request.POST or None, user=request.user)
+    form = VillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = form.changes()
         village, _conflict = run_service(form, lambda: village_create(by=request.user, **fields))
@@ -118,7 +118,7 @@ def village_create_view(request):
 @login_required
 def village_edit_view(request, code):
     village = village_for_editing(request.user, code)
-    form = VillageForm(request.POST or None, instance=village, user=request.user)
+    form = VillageForm(request.POST or None, instance=village)
     selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
     conflict = None
     if request.method == "POST" and form.is_valid():
