@@ -151,3 +151,32 @@ def test_review_queue_runs_a_constant_number_of_queries(client_for, reviewer, tr
         AnnualReportFactory(village=VillageFactory(township=tree.town), year=2023, status="submitted")
     with django_assert_max_num_queries(few):
         client.get(reverse("villages:review_queue"))
+
+
+def test_approving_a_report_someone_else_just_approved_says_why_on_the_report_page(client_for, reviewer, village):
+    report = AnnualReportFactory(village=village, year=2023, status="submitted")
+    client = client_for(reviewer)
+    page = client.get(reverse("villages:report_detail", args=[report.pk]))
+    assert page.status_code == 200
+    AnnualReport.objects.filter(pk=report.pk).update(status=AnnualReport.Status.APPROVED)
+
+    response = client.post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("villages:report_detail", args=[report.pk]), 302)]
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Only a submitted report can be approved; this one is approved."]
+
+
+def test_an_official_approving_is_told_why_on_the_report_page(client_for, official, village):
+    report = AnnualReportFactory(village=village, year=2023, status="submitted")
+
+    response = client_for(official).post(
+        reverse("villages:report_review", args=[report.pk]), {"action": "approve"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["messages"]] == [
+        "Only a reviewer responsible for this village's prefecture or province may review its reports."
+    ]
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.SUBMITTED

@@ -21,7 +21,7 @@ from villages.admin.scoped import (
     ScopedHistoryAdmin,
     VillageProvinceFilter,
 )
-from villages.admin.service_backed import SERVICE_REFUSALS, ServiceBackedAdmin, ServiceRefusalAdmin, refusal_text
+from villages.admin.service_backed import ServiceBackedAdmin, ServiceRefusalAdmin, refusal_text
 from villages.models import (
     AnnualReport,
     Assessment,
@@ -49,6 +49,7 @@ from villages.selectors.visibility import (
 )
 from villages.services import registry, reports, windows
 from villages.services.criteria import CRITERIA_FIELDS, criteria_set_create, criteria_set_update
+from villages.services.errors import SERVICE_REFUSALS
 from villages.services.jurisdiction import jurisdiction_assign, jurisdiction_unassign
 
 

@@ -11,14 +11,12 @@ says what is saved now and carries the new version, so saving again is a deliber
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from villages.services.errors import ConflictError
+from villages.services.errors import SERVICE_REFUSALS, ConflictError
 from villages.views.editing import add_service_errors, display_value
-
-SERVICE_REFUSALS = (ValidationError, PermissionDenied, ConflictError)
 
 
 def refusal_text(error) -> str:

@@ -1,5 +1,6 @@
-"""The conflict error that services raise for illegal workflow steps, locked data and stale versions (HTTP 409)."""
+"""The errors services raise: the conflict (illegal step, locked data, stale version: HTTP 409), and all refusals."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,7 @@ class ConflictError(Exception):
         self.message = message or self.default_message
         self.current_version = current_version
         super().__init__(str(self.message))
+
+
+# Every refusal a service may answer with; the web pages, the admin and the API handler each map these in one place.
+SERVICE_REFUSALS = (ValidationError, PermissionDenied, ConflictError)

@@ -7,14 +7,12 @@ on an edit form also shows what is saved now beside what the user typed (`run_up
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from villages.services.errors import ConflictError
-
-SERVICE_REFUSALS = (ValidationError, PermissionDenied, ConflictError)
+from villages.services.errors import SERVICE_REFUSALS, ConflictError
 
 
 def refusal_messages(error) -> list[str]:

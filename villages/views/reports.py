@@ -167,13 +167,17 @@ def report_review_view(request, report_id):
     form = ReviewForm(request.POST)
     if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN):
         comment = form.cleaned_data["comment"]
-        with refusal_on_form(form):
+        # A conflict (someone reviewed it first) or a refusal hides the review form, so it is told on the
+        # report's page; a validation error (a missing comment) stays beside the field.
+        with refusal_on_form(form, record_refusals_to=request) as refusal:
             if action == ReviewForm.APPROVE:
                 report_approve(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report approved; the village has been assessed."))
             else:
                 report_return(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report returned to the county with your comment."))
+            return redirect("villages:report_detail", report_id=report.pk)
+        if refusal.in_messages:
             return redirect("villages:report_detail", report_id=report.pk)
     elif action not in (ReviewForm.APPROVE, ReviewForm.RETURN):
         form.add_error(None, _("Choose approve or return."))
