@@ -10,5 +10,9 @@ class RuralServicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the service network's import kinds and export list with the villages app's engines.
+        # Registers the service network's import kinds, export list and page parts with the villages app.
         from rural_services import exports, imports  # noqa: F401
+        from villages.page_parts import DASHBOARD, HOME_ACTIONS, register_page_part
+
+        register_page_part(DASHBOARD, "rural_services/includes/dashboard_part.html")
+        register_page_part(HOME_ACTIONS, "rural_services/includes/home_actions.html")

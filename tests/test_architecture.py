@@ -287,3 +287,23 @@ def test_the_checker_finds_cycles_forbidden_imports_and_private_names(tmp_path):
         "demo.e:12 uses other.services._secret",
         "demo.e:14 uses other.selectors._hidden",
     ]
+
+
+# A villages template reaches the service network through a URL name or a template tag library of its own.
+RURAL_SERVICES_IN_TEMPLATE = ("rural_services:", "rural_services/", "service_points")
+
+
+def templates_mentioning(template_dir: Path, words: tuple[str, ...]) -> list[str]:
+    """The template lines (file:line) that name any of `words`."""
+    found = []
+    for path in sorted(template_dir.rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if any(word in line for word in words):
+                found.append(f"{path.relative_to(template_dir)}:{number}")
+    return found
+
+
+def test_villages_templates_never_reach_into_rural_services():
+    assert templates_mentioning(ROOT / "villages" / "templates", RURAL_SERVICES_IN_TEMPLATE) == []
+    # The check itself reads the service network's own templates as reaching into it.
+    assert templates_mentioning(ROOT / "rural_services" / "templates", RURAL_SERVICES_IN_TEMPLATE)

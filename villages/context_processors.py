@@ -1,5 +1,6 @@
-"""Template context every page needs: the visitor's registry role, for the navigation."""
+"""Template context every page needs: the visitor's registry role, for the navigation, and other apps' page parts."""
 
+from villages.page_parts import PAGE_PARTS
 from villages.selectors.jurisdiction import may_enter_data, may_review_reports, user_role
 
 
@@ -9,4 +10,5 @@ def registry(request):
         "registry_role": user_role(user),
         "may_enter_data": may_enter_data(user),
         "may_review_reports": may_review_reports(user),
+        "page_parts": PAGE_PARTS,
     }
