@@ -1,4 +1,4 @@
-"""Sections that the villages app's pages include: a village's service points, and public network coverage."""
+"""What the villages pages show of the service network (through their page parts): points, coverage."""
 
 from django import template
 
