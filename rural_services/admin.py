@@ -33,7 +33,7 @@ class CountyOperationCenterAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
     ordering = ("county__code", "name")
     list_select_related = ("county",)
     autocomplete_fields = ("county",)
-    fields = ("county", "name", "address", "status", "opened_on", "closed_on", "edited_version", *VERSIONED)
+    fields = (*services.CENTER_FIELDS, "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
 
 
@@ -59,22 +59,7 @@ class ServicePointAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     list_select_related = ("village", "county_center")
     autocomplete_fields = ("village", "county_center")
     filter_horizontal = ("services",)
-    fields = (
-        "code",
-        "name",
-        "village",
-        "county_center",
-        "services",
-        "status",
-        "opened_on",
-        "closed_on",
-        "latitude",
-        "longitude",
-        "partner_name",
-        "partner_phone",
-        "edited_version",
-        *VERSIONED,
-    )
+    fields = (*services.POINT_FIELDS, "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
 
 
@@ -92,16 +77,7 @@ class ServiceActivityAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
     list_select_related = ("point",)
     autocomplete_fields = ("point",)
     date_hierarchy = "month"
-    fields = (
-        "point",
-        "month",
-        "assisted_purchases",
-        "assisted_purchase_value",
-        "produce_sales_value",
-        "parcels",
-        "edited_version",
-        *VERSIONED,
-    )
+    fields = ("point", *services.ACTIVITY_FIELDS, "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
 
     def get_readonly_fields(self, request, obj=None):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
+from rural_services.services import ACTIVITY_FIELDS, CENTER_FIELDS, POINT_FIELDS
 from villages import codes
 from villages.forms import VersionedForm
 from villages.models import Division
@@ -23,7 +24,7 @@ class CountyCenterForm(VersionedForm):
 
     class Meta:
         model = CountyOperationCenter
-        fields = ["county", "name", "address", "opened_on", "closed_on", "status"]
+        fields = [*CENTER_FIELDS]
         widgets = {"opened_on": forms.DateInput(attrs=DATE_WIDGET), "closed_on": forms.DateInput(attrs=DATE_WIDGET)}
 
     def __init__(self, *args, **kwargs):
@@ -55,20 +56,7 @@ class ServicePointForm(VersionedForm):
 
     class Meta:
         model = ServicePoint
-        fields = [
-            "code",
-            "name",
-            "village",
-            "county_center",
-            "services",
-            "status",
-            "opened_on",
-            "closed_on",
-            "latitude",
-            "longitude",
-            "partner_name",
-            "partner_phone",
-        ]
+        fields = [*POINT_FIELDS]
         widgets = {
             "opened_on": forms.DateInput(attrs=DATE_WIDGET),
             "closed_on": forms.DateInput(attrs=DATE_WIDGET),
@@ -102,6 +90,6 @@ class ServicePointForm(VersionedForm):
 class ServiceActivityForm(VersionedForm):
     class Meta:
         model = ServiceActivity
-        fields = ["month", "assisted_purchases", "assisted_purchase_value", "produce_sales_value", "parcels"]
+        fields = [*ACTIVITY_FIELDS]
         widgets = {"month": forms.DateInput(attrs=DATE_WIDGET)}
         help_texts = {"month": _("The first day of the month, e.g. 2024-03-01.")}

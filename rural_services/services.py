@@ -21,12 +21,15 @@ from villages.services.recording import (
     save_validated,
 )
 
+# What a caller may set on each record: the web forms, the admin and the API write exactly these.
 CENTER_FIELDS = ("county", "name", "address", "opened_on", "closed_on", "status")
+# `services` is the point's list of kinds: the point functions take it apart from the columns.
 POINT_FIELDS = (
     "code",
     "name",
     "village",
     "county_center",
+    "services",
     "status",
     "opened_on",
     "closed_on",

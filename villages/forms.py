@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villages import codes
 from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+from villages.services.registry import SHOP_FIELDS, SHOP_YEAR_FIELDS, VILLAGE_FIELDS
+from villages.services.reports import REPORT_FIGURES
 
 
 class VersionedForm(forms.ModelForm):
@@ -37,16 +39,7 @@ class VillageForm(VersionedForm):
 
     class Meta:
         model = Village
-        fields = [
-            "code",
-            "name",
-            "households",
-            "population",
-            "urban_rural_code",
-            "latitude",
-            "longitude",
-            "main_products",
-        ]
+        fields = [*VILLAGE_FIELDS]
         widgets = {
             "code": forms.TextInput(
                 attrs={"inputmode": "numeric", "autocomplete": "off", "data-code-from-township": "id_township"}
@@ -75,7 +68,8 @@ class VillageForm(VersionedForm):
 class ShopForm(VersionedForm):
     class Meta:
         model = OnlineShop
-        fields = ["platform", "platform_shop_id", "name", "category", "opened_on", "closed_on"]
+        # The shop's village is the one whose page the form is on, not a choice in the form.
+        fields = [name for name in SHOP_FIELDS if name != "village"]
         widgets = {
             "opened_on": forms.DateInput(attrs={"type": "date"}),
             "closed_on": forms.DateInput(attrs={"type": "date"}),
@@ -85,7 +79,7 @@ class ShopForm(VersionedForm):
 class ShopYearForm(VersionedForm):
     class Meta:
         model = ShopYear
-        fields = ["year", "sales", "orders_last_3_months", "days_open"]
+        fields = [*SHOP_YEAR_FIELDS]
 
 
 class AnnualReportForm(VersionedForm):
@@ -94,7 +88,7 @@ class AnnualReportForm(VersionedForm):
 
     class Meta:
         model = AnnualReport
-        fields = ["year", "ecommerce_sales", "active_shops", "households"]
+        fields = ["year", *REPORT_FIGURES]
         help_texts = {
             "ecommerce_sales": _("Whole yuan, over the 12 months of the reporting period."),
             "active_shops": _("Shops open at least 30 days with at least one order a month in the last 3 months."),
@@ -106,7 +100,7 @@ class AnnualReportForm(VersionedForm):
             self.fields["year"].disabled = True
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("ecommerce_sales", "active_shops", "households")}
+        return {name: self.cleaned_data[name] for name in REPORT_FIGURES}
 
 
 class ReviewForm(forms.Form):

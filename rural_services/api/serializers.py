@@ -11,6 +11,7 @@ from rural_services.models import (
     ServicePoint,
 )
 from rural_services.selectors import county_centers_visible_to, may_see_partner_details
+from rural_services.services import CENTER_FIELDS, POINT_FIELDS
 from villages import codes
 from villages.api.serializers import (
     COORDINATE,
@@ -32,7 +33,7 @@ class CountyOperationCenterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CountyOperationCenter
-        fields = ["id", "county", "name", "address", "opened_on", "closed_on", "status", "version"]
+        fields = ["id", *CENTER_FIELDS, "version"]
         read_only_fields = fields
 
 
@@ -49,21 +50,7 @@ class ServicePointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServicePoint
-        fields = [
-            "code",
-            "name",
-            "village",
-            "county_center",
-            "services",
-            "status",
-            "opened_on",
-            "closed_on",
-            "latitude",
-            "longitude",
-            "partner_name",
-            "partner_phone",
-            "version",
-        ]
+        fields = [*POINT_FIELDS, "version"]
         read_only_fields = fields
 
     def _partner_visible(self, point) -> bool:

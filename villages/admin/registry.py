@@ -83,20 +83,7 @@ class VillageAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     search_fields = ("code", "name", "township__name")
     ordering = ("code",)
     list_select_related = ("township",)
-    fields = (
-        "code",
-        "name",
-        "township",
-        "committee_type",
-        "households",
-        "population",
-        "urban_rural_code",
-        "latitude",
-        "longitude",
-        "main_products",
-        "edited_version",
-        *VERSIONED,
-    )
+    fields = (*registry.VILLAGE_FIELDS, "township", "committee_type", "edited_version", *VERSIONED)
     # The township and committee type follow from the code (its first 9 and last 3 digits).
     readonly_fields = ("township", "committee_type", *VERSIONED)
 
@@ -114,17 +101,7 @@ class OnlineShopAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     ordering = ("village__code", "platform", "platform_shop_id")
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
-    fields = (
-        "village",
-        "platform",
-        "platform_shop_id",
-        "name",
-        "category",
-        "opened_on",
-        "closed_on",
-        "edited_version",
-        *VERSIONED,
-    )
+    fields = (*registry.SHOP_FIELDS, "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
 
 
@@ -141,7 +118,7 @@ class ShopYearAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     ordering = ("shop__village__code", "shop__platform_shop_id", "-year")
     list_select_related = ("shop",)
     autocomplete_fields = ("shop",)
-    fields = ("shop", "year", "sales", "orders_last_3_months", "days_open", "active", "edited_version", *VERSIONED)
+    fields = ("shop", *registry.SHOP_YEAR_FIELDS, "active", "edited_version", *VERSIONED)
     readonly_fields = ("active", *VERSIONED)
 
     def get_readonly_fields(self, request, obj=None):
@@ -199,16 +176,7 @@ class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     delete_service = staticmethod(reports.report_delete)
     instance_argument = "report"
     actions = ("approve_reports", "return_reports")
-    list_display = (
-        "village",
-        "year",
-        "ecommerce_sales",
-        "active_shops",
-        "households",
-        "status",
-        "submitted_at",
-        "reviewed_at",
-    )
+    list_display = ("village", "year", *reports.REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
     list_filter = (ReviewQueueFilter, "status", "year", VillageProvinceFilter)
     search_fields = ("village__name", "village__code")
     ordering = ("-year", "village__code")
@@ -218,9 +186,7 @@ class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     fields = (
         "village",
         "year",
-        "ecommerce_sales",
-        "active_shops",
-        "households",
+        *reports.REPORT_FIGURES,
         "status",
         "created_by",
         "submitted_by",

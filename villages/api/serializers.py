@@ -20,6 +20,7 @@ from villages.models import (
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 from villages.selectors.visibility import villages_visible_to
 from villages.services.criteria import CRITERIA_FIELDS
+from villages.services.reports import REPORT_FIGURES
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 VILLAGE_CODE_PATTERN = r"^[0-9]{12}$"
@@ -106,9 +107,7 @@ class AnnualReportSerializer(serializers.ModelSerializer):
             "id",
             "village",
             "year",
-            "ecommerce_sales",
-            "active_shops",
-            "households",
+            *REPORT_FIGURES,
             "status",
             "submitted_at",
             "reviewed_at",
