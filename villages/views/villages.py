@@ -26,7 +26,7 @@ from villages.selectors.visibility import (
 )
 from villages.services.registry import village_create, village_delete, village_update
 
-from .editing import delete_page, run_service, run_update
+from .editing import delete_page, form_page
 
 PAGE_SIZE = 25
 
@@ -101,38 +101,39 @@ def village_detail(request, code):
 def village_create_view(request):
     if not may_enter_data(request.user):
         raise PermissionDenied
-    form = VillageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        village, _conflict = run_service(form, lambda: village_create(by=request.user, **fields))
-        if village is not None:
-            messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
-            return redirect("villages:village_detail", code=village.code)
-    return render(
+
+    def registered(village):
+        messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
+        return redirect("villages:village_detail", code=village.code)
+
+    return form_page(
         request,
-        "villages/village_form.html",
-        {"form": form, "picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
+        VillageForm(request.POST or None),
+        service=partial(village_create, by=request.user),
+        done=registered,
+        template="villages/village_form.html",
+        context={"picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
     )
 
 
 @login_required
 def village_edit_view(request, code):
     village = village_for_editing(request.user, code)
-    form = VillageForm(request.POST or None, instance=village)
     selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(village_update, village=village, by=request.user), village)
-        if saved is not None:
-            messages.success(request, _("Village %(name)s saved.") % {"name": saved.name})
-            return redirect("villages:village_detail", code=saved.code)
-    return render(
+
+    def saved(saved_village):
+        messages.success(request, _("Village %(name)s saved.") % {"name": saved_village.name})
+        return redirect("villages:village_detail", code=saved_village.code)
+
+    return form_page(
         request,
-        "villages/village_form.html",
-        {
-            "form": form,
+        VillageForm(request.POST or None, instance=village),
+        service=partial(village_update, village=village, by=request.user),
+        record=village,
+        done=saved,
+        template="villages/village_form.html",
+        context={
             "village": village,
-            "conflict": conflict,
             "picker": picker_choices(selected),
             "picker_selected": selected,
             "title": _("Edit village %(name)s") % {"name": village.name},
