@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from rural_services.models import CenterStatus, CountyOperationCenter, PointStatus, ServiceActivity, ServicePoint
+from rural_services.models import CountyOperationCenter, FacilityStatus, ServiceActivity, ServicePoint
 from villages import codes
 from villages.models import Division
 from villages.selectors.editing import record_for_deleting, record_for_editing
@@ -20,7 +20,9 @@ def service_points_in_scope_of(user):
 
 def service_points_visible_to(user):
     """Open points are public (without the partner's personal data); the rest only in the user's area."""
-    return ServicePoint.objects.filter(in_scope_or_public_q(user, "village__code", public=Q(status=PointStatus.OPEN)))
+    return ServicePoint.objects.filter(
+        in_scope_or_public_q(user, "village__code", public=Q(status=FacilityStatus.OPEN))
+    )
 
 
 def may_see_partner_details(user, point: ServicePoint) -> bool:
@@ -33,7 +35,7 @@ def county_centers_in_scope_of(user):
 
 def county_centers_visible_to(user):
     return CountyOperationCenter.objects.filter(
-        in_scope_or_public_q(user, "county__code", public=Q(status=CenterStatus.OPEN))
+        in_scope_or_public_q(user, "county__code", public=Q(status=FacilityStatus.OPEN))
     )
 
 
@@ -119,7 +121,7 @@ SERVICE_POINT_GOAL = 100_000
 
 def service_coverage() -> dict:
     """Public coverage of the network: open points against the 100,000 goal, and counties with an open point."""
-    open_points = ServicePoint.objects.filter(status=PointStatus.OPEN)
+    open_points = ServicePoint.objects.filter(status=FacilityStatus.OPEN)
     totals = open_points.aggregate(
         points=Count("pk"), counties=Count(Substr("village__code", 1, 6), distinct=True)
     )
@@ -128,5 +130,5 @@ def service_coverage() -> dict:
         "counties_with_open_point": totals["counties"],
         "goal": SERVICE_POINT_GOAL,
         "share_of_goal": round(100 * totals["points"] / SERVICE_POINT_GOAL, 2),
-        "open_centers": CountyOperationCenter.objects.filter(status=CenterStatus.OPEN).count(),
+        "open_centers": CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN).count(),
     }

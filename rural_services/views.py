@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from rural_services.filters import ServicePointFilter
 from rural_services.forms import CountyCenterForm, ServiceActivityForm, ServicePointForm
-from rural_services.models import PointStatus
+from rural_services.models import FacilityStatus
 from rural_services.selectors import (
     activity_for_deleting,
     activity_for_editing,
@@ -73,7 +73,7 @@ def point_list(request):
             "page": page,
             "filter": point_filter,
             "query": query.urlencode(),
-            "statuses": PointStatus.choices,
+            "statuses": FacilityStatus.choices,
             "centers": county_centers_of_area(request.user),
             "may_add": may_enter_data(request.user),
         },
@@ -240,7 +240,7 @@ def map_data(request):
     )
     points = (
         service_points_visible_to(anonymous)
-        .filter(status=PointStatus.OPEN, latitude__isnull=False)
+        .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
         .values_list("code", "name", "latitude", "longitude")
     )
     features = [
