@@ -48,6 +48,7 @@ from villages.selectors.jurisdiction import is_administrator, may_edit_registry,
 from villages.selectors.visibility import certified_village_q, villages_visible_to
 from villages.views.editing import delete_page, form_page
 from villages.views.exports import list_download
+from villages.views.listing import filtered_list_context
 
 PAGE_SIZE = 25
 ACTIVITY_MONTHS_SHOWN = 24
@@ -62,17 +63,11 @@ def _require_data_entry(user):
 def point_list(request):
     points = service_points_for_list_page(request.user)
     point_filter = ServicePointFilter(request.GET, queryset=points, request=request)
-    filtered = point_filter.qs if point_filter.is_valid() else points.none()
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "rural_services/point_list.html",
         {
-            "page": page,
-            "filter": point_filter,
-            "query": query.urlencode(),
+            **filtered_list_context(request, point_filter, PAGE_SIZE),
             "statuses": FacilityStatus.choices,
             "centers": county_centers_of_area(request.user),
             "may_add": may_enter_data(request.user),

@@ -5,7 +5,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from villages.selectors.visibility import (
 from villages.services.registry import village_create, village_delete, village_update
 
 from .editing import delete_page, form_page
+from .listing import filtered_list_context
 
 PAGE_SIZE = 25
 
@@ -44,18 +44,11 @@ def village_list(request):
         )
         .order_by("code")
     )
-    village_filter = VillageFilter(request.GET, queryset=villages, request=request)
-    filtered = village_filter.qs if village_filter.is_valid() else villages.none()
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "villages/village_list.html",
         {
-            "filter": village_filter,
-            "page": page,
-            "query": query.urlencode(),
+            **filtered_list_context(request, VillageFilter(request.GET, queryset=villages, request=request), PAGE_SIZE),
             "picker": picker_choices(request.GET),
             "picker_names": {"province": "province", "county": "county", "township": "township"},
             "committee_types": Village.CommitteeType.choices,
