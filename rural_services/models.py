@@ -7,30 +7,38 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from villages import codes
-from villages.models import Division, VersionedModel, Village
-from villages.models.base import coordinates_constraints, latitude_field, longitude_field
+from villages.models import VersionedModel, Village
+from villages.models.base import (
+    closed_not_before_opened,
+    coordinates_constraints,
+    latitude_field,
+    longitude_field,
+    valid_choice,
+    validate_closed_not_before_opened,
+)
+from villages.models.divisions import division_of_level
 from villages.validators import validate_coordinate_pair
 
 MAINLAND_MOBILE_RE = r"^1[3-9][0-9]{9}$"
 SERVICE_POINT_CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"
 
-class CenterStatus(models.TextChoices):
+class FacilityStatus(models.TextChoices):
+    """Where a county centre or a village point stands: both go through the same stages."""
+
     PLANNED = "planned", _("planned")
     OPEN = "open", _("open")
     SUSPENDED = "suspended", _("suspended")
     CLOSED = "closed", _("closed")
 
 
-class CountyOperationCenter(VersionedModel):
-    Status = CenterStatus
+# The name the point filter and the API schema's enum settings know the choices by.
+PointStatus = FacilityStatus
 
-    county = models.ForeignKey(
-        Division,
-        verbose_name=_("county"),
-        on_delete=models.PROTECT,
-        related_name="operation_centers",
-        limit_choices_to={"level": codes.COUNTY},
-    )
+
+class CountyOperationCenter(VersionedModel):
+    Status = FacilityStatus
+
+    county = division_of_level(codes.COUNTY, related_name="operation_centers")
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
@@ -42,16 +50,8 @@ class CountyOperationCenter(VersionedModel):
         verbose_name_plural = _("county operation centres")
         ordering = ["county", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(closed_on__isnull=True)
-                | models.Q(opened_on__isnull=True)
-                | models.Q(closed_on__gte=models.F("opened_on")),
-                name="center_closed_not_before_opened",
-                violation_error_message=_("A centre cannot close before it opened."),
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=[c for c, _label in CenterStatus.choices]), name="center_status_valid"
-            ),
+            closed_not_before_opened("center", _("A centre cannot close before it opened.")),
+            valid_choice("center", "status", FacilityStatus),
         ]
 
     def __str__(self):
@@ -59,8 +59,7 @@ class CountyOperationCenter(VersionedModel):
 
     def clean(self):
         super().clean()
-        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            raise ValidationError({"closed_on": _("A centre cannot close before it opened.")})
+        validate_closed_not_before_opened(self, _("A centre cannot close before it opened."))
         if self.county_id and self.county.level != codes.COUNTY:
             raise ValidationError({"county": _("Choose a county-level division.")})
 
@@ -79,15 +78,8 @@ class ServiceKind(models.Model):
     def __str__(self):
         return self.name
 
-class PointStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    OPEN = "open", _("open")
-    SUSPENDED = "suspended", _("suspended")
-    CLOSED = "closed", _("closed")
-
-
 class ServicePoint(VersionedModel):
-    Status = PointStatus
+    Status = FacilityStatus
 
     code = models.CharField(
         _("service point code"),
@@ -136,20 +128,12 @@ class ServicePoint(VersionedModel):
         ordering = ["code"]
         indexes = [models.Index(fields=["status"], name="service_point_status")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(closed_on__isnull=True)
-                | models.Q(opened_on__isnull=True)
-                | models.Q(closed_on__gte=models.F("opened_on")),
-                name="point_closed_not_before_opened",
-                violation_error_message=_("A service point cannot close before it opened."),
-            ),
+            closed_not_before_opened("point", _("A service point cannot close before it opened.")),
             models.CheckConstraint(
                 condition=models.Q(partner_phone="") | models.Q(partner_phone__regex=MAINLAND_MOBILE_RE),
                 name="point_partner_phone_mainland_mobile",
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=[c for c, _label in PointStatus.choices]), name="point_status_valid"
-            ),
+            valid_choice("point", "status", FacilityStatus),
             *coordinates_constraints("point"),
         ]
 
@@ -158,8 +142,7 @@ class ServicePoint(VersionedModel):
 
     def clean(self):
         super().clean()
-        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            raise ValidationError({"closed_on": _("A service point cannot close before it opened.")})
+        validate_closed_not_before_opened(self, _("A service point cannot close before it opened."))
         validate_coordinate_pair(self.latitude, self.longitude)
         if self.county_center_id and self.village_id and self.county_center.county_id != self.village.code[:6]:
             raise ValidationError(

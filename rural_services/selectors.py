@@ -1,14 +1,17 @@
 """What each user may see and change of the service network, built on the villages app's jurisdiction rule."""
 
+from operator import attrgetter
+
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from rural_services.models import CenterStatus, CountyOperationCenter, PointStatus, ServiceActivity, ServicePoint
+from rural_services.models import CountyOperationCenter, FacilityStatus, ServiceActivity, ServicePoint
 from villages import codes
 from villages.models import Division
-from villages.selectors.editing import record_for_change
-from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, scope_q
+from villages.selectors.editing import record_for_deleting, record_for_editing
+from villages.selectors.jurisdiction import code_in_scope, scope_q
+from villages.selectors.visibility import in_scope_or_public_q
 
 
 def service_points_in_scope_of(user):
@@ -17,7 +20,9 @@ def service_points_in_scope_of(user):
 
 def service_points_visible_to(user):
     """Open points are public (without the partner's personal data); the rest only in the user's area."""
-    return ServicePoint.objects.filter(scope_q(user, "village__code") | Q(status=PointStatus.OPEN))
+    return ServicePoint.objects.filter(
+        in_scope_or_public_q(user, "village__code", public=Q(status=FacilityStatus.OPEN))
+    )
 
 
 def may_see_partner_details(user, point: ServicePoint) -> bool:
@@ -30,7 +35,7 @@ def county_centers_in_scope_of(user):
 
 def county_centers_visible_to(user):
     return CountyOperationCenter.objects.filter(
-        scope_q(user, "county__code") | Q(status=CountyOperationCenter.Status.OPEN)
+        in_scope_or_public_q(user, "county__code", public=Q(status=FacilityStatus.OPEN))
     )
 
 
@@ -72,50 +77,29 @@ def counties_of_area(user, limit: int = 50):
 
 def service_point_for_editing(user, code: str) -> ServicePoint:
     """A point the user may edit or record monthly activity for (see `villages.selectors.editing`)."""
-    return record_for_change(
-        service_points_in_scope_of(user).select_related("village"),
-        may_change=lambda point: may_edit_registry(user, point.village.code),
-        code=code,
-    )
+    points = service_points_in_scope_of(user).select_related("village")
+    return record_for_editing(user, points, code_of=attrgetter("village.code"), code=code)
 
 
 def service_point_for_deleting(user, code: str) -> ServicePoint:
-    """Only administrators delete service points."""
-    return record_for_change(
-        service_points_in_scope_of(user), may_change=lambda _point: is_administrator(user), code=code
-    )
+    return record_for_deleting(user, service_points_in_scope_of(user), code=code)
 
 
 def activity_for_editing(user, activity_id) -> ServiceActivity:
-    return record_for_change(
-        activities_in_scope_of(user).select_related("point__village"),
-        may_change=lambda activity: may_edit_registry(user, activity.point.village.code),
-        pk=activity_id,
-    )
+    activities = activities_in_scope_of(user).select_related("point__village")
+    return record_for_editing(user, activities, code_of=attrgetter("point.village.code"), pk=activity_id)
 
 
 def activity_for_deleting(user, activity_id) -> ServiceActivity:
-    """Only administrators delete a month of activity."""
-    return record_for_change(
-        activities_in_scope_of(user).select_related("point"),
-        may_change=lambda _activity: is_administrator(user),
-        pk=activity_id,
-    )
+    return record_for_deleting(user, activities_in_scope_of(user).select_related("point"), pk=activity_id)
 
 
 def county_center_for_editing(user, center_id) -> CountyOperationCenter:
-    return record_for_change(
-        county_centers_in_scope_of(user),
-        may_change=lambda center: may_edit_registry(user, center.county_id),
-        pk=center_id,
-    )
+    return record_for_editing(user, county_centers_in_scope_of(user), code_of=attrgetter("county_id"), pk=center_id)
 
 
 def county_center_for_deleting(user, center_id) -> CountyOperationCenter:
-    """Only administrators delete county operation centres."""
-    return record_for_change(
-        county_centers_in_scope_of(user), may_change=lambda _center: is_administrator(user), pk=center_id
-    )
+    return record_for_deleting(user, county_centers_in_scope_of(user), pk=center_id)
 
 
 def service_points_for_listing(user):
@@ -137,7 +121,7 @@ SERVICE_POINT_GOAL = 100_000
 
 def service_coverage() -> dict:
     """Public coverage of the network: open points against the 100,000 goal, and counties with an open point."""
-    open_points = ServicePoint.objects.filter(status=PointStatus.OPEN)
+    open_points = ServicePoint.objects.filter(status=FacilityStatus.OPEN)
     totals = open_points.aggregate(
         points=Count("pk"), counties=Count(Substr("village__code", 1, 6), distinct=True)
     )
@@ -146,5 +130,5 @@ def service_coverage() -> dict:
         "counties_with_open_point": totals["counties"],
         "goal": SERVICE_POINT_GOAL,
         "share_of_goal": round(100 * totals["points"] / SERVICE_POINT_GOAL, 2),
-        "open_centers": CountyOperationCenter.objects.filter(status=CenterStatus.OPEN).count(),
+        "open_centers": CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN).count(),
     }

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from rural_services.filters import ServicePointFilter
 from rural_services.forms import CountyCenterForm, ServiceActivityForm, ServicePointForm
-from rural_services.models import PointStatus
+from rural_services.models import FacilityStatus
 from rural_services.selectors import (
     activity_for_deleting,
     activity_for_editing,
@@ -46,8 +46,9 @@ from rural_services.services import (
 )
 from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
 from villages.selectors.visibility import certified_village_q, villages_visible_to
-from villages.views.editing import delete_page, run_service, run_update
+from villages.views.editing import delete_page, form_page
 from villages.views.exports import list_download
+from villages.views.listing import filtered_list_context
 
 PAGE_SIZE = 25
 ACTIVITY_MONTHS_SHOWN = 24
@@ -62,18 +63,12 @@ def _require_data_entry(user):
 def point_list(request):
     points = service_points_for_list_page(request.user)
     point_filter = ServicePointFilter(request.GET, queryset=points, request=request)
-    filtered = point_filter.qs if point_filter.is_valid() else points.none()
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "rural_services/point_list.html",
         {
-            "page": page,
-            "filter": point_filter,
-            "query": query.urlencode(),
-            "statuses": PointStatus.choices,
+            **filtered_list_context(request, point_filter, PAGE_SIZE),
+            "statuses": FacilityStatus.choices,
             "centers": county_centers_of_area(request.user),
             "may_add": may_enter_data(request.user),
         },
@@ -106,57 +101,55 @@ def point_detail(request, code):
     )
 
 
+def _point_saved(request, point):
+    messages.success(request, _("Service point %(name)s saved.") % {"name": point.name})
+    return redirect("rural_services:point_detail", code=point.code)
+
+
 @login_required
 def point_create_view(request):
     _require_data_entry(request.user)
-    form = ServicePointForm(request.POST or None, user=request.user, centers=county_centers_of_area(request.user))
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        point, _conflict = run_service(form, lambda: service_point_create(by=request.user, **fields))
-        if point is not None:
-            messages.success(request, _("Service point %(name)s saved.") % {"name": point.name})
-            return redirect("rural_services:point_detail", code=point.code)
-    return render(request, "rural_services/point_form.html", {"form": form, "title": _("Add a service point")})
+    return form_page(
+        request,
+        ServicePointForm(request.POST or None, user=request.user, centers=county_centers_of_area(request.user)),
+        service=partial(service_point_create, by=request.user),
+        done=partial(_point_saved, request),
+        template="rural_services/point_form.html",
+        context={"title": _("Add a service point")},
+    )
 
 
 @login_required
 def point_edit_view(request, code):
     point = service_point_for_editing(request.user, code)
-    form = ServicePointForm(
-        request.POST or None, instance=point, user=request.user, centers=county_centers_of_area(request.user)
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(service_point_update, point=point, by=request.user), point)
-        if saved is not None:
-            messages.success(request, _("Service point %(name)s saved.") % {"name": saved.name})
-            return redirect("rural_services:point_detail", code=saved.code)
-    return render(
+    return form_page(
         request,
-        "rural_services/point_form.html",
-        {
-            "form": form,
-            "point": point,
-            "conflict": conflict,
-            "title": _("Edit service point %(name)s") % {"name": point.name},
-        },
+        ServicePointForm(
+            request.POST or None, instance=point, user=request.user, centers=county_centers_of_area(request.user)
+        ),
+        service=partial(service_point_update, point=point, by=request.user),
+        record=point,
+        done=partial(_point_saved, request),
+        template="rural_services/point_form.html",
+        context={"point": point, "title": _("Edit service point %(name)s") % {"name": point.name}},
     )
+
+
+def _activity_saved(request, activity):
+    messages.success(request, _("Monthly activity saved."))
+    return redirect("rural_services:point_detail", code=activity.point.code)
 
 
 @login_required
 def activity_create_view(request, code):
     point = service_point_for_editing(request.user, code)
-    form = ServiceActivityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        activity, _conflict = run_service(form, lambda: service_activity_create(by=request.user, point=point, **fields))
-        if activity is not None:
-            messages.success(request, _("Monthly activity saved."))
-            return redirect("rural_services:point_detail", code=point.code)
-    return render(
+    return form_page(
         request,
-        "rural_services/activity_form.html",
-        {"form": form, "point": point, "title": _("Monthly activity of %(name)s") % {"name": point.name}},
+        ServiceActivityForm(request.POST or None),
+        service=partial(service_activity_create, by=request.user, point=point),
+        done=partial(_activity_saved, request),
+        template="rural_services/activity_form.html",
+        context={"point": point, "title": _("Monthly activity of %(name)s") % {"name": point.name}},
     )
 
 
@@ -164,24 +157,14 @@ def activity_create_view(request, code):
 def activity_edit_view(request, activity_id):
     activity = activity_for_editing(request.user, activity_id)
     point = activity.point
-    form = ServiceActivityForm(request.POST or None, instance=activity)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(
-            form, partial(service_activity_update, activity=activity, by=request.user), activity
-        )
-        if saved is not None:
-            messages.success(request, _("Monthly activity saved."))
-            return redirect("rural_services:point_detail", code=point.code)
-    return render(
+    return form_page(
         request,
-        "rural_services/activity_form.html",
-        {
-            "form": form,
-            "point": point,
-            "conflict": conflict,
-            "title": _("Monthly activity of %(name)s") % {"name": point.name},
-        },
+        ServiceActivityForm(request.POST or None, instance=activity),
+        service=partial(service_activity_update, activity=activity, by=request.user),
+        record=activity,
+        done=partial(_activity_saved, request),
+        template="rural_services/activity_form.html",
+        context={"point": point, "title": _("Monthly activity of %(name)s") % {"name": point.name}},
     )
 
 
@@ -199,43 +182,35 @@ def center_list(request):
     )
 
 
+def _center_saved(request, center):
+    messages.success(request, _("County operation centre %(name)s saved.") % {"name": center.name})
+    return redirect("rural_services:center_list")
+
+
 @login_required
 def center_create_view(request):
     _require_data_entry(request.user)
-    form = CountyCenterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        center, _conflict = run_service(form, lambda: county_center_create(by=request.user, **fields))
-        if center is not None:
-            messages.success(request, _("County operation centre %(name)s saved.") % {"name": center.name})
-            return redirect("rural_services:center_list")
-    return render(
+    return form_page(
         request,
-        "rural_services/center_form.html",
-        {
-            "form": form,
-            "county_options": counties_of_area(request.user),
-            "title": _("Add a county operation centre"),
-        },
+        CountyCenterForm(request.POST or None),
+        service=partial(county_center_create, by=request.user),
+        done=partial(_center_saved, request),
+        template="rural_services/center_form.html",
+        context={"county_options": counties_of_area(request.user), "title": _("Add a county operation centre")},
     )
 
 
 @login_required
 def center_edit_view(request, center_id):
     center = county_center_for_editing(request.user, center_id)
-    form = CountyCenterForm(request.POST or None, instance=center)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(county_center_update, center=center, by=request.user), center)
-        if saved is not None:
-            messages.success(request, _("County operation centre %(name)s saved.") % {"name": saved.name})
-            return redirect("rural_services:center_list")
-    return render(
+    return form_page(
         request,
-        "rural_services/center_form.html",
-        {
-            "form": form,
-            "conflict": conflict,
+        CountyCenterForm(request.POST or None, instance=center),
+        service=partial(county_center_update, center=center, by=request.user),
+        record=center,
+        done=partial(_center_saved, request),
+        template="rural_services/center_form.html",
+        context={
             "county_options": counties_of_area(request.user),
             "title": _("Edit county operation centre %(name)s") % {"name": center.name},
         },
@@ -260,7 +235,7 @@ def map_data(request):
     )
     points = (
         service_points_visible_to(anonymous)
-        .filter(status=PointStatus.OPEN, latitude__isnull=False)
+        .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
         .values_list("code", "name", "latitude", "longitude")
     )
     features = [

@@ -89,6 +89,21 @@ def test_village_list_shows_filter_errors_instead_of_failing(client, tree):
     assert 'role="alert"' in response.content.decode()
 
 
+def test_village_list_page_links_keep_the_filters_but_not_the_page_number(client, tree):
+    for number in range(26):
+        certify(VillageFactory(township=tree.town, name=f"第{number}村"))
+    response = client.get(reverse("villages:village_list"), {"certified_in": "2023", "page": "2"})
+    assert response.context["query"] == "certified_in=2023"
+    assert response.context["page"].number == 2
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_village_list_lists_nothing_while_a_filter_is_invalid(client, tree):
+    certify(VillageFactory(township=tree.town))
+    response = client.get(reverse("villages:village_list"), {"county": "abc"})
+    assert list(response.context["page"].object_list) == []
+
+
 def test_village_list_runs_a_constant_number_of_queries(client_for, administrator, tree, django_assert_num_queries):
     client = client_for(administrator)
     for _ in range(3):

@@ -1,5 +1,6 @@
-"""Abstract bases every registry model shares: timestamps, and the edit version for optimistic concurrency."""
+"""What registry models share: timestamps and the edit version (abstract bases), checks on coordinates and dates."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,3 +69,26 @@ def coordinates_constraints(prefix):
             name=f"{prefix}_coordinates_both_or_neither",
         ),
     ]
+
+
+def valid_choice(prefix, field, choices) -> models.CheckConstraint:
+    """The database check that `field` holds one of its `choices` (a TextChoices), whatever wrote the row."""
+    condition = models.Q(**{f"{field}__in": choices.values})
+    return models.CheckConstraint(condition=condition, name=f"{prefix}_{field}_valid")
+
+
+def closed_not_before_opened(prefix, message) -> models.CheckConstraint:
+    """The database check on `opened_on` and `closed_on`: a place closes on or after the day it opened."""
+    return models.CheckConstraint(
+        condition=models.Q(closed_on__isnull=True)
+        | models.Q(opened_on__isnull=True)
+        | models.Q(closed_on__gte=models.F("opened_on")),
+        name=f"{prefix}_closed_not_before_opened",
+        violation_error_message=message,
+    )
+
+
+def validate_closed_not_before_opened(record, message) -> None:
+    """The same rule for `clean()`, with the refusal beside `closed_on`."""
+    if record.opened_on and record.closed_on and record.closed_on < record.opened_on:
+        raise ValidationError({"closed_on": message})

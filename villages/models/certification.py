@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from villages import codes
 
 from .base import TimeStampedModel
-from .divisions import Division
+from .divisions import division_of_level
 from .reports import AnnualReport
 from .villages import Village
 
@@ -205,13 +205,7 @@ class TaobaoTown(models.Model):
         VILLAGES = "villages", _("by its Taobao villages")
         SCALE = "scale", _("by sales and active shops")
 
-    township = models.ForeignKey(
-        Division,
-        verbose_name=_("township"),
-        on_delete=models.PROTECT,
-        related_name="taobao_town_years",
-        limit_choices_to={"level": codes.TOWNSHIP},
-    )
+    township = division_of_level(codes.TOWNSHIP, related_name="taobao_town_years")
     year = models.PositiveSmallIntegerField(_("year"))
     criteria_set = models.ForeignKey(
         CriteriaSet, verbose_name=_("criteria version"), on_delete=models.PROTECT, related_name="+"

@@ -54,3 +54,17 @@ class Division(models.Model):
     @property
     def code_prefix(self) -> str:
         return codes.code_prefix(self.code, self.level)
+
+
+def division_of_level(level: str, *, related_name: str) -> models.ForeignKey:
+    """A required reference to a division of one level (a township, a county), named after that level.
+
+    Protected: a division goes only once nothing refers to it. Forms and the admin offer only that level.
+    """
+    return models.ForeignKey(
+        Division,
+        verbose_name=Division.Level(level).label,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        limit_choices_to={"level": level},
+    )

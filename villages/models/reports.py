@@ -9,8 +9,20 @@ from simple_history.models import HistoricalRecords
 
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND, validate_report_year
 
-from .base import TimeStampedModel, VersionedModel
+from .base import TimeStampedModel, VersionedModel, valid_choice
 from .villages import Village
+
+
+def _user_of_step(verbose_name) -> models.ForeignKey:
+    """Who took a step of the report (created, submitted, reviewed it): empty until then, and kept on record."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class Status(models.TextChoices):
@@ -35,31 +47,10 @@ class AnnualReport(VersionedModel):
     active_shops = models.PositiveIntegerField(_("active online shops"))
     households = models.PositiveIntegerField(_("households"), validators=[MinValueValidator(1)])
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = _user_of_step(_("created by"))
+    submitted_by = _user_of_step(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = _user_of_step(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
     reopened = models.BooleanField(
@@ -92,9 +83,7 @@ class AnnualReport(VersionedModel):
             models.CheckConstraint(
                 condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR_BOUND), name="report_year_range"
             ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=[c for c, _label in Status.choices]), name="report_status_valid"
-            ),
+            valid_choice("report", "status", Status),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from villages.scoring import is_active_shop
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND, validate_report_year
 
-from .base import VersionedModel
+from .base import VersionedModel, closed_not_before_opened, valid_choice, validate_closed_not_before_opened
 from .villages import Village
 
 
@@ -51,17 +51,8 @@ class OnlineShop(VersionedModel):
                 name="shop_unique_platform_id",
                 violation_error_message=_("A shop with this ID is already registered on this platform."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(platform__in=[c for c, _label in Platform.choices]),
-                name="shop_platform_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(closed_on__isnull=True)
-                | models.Q(opened_on__isnull=True)
-                | models.Q(closed_on__gte=models.F("opened_on")),
-                name="shop_closed_not_before_opened",
-                violation_error_message=_("A shop cannot close before it opened."),
-            ),
+            valid_choice("shop", "platform", Platform),
+            closed_not_before_opened("shop", _("A shop cannot close before it opened.")),
         ]
 
     def __str__(self):
@@ -69,8 +60,7 @@ class OnlineShop(VersionedModel):
 
     def clean(self):
         super().clean()
-        if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
-            raise ValidationError({"closed_on": _("A shop cannot close before it opened.")})
+        validate_closed_not_before_opened(self, _("A shop cannot close before it opened."))
 
 
 class ShopYear(VersionedModel):

@@ -9,8 +9,8 @@ from simple_history.models import HistoricalRecords
 from villages import codes
 from villages.validators import validate_coordinate_pair
 
-from .base import VersionedModel, coordinates_constraints, latitude_field, longitude_field
-from .divisions import Division
+from .base import VersionedModel, coordinates_constraints, latitude_field, longitude_field, valid_choice
+from .divisions import division_of_level
 
 
 class CommitteeType(models.TextChoices):
@@ -41,13 +41,7 @@ class Village(VersionedModel):
         help_text=_("The 12-digit statistical code; its first 9 digits are the township's code."),
     )
     name = models.CharField(_("name"), max_length=100, db_index=True)
-    township = models.ForeignKey(
-        Division,
-        verbose_name=_("township"),
-        on_delete=models.PROTECT,
-        related_name="villages",
-        limit_choices_to={"level": codes.TOWNSHIP},
-    )
+    township = division_of_level(codes.TOWNSHIP, related_name="villages")
     committee_type = models.CharField(
         _("committee type"), max_length=24, choices=CommitteeType.choices, editable=False
     )
@@ -78,10 +72,7 @@ class Village(VersionedModel):
                 condition=models.Q(households__isnull=True) | models.Q(households__gt=0),
                 name="village_households_positive",
             ),
-            models.CheckConstraint(
-                condition=models.Q(committee_type__in=[c for c, _label in CommitteeType.choices]),
-                name="village_committee_type_valid",
-            ),
+            valid_choice("village", "committee_type", CommitteeType),
             models.CheckConstraint(
                 condition=models.Q(urban_rural_code__isnull=True)
                 | models.Q(urban_rural_code__in=[c for c, _label in UrbanRuralCode.choices]),

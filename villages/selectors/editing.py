@@ -6,6 +6,7 @@ opening a shop's edit page, an official a delete page) is a 403. Web views call 
 """
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -24,48 +25,41 @@ def record_for_change(queryset, *, may_change: Callable[[object], bool], **looku
     return record
 
 
+def record_for_editing(user, queryset, *, code_of: Callable[[object], str], **lookup):
+    """A record the user may edit: its `code_of(record)` (its village's code, say) is one they edit the registry of."""
+    return record_for_change(queryset, may_change=lambda record: may_edit_registry(user, code_of(record)), **lookup)
+
+
+def record_for_deleting(user, queryset, **lookup):
+    """A record of the user's scoped `queryset` to delete: only administrators delete registry records."""
+    return record_for_change(queryset, may_change=lambda _record: is_administrator(user), **lookup)
+
+
 def village_for_editing(user, code: str) -> Village:
     """A village the user may edit, or add shops and reports to."""
-    return record_for_change(
-        villages_in_scope_of(user), may_change=lambda village: may_edit_registry(user, village.code), code=code
-    )
+    return record_for_editing(user, villages_in_scope_of(user), code_of=attrgetter("code"), code=code)
 
 
 def village_for_deleting(user, code: str) -> Village:
-    """Only administrators delete villages."""
-    return record_for_change(villages_in_scope_of(user), may_change=lambda _village: is_administrator(user), code=code)
+    return record_for_deleting(user, villages_in_scope_of(user), code=code)
 
 
 def report_for_editing(user, report_id) -> AnnualReport:
-    return record_for_change(
-        reports_in_scope_of(user).select_related("village"),
-        may_change=lambda report: may_edit_registry(user, report.village.code),
-        pk=report_id,
-    )
+    reports = reports_in_scope_of(user).select_related("village")
+    return record_for_editing(user, reports, code_of=attrgetter("village.code"), pk=report_id)
 
 
 def report_for_deleting(user, report_id) -> AnnualReport:
-    """Only administrators delete reports."""
-    return record_for_change(
-        reports_in_scope_of(user).select_related("village"),
-        may_change=lambda _report: is_administrator(user),
-        pk=report_id,
-    )
+    return record_for_deleting(user, reports_in_scope_of(user).select_related("village"), pk=report_id)
 
 
 def shop_for_editing(user, shop_id) -> OnlineShop:
     """A shop the user may edit, delete, or add yearly figures to."""
-    return record_for_change(
-        shops_in_scope_of(user).select_related("village"),
-        may_change=lambda shop: may_edit_registry(user, shop.village.code),
-        pk=shop_id,
-    )
+    shops = shops_in_scope_of(user).select_related("village")
+    return record_for_editing(user, shops, code_of=attrgetter("village.code"), pk=shop_id)
 
 
 def shop_year_for_editing(user, shop_year_id) -> ShopYear:
     """One year of a shop's figures that the user may edit or delete."""
-    return record_for_change(
-        shop_years_in_scope_of(user).select_related("shop__village"),
-        may_change=lambda shop_year: may_edit_registry(user, shop_year.shop.village.code),
-        pk=shop_year_id,
-    )
+    shop_years = shop_years_in_scope_of(user).select_related("shop__village")
+    return record_for_editing(user, shop_years, code_of=attrgetter("shop.village.code"), pk=shop_year_id)

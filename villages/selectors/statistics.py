@@ -18,30 +18,25 @@ REGION_LABELS = {
 }
 
 
-def _villages_by_year_and_province(year=None) -> dict:
-    certified = Assessment.objects.filter(qualified=True)
+def _count_by_year_and_province(rows, code_path: str, year=None) -> dict:
+    """How many of `rows` (each of a year, with a division code at `code_path`) per (year, province prefix)."""
     if year is not None:
-        certified = certified.filter(year=year)
-    rows = (
-        certified.annotate(prefix=Substr("village__code", 1, 2))
+        rows = rows.filter(year=year)
+    counts = (
+        rows.annotate(prefix=Substr(code_path, 1, 2))
         .values_list("year", "prefix")
         .annotate(count=Count("id"))
         .order_by()
     )
-    return {(row_year, prefix): count for row_year, prefix, count in rows}
+    return {(row_year, prefix): count for row_year, prefix, count in counts}
+
+
+def _villages_by_year_and_province(year=None) -> dict:
+    return _count_by_year_and_province(Assessment.objects.filter(qualified=True), "village__code", year)
 
 
 def _towns_by_year_and_province(year=None) -> dict:
-    towns = TaobaoTown.objects.all()
-    if year is not None:
-        towns = towns.filter(year=year)
-    rows = (
-        towns.annotate(prefix=Substr("township_id", 1, 2))
-        .values_list("year", "prefix")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    return {(row_year, prefix): count for row_year, prefix, count in rows}
+    return _count_by_year_and_province(TaobaoTown.objects.all(), "township_id", year)
 
 
 def yearly_statistics() -> list[dict]:

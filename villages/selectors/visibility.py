@@ -21,6 +21,11 @@ from villages.models import (
 from .jurisdiction import is_administrator, scope_q
 
 
+def in_scope_or_public_q(user, code_path: str, *, public: Q) -> Q:
+    """A filter keeping the rows in the user's jurisdiction (by `code_path`) and, anywhere, the `public` ones."""
+    return scope_q(user, code_path) | public
+
+
 def certified_village_q(path: str = "") -> Q:
     """Villages with at least one qualified assessment: the public, certified list."""
     outer = f"{path}pk" if path else "pk"
@@ -32,7 +37,7 @@ def villages_in_scope_of(user):
 
 
 def villages_visible_to(user):
-    return Village.objects.filter(scope_q(user, "code") | certified_village_q())
+    return Village.objects.filter(in_scope_or_public_q(user, "code", public=certified_village_q()))
 
 
 def shops_in_scope_of(user):
@@ -55,7 +60,7 @@ def reports_in_scope_of(user):
 
 def reports_visible_to(user):
     return AnnualReport.objects.filter(
-        scope_q(user, "village__code") | Q(status=AnnualReport.Status.APPROVED)
+        in_scope_or_public_q(user, "village__code", public=Q(status=AnnualReport.Status.APPROVED))
     )
 
 

@@ -144,6 +144,25 @@ def run_update(form, update, instance):
     )
 
 
+def form_page(request, form, *, service, done, template, context, record=None):
+    """A page whose form adds a record, or edits `record`, through a write service; `done(saved)` follows a save.
+
+    A valid POST calls the service with the form's changes: `service(**changes)` for a new record, an update
+    service `service(version=…, **changes)` for `record` (see `run_update`). Once saved, `done(saved record)` is
+    the response (its message and redirect). Otherwise the template shows the form again, with the refusal and,
+    when someone else saved `record` meanwhile, the `conflict`; `context` is the rest of what the page shows.
+    """
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        if record is None:
+            saved, conflict = run_service(form, lambda: service(**form.changes()))
+        else:
+            saved, conflict = run_update(form, service, record)
+        if saved is not None:
+            return done(saved)
+    return render(request, template, {"form": form, "conflict": conflict, **context})
+
+
 def delete_page(request, *, delete, title, question, button, back_url, done_url, done_message, blockers=()):
     """A deletion's confirmation page; its POST deletes through the service `delete()` and says what happened.
 

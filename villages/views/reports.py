@@ -33,7 +33,7 @@ from villages.services.reports import (
     report_update,
 )
 
-from .editing import delete_page, refusal_as_messages, refusal_on_form, run_service, run_update
+from .editing import delete_page, form_page, refusal_as_messages, refusal_on_form
 
 PAGE_SIZE = 25
 
@@ -48,28 +48,30 @@ def _submit_after_save(request, form, report):
     return False
 
 
+def _report_saved(request, form, report):
+    """After a save: submit it when the user pressed Submit, else say the draft is kept; then its page."""
+    if AnnualReportForm.SUBMIT in request.POST:
+        if _submit_after_save(request, form, report):
+            return redirect("villages:report_detail", report_id=report.pk)
+        return redirect("villages:report_edit", report_id=report.pk)
+    messages.success(request, _("Draft report for %(year)s saved.") % {"year": report.year})
+    return redirect("villages:report_detail", report_id=report.pk)
+
+
 @login_required
 def report_create_view(request, code):
     village = village_for_editing(request.user, code)
     form = AnnualReportForm(request.POST or None, initial={"households": village.households})
-    if request.method == "POST" and form.is_valid():
-        fields = {"year": form.cleaned_data["year"], **form.changes()}
-        report, _conflict = run_service(form, lambda: report_create(by=request.user, village=village, **fields))
-        if report is not None:
-            if AnnualReportForm.SUBMIT in request.POST:
-                if _submit_after_save(request, form, report):
-                    return redirect("villages:report_detail", report_id=report.pk)
-                return redirect("villages:report_edit", report_id=report.pk)
-            messages.success(request, _("Draft report for %(year)s saved.") % {"year": report.year})
-            return redirect("villages:report_detail", report_id=report.pk)
-    return render(
+    return form_page(
         request,
-        "villages/report_form.html",
-        {
-            "form": form,
-            "village": village,
-            "title": _("Annual e-commerce report of %(name)s") % {"name": village.name},
-        },
+        form,
+        # The year is chosen once, on creation; an edit's changes leave it out.
+        service=lambda **changes: report_create(
+            by=request.user, village=village, year=form.cleaned_data["year"], **changes
+        ),
+        done=partial(_report_saved, request, form),
+        template="villages/report_form.html",
+        context={"village": village, "title": _("Annual e-commerce report of %(name)s") % {"name": village.name}},
     )
 
 
@@ -83,24 +85,16 @@ def report_edit_view(request, report_id):
         )
         return redirect("villages:report_detail", report_id=report.pk)
     form = AnnualReportForm(request.POST or None, instance=report)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(report_update, report=report, by=request.user), report)
-        if saved is not None:
-            if AnnualReportForm.SUBMIT in request.POST:
-                if _submit_after_save(request, form, saved):
-                    return redirect("villages:report_detail", report_id=saved.pk)
-                return redirect("villages:report_edit", report_id=saved.pk)
-            messages.success(request, _("Draft report for %(year)s saved.") % {"year": saved.year})
-            return redirect("villages:report_detail", report_id=saved.pk)
-    return render(
+    return form_page(
         request,
-        "villages/report_form.html",
-        {
-            "form": form,
+        form,
+        service=partial(report_update, report=report, by=request.user),
+        record=report,
+        done=partial(_report_saved, request, form),
+        template="villages/report_form.html",
+        context={
             "village": report.village,
             "report": report,
-            "conflict": conflict,
             "title": _("Annual e-commerce report of %(name)s for %(year)s")
             % {"name": report.village.name, "year": report.year},
         },

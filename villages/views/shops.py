@@ -4,7 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,66 +20,70 @@ from villages.services.registry import (
     shop_year_update,
 )
 
-from .editing import delete_page, run_service, run_update
+from .editing import delete_page, form_page
 
 
 @login_required
 def shop_create_view(request, code):
     village = village_for_editing(request.user, code)
-    form = ShopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        shop, _conflict = run_service(form, lambda: shop_create(by=request.user, village=village, **fields))
-        if shop is not None:
-            messages.success(request, _("Shop %(name)s added.") % {"name": shop.name})
-            return redirect("villages:shop_year_create", shop_id=shop.pk)
-    return render(
-        request, "villages/shop_form.html", {"form": form, "village": village, "title": _("Add an online shop")}
+
+    def added(shop):
+        messages.success(request, _("Shop %(name)s added.") % {"name": shop.name})
+        return redirect("villages:shop_year_create", shop_id=shop.pk)
+
+    return form_page(
+        request,
+        ShopForm(request.POST or None),
+        service=partial(shop_create, by=request.user, village=village),
+        done=added,
+        template="villages/shop_form.html",
+        context={"village": village, "title": _("Add an online shop")},
     )
 
 
 @login_required
 def shop_edit_view(request, shop_id):
     shop = shop_for_editing(request.user, shop_id)
-    form = ShopForm(request.POST or None, instance=shop)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(shop_update, shop=shop, by=request.user), shop)
-        if saved is not None:
-            messages.success(request, _("Shop %(name)s saved.") % {"name": saved.name})
-            return redirect("villages:village_detail", code=shop.village.code)
-    return render(
+
+    def saved(saved_shop):
+        messages.success(request, _("Shop %(name)s saved.") % {"name": saved_shop.name})
+        return redirect("villages:village_detail", code=shop.village.code)
+
+    return form_page(
         request,
-        "villages/shop_form.html",
-        {
-            "form": form,
-            "village": shop.village,
-            "shop": shop,
-            "conflict": conflict,
-            "title": _("Edit shop %(name)s") % {"name": shop.name},
-        },
+        ShopForm(request.POST or None, instance=shop),
+        service=partial(shop_update, shop=shop, by=request.user),
+        record=shop,
+        done=saved,
+        template="villages/shop_form.html",
+        context={"village": shop.village, "shop": shop, "title": _("Edit shop %(name)s") % {"name": shop.name}},
+    )
+
+
+def _shop_year_saved(request, shop_year):
+    """Say which year of which shop was saved."""
+    messages.success(
+        request, _("Figures of %(year)s saved for %(name)s.") % {"year": shop_year.year, "name": shop_year.shop.name}
     )
 
 
 @login_required
 def shop_year_create_view(request, shop_id):
     shop = shop_for_editing(request.user, shop_id)
-    form = ShopYearForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        shop_year, _conflict = run_service(form, lambda: shop_year_create(by=request.user, shop=shop, **fields))
-        if shop_year is not None:
-            messages.success(
-                request, _("Figures of %(year)s saved for %(name)s.") % {"year": shop_year.year, "name": shop.name}
-            )
-            if "add_another" in request.POST:
-                return redirect("villages:shop_year_create", shop_id=shop.pk)
-            return redirect("villages:village_detail", code=shop.village.code)
-    return render(
+
+    def saved(shop_year):
+        _shop_year_saved(request, shop_year)
+        if "add_another" in request.POST:
+            return redirect("villages:shop_year_create", shop_id=shop.pk)
+        return redirect("villages:village_detail", code=shop.village.code)
+
+    return form_page(
         request,
-        "villages/shop_year_form.html",
-        {
-            "form": form,
+        ShopYearForm(request.POST or None),
+        service=partial(shop_year_create, by=request.user, shop=shop),
+        done=saved,
+        template="villages/shop_year_form.html",
+        context={
             "shop": shop,
             "village": shop.village,
             "years": shop.years.order_by("-year"),
@@ -92,23 +96,21 @@ def shop_year_create_view(request, shop_id):
 def shop_year_edit_view(request, shop_year_id):
     shop_year = shop_year_for_editing(request.user, shop_year_id)
     shop = shop_year.shop
-    form = ShopYearForm(request.POST or None, instance=shop_year)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(shop_year_update, shop_year=shop_year, by=request.user), shop_year)
-        if saved is not None:
-            messages.success(
-                request, _("Figures of %(year)s saved for %(name)s.") % {"year": saved.year, "name": shop.name}
-            )
-            return redirect("villages:village_detail", code=shop.village.code)
-    return render(
+
+    def saved(saved_year):
+        _shop_year_saved(request, saved_year)
+        return redirect("villages:village_detail", code=shop.village.code)
+
+    return form_page(
         request,
-        "villages/shop_year_form.html",
-        {
-            "form": form,
+        ShopYearForm(request.POST or None, instance=shop_year),
+        service=partial(shop_year_update, shop_year=shop_year, by=request.user),
+        record=shop_year,
+        done=saved,
+        template="villages/shop_year_form.html",
+        context={
             "shop": shop,
             "village": shop.village,
-            "conflict": conflict,
             "years": shop.years.order_by("-year"),
             "title": _("Figures of shop %(name)s for %(year)s") % {"name": shop.name, "year": shop_year.year},
         },

@@ -5,7 +5,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +25,8 @@ from villages.selectors.visibility import (
 )
 from villages.services.registry import village_create, village_delete, village_update
 
-from .editing import delete_page, run_service, run_update
+from .editing import delete_page, form_page
+from .listing import filtered_list_context
 
 PAGE_SIZE = 25
 
@@ -44,18 +44,11 @@ def village_list(request):
         )
         .order_by("code")
     )
-    village_filter = VillageFilter(request.GET, queryset=villages, request=request)
-    filtered = village_filter.qs if village_filter.is_valid() else villages.none()
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "villages/village_list.html",
         {
-            "filter": village_filter,
-            "page": page,
-            "query": query.urlencode(),
+            **filtered_list_context(request, VillageFilter(request.GET, queryset=villages, request=request), PAGE_SIZE),
             "picker": picker_choices(request.GET),
             "picker_names": {"province": "province", "county": "county", "township": "township"},
             "committee_types": Village.CommitteeType.choices,
@@ -101,38 +94,39 @@ def village_detail(request, code):
 def village_create_view(request):
     if not may_enter_data(request.user):
         raise PermissionDenied
-    form = VillageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        fields = form.changes()
-        village, _conflict = run_service(form, lambda: village_create(by=request.user, **fields))
-        if village is not None:
-            messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
-            return redirect("villages:village_detail", code=village.code)
-    return render(
+
+    def registered(village):
+        messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
+        return redirect("villages:village_detail", code=village.code)
+
+    return form_page(
         request,
-        "villages/village_form.html",
-        {"form": form, "picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
+        VillageForm(request.POST or None),
+        service=partial(village_create, by=request.user),
+        done=registered,
+        template="villages/village_form.html",
+        context={"picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
     )
 
 
 @login_required
 def village_edit_view(request, code):
     village = village_for_editing(request.user, code)
-    form = VillageForm(request.POST or None, instance=village)
     selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = run_update(form, partial(village_update, village=village, by=request.user), village)
-        if saved is not None:
-            messages.success(request, _("Village %(name)s saved.") % {"name": saved.name})
-            return redirect("villages:village_detail", code=saved.code)
-    return render(
+
+    def saved(saved_village):
+        messages.success(request, _("Village %(name)s saved.") % {"name": saved_village.name})
+        return redirect("villages:village_detail", code=saved_village.code)
+
+    return form_page(
         request,
-        "villages/village_form.html",
-        {
-            "form": form,
+        VillageForm(request.POST or None, instance=village),
+        service=partial(village_update, village=village, by=request.user),
+        record=village,
+        done=saved,
+        template="villages/village_form.html",
+        context={
             "village": village,
-            "conflict": conflict,
             "picker": picker_choices(selected),
             "picker_selected": selected,
             "title": _("Edit village %(name)s") % {"name": village.name},
