@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from rural_services.models import CountyOperationCenter, PointStatus, ServiceKind, ServicePoint
+from rural_services.models import CountyOperationCenter, FacilityStatus, ServiceKind, ServicePoint
 from villages import codes
 from villages.filters import DivisionCodeFilter, VillageCodeFilter
 
@@ -30,7 +30,7 @@ class ServiceKindFilter(django_filters.ModelChoiceFilter):
 class ServicePointFilter(django_filters.FilterSet):
     county = DivisionCodeFilter(field_name="village__code", level=codes.COUNTY, label=_("County code"))
     village = VillageCodeFilter(field_name="village__code", label=_("Village code"))
-    status = django_filters.ChoiceFilter(choices=PointStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(choices=FacilityStatus.choices, label=_("Status"))
     service = ServiceKindFilter(
         field_name="services",
         to_field_name="code",

@@ -31,9 +31,6 @@ class FacilityStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
-# The name the point filter and the API schema's enum settings know the choices by.
-PointStatus = FacilityStatus
-
 
 class CountyOperationCenter(VersionedModel):
     Status = FacilityStatus

@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommitteeTypeEnum": "villages.models.villages.CommitteeType",
         "ReportStatusEnum": "villages.models.reports.Status",
-        "FacilityStatusEnum": "rural_services.models.PointStatus",
+        "FacilityStatusEnum": "rural_services.models.FacilityStatus",
         "ImportStatusEnum": "villages.models.imports.ImportStatus",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
