@@ -1,8 +1,11 @@
 """Settings shared by every environment, read from the process environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,12 +35,15 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "villages",
     "rural_services",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -47,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page or JSON answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "taobao_site.urls"
@@ -95,6 +103,11 @@ def database_from_env(default_url):
 DATABASES = {"default": database_from_env(f"sqlite:///{VAR_DIR / 'registry.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -127,6 +140,25 @@ LOGOUT_REDIRECT_URL = "/"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
 
+
+def caches_from_url(redis_url):
+    """The default cache: Redis when a URL is given, shared by every app server and worker; else this process's
+    memory, which is right only for a single process (a developer machine, the tests)."""
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # A Redis that stopped answering must cost a request a second, not hold a worker for minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+# Throttles, and anything else app servers must agree on, live in the default cache.
+CACHES = caches_from_url(env("REDIS_URL", default=""))
+
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")}}
 
 REST_FRAMEWORK = {
@@ -144,8 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "taobao_site.api_throttles.AnonRateThrottle",
+        "taobao_site.api_throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="600/hour"),
@@ -183,6 +215,41 @@ NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
+
+# Login protection (django-axes): lock a username at one address after AXES_FAILURE_LIMIT wrong passwords, for
+# AXES_COOLOFF_TIME. The database handler keeps the attempts in PostgreSQL, shared by every app server, with a
+# record of each failure and lockout; an administrator unlocks by deleting the attempt in the admin.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "taobao_site.login_protection.lockout_response"
+
+
+def map_tile_origin(tile_url):
+    """The origin of a Leaflet tile URL template for img-src; a `{s}` subdomain becomes the CSP wildcard."""
+    if not tile_url:
+        return []
+    parts = urlsplit(tile_url)
+    host = ".".join("*" if "{s}" in label else label for label in parts.hostname.split("."))
+    port = f":{parts.port}" if parts.port else ""
+    return [f"{parts.scheme}://{host}{port}"]
+
+
+# Content-Security-Policy (django-csp) in every environment, so that a developer sees a violation first: only
+# the app's own scripts and styles (no inline code anywhere), images also as data: URIs (Leaflet's blank tile,
+# Swagger UI's icons) and from the map's tile server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:", *map_tile_origin(MAP_TILE_URL)],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -77,6 +77,11 @@ class AuthTokenView(ObtainAuthToken):
     parser_classes = [JSONParser]
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
+    def get_serializer_context(self):
+        # The serializer authenticates with this request. Django's own, not DRF's wrapper: django-axes marks a
+        # lockout on it, and its middleware, which only sees Django's request, turns that into the 429.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 @extend_schema_view(
     list=extend_schema(tags=["divisions"], responses={200: serializers.DivisionSerializer(many=True), **READ_ERRORS}),
