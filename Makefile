@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench api-fuzz messages migrate setup-data clean-venv check-python
+.PHONY: run test lint bench api-fuzz stack messages migrate setup-data clean-venv check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -51,6 +51,10 @@ lint: $(STAMP)
 # Schemathesis against a dev server on a free 127.0.0.1 port, PostgreSQL behind it (PG_URL, see the script).
 api-fuzz: $(STAMP) messages | var
 	tests/api/run_schemathesis.sh
+
+# The production stack on this machine (nginx, two gunicorn app servers, a worker): see deploy/stack.sh.
+stack: $(STAMP)
+	deploy/stack.sh start
 
 bench: $(STAMP) messages | var
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
