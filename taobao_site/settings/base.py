@@ -226,6 +226,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "taobao_site.login_protection.lockout_response"
+# Axes prints its configuration on every start of every command; the log keeps what matters (lockouts).
+AXES_VERBOSE = False
 
 
 def map_tile_origin(tile_url):
