@@ -84,7 +84,7 @@ def fresh_database():
 
 
 @needs_client_programs
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_keeps_the_newest_backup_keep_copies(tree, tmp_path, settings):
     settings.BACKUP_KEEP = 2
     unrelated = tmp_path / "notes.txt"
@@ -100,7 +100,7 @@ def test_backup_keeps_the_newest_backup_keep_copies(tree, tmp_path, settings):
 
 
 @pytest.mark.skipif(on_postgresql, reason="The SQLite copy is made with SQLite's backup API.")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sqlite_backup_is_a_complete_copy(tree, tmp_path):
     villages = fill_registry(tree)
 
@@ -131,7 +131,7 @@ def test_restore_refuses_a_missing_file(tmp_path):
 @pytest.mark.postgres_only
 @needs_postgresql
 @needs_client_programs
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restored_database_has_identical_registry_tables(tree, tmp_path, fresh_database, capsys):
     fill_registry(tree)
     source = connection.settings_dict["NAME"]
@@ -151,7 +151,7 @@ def test_restored_database_has_identical_registry_tables(tree, tmp_path, fresh_d
 @pytest.mark.postgres_only
 @needs_postgresql
 @needs_client_programs
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_refuses_a_database_that_has_tables(tree, tmp_path, fresh_database):
     call_command("registry_backup", output=tmp_path)
     (dump,) = tmp_path.glob("registry-*.dump")
@@ -164,7 +164,7 @@ def test_restore_refuses_a_database_that_has_tables(tree, tmp_path, fresh_databa
 @pytest.mark.postgres_only
 @needs_postgresql
 @needs_client_programs
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_with_force_replaces_what_the_target_holds(tree, tmp_path, fresh_database):
     fill_registry(tree)
     call_command("registry_backup", output=tmp_path)
