@@ -6,7 +6,7 @@
 #
 # Environment (defaults in brackets): STACK_DIR [var/stack], STACK_DATABASE_URL
 # [postgres://postgres@127.0.0.1:5432/registry_stack], REDIS_URL [redis://127.0.0.1:6379/1], STACK_HTTPS_PORT
-# [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [db_worker], STACK_GUNICORN_WORKERS [2], STACK_API_THROTTLE_ANON
+# [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [registry_worker], STACK_GUNICORN_WORKERS [2], STACK_API_THROTTLE_ANON
 # [unset: the settings' default], STACK_START_TIMEOUT [60 seconds].
 # Everything the stack writes (certificate, secret key, configs, pid files, logs) lives in STACK_DIR; `stop`
 # ends only processes whose pid file is there and that carry this stack's marker.
@@ -22,7 +22,7 @@ STACK_DATABASE_URL="${STACK_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reg
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/1}"
 STACK_HTTPS_PORT="${STACK_HTTPS_PORT:-8443}"
 STACK_HTTP_PORT="${STACK_HTTP_PORT:-8080}"
-WORKER_COMMAND="${WORKER_COMMAND:-db_worker}"
+WORKER_COMMAND="${WORKER_COMMAND:-registry_worker}"
 STACK_GUNICORN_WORKERS="${STACK_GUNICORN_WORKERS:-2}"
 STACK_START_TIMEOUT="${STACK_START_TIMEOUT:-60}"
 APP_PORTS=(8101 8102)
