@@ -217,6 +217,8 @@ CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
+COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
 # Seconds without a heartbeat after which `registry_worker` marks a running import job interrupted.
 IMPORT_HEARTBEAT_TIMEOUT = env.int("IMPORT_HEARTBEAT_TIMEOUT", default=120)
 # The map's background: a Leaflet tile URL template; empty means markers on a plain background (offline), unless
