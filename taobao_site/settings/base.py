@@ -295,3 +295,10 @@ LOGGING = {
 
 # Chinese official statistics group digits in threes with commas; Django's zh_Hans default has no separator.
 FORMAT_MODULE_PATH = ["taobao_site.formats"]
+
+# Notification mail is recorded, then sent by a background task (villages/notifications.py). A send gives up
+# after EMAIL_TIMEOUT seconds (Django's SMTP backend reads it); a failed one is retried MAIL_RETRY_BASE_SECONDS
+# later, the wait doubling each time, and is marked failed after MAIL_MAX_ATTEMPTS attempts.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
