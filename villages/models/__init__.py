@@ -2,6 +2,7 @@
 
 from .base import TimeStampedModel, VersionedModel
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from .data_version import PublishedDataVersion
 from .divisions import Division
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
@@ -20,6 +21,7 @@ __all__ = [
     "ImportJob",
     "JurisdictionAssignment",
     "OnlineShop",
+    "PublishedDataVersion",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",
