@@ -600,14 +600,14 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
         totals = {"assessed": 0, "removed": 0, "gained": 0, "lost": 0}
         qualified_of_year: dict[int, set] = {}
         townships_of_year: dict[int, dict[str, TownshipTotals]] = {}
+        # Rescoring a year changes no other year's verdicts, so one read gives every "before" needed.
+        qualified_before = _qualified_villages(years={*years, *(year - 1 for year in years)})
         for year in years:
-            previous = qualified_of_year.get(year - 1)
-            if previous is None:
-                previous = _qualified_villages(year - 1)
             qualified_of_year[year], townships_of_year[year] = _rescore_year(
                 year=year,
                 criteria_set=criteria_of_year[year],
-                previous=previous,
+                previous=qualified_of_year.get(year - 1, qualified_before[year - 1]),
+                before=qualified_before[year],
                 batch_size=batch_size,
                 totals=totals,
             )
@@ -621,20 +621,26 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
     return RescoreSummary(years=years, **totals)
 
 
-def _qualified_villages(year: int) -> set:
-    """The ids of the villages qualified in `year` (a village without an assessment counts as not qualified)."""
-    return set(
-        Assessment.objects.filter(year=year, qualified=True).order_by().values_list("village_id", flat=True)
-    )
+def _qualified_villages(*, years) -> dict[int, set]:
+    """The ids of the villages qualified in each of `years` (a village without an assessment counts as not
+    qualified)."""
+    qualified = {year: set() for year in years}
+    rows = Assessment.objects.filter(year__in=sorted(years), qualified=True).order_by()
+    for year, village_id in rows.values_list("year", "village_id"):
+        qualified[year].add(village_id)
+    return qualified
 
 
-def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[set, dict[str, TownshipTotals]]:
+def _rescore_year(
+    *, year, criteria_set, previous, before, batch_size, totals
+) -> tuple[set, dict[str, TownshipTotals]]:
     """Rescore one year in batches; returns its qualified villages and its townships' totals for the town rule.
 
     One pass over the approved reports (one cursor, `values_list`, no model instances): each village is
     scored by the pure rule, its inputs and checks are written as JSON text, its status change is read off
     the previous year's qualified villages, its township's Taobao villages, sales and active shops are
-    summed; rows are staged `batch_size` at a time and upserted together. Adds to the running `totals`.
+    summed; rows are staged `batch_size` at a time and upserted together. Adds to the running `totals`;
+    `previous` and `before` are the qualified villages of the year before and of this year before the run.
     """
     criteria = scoring.VillageCriteria.of(criteria_set)
     status_of = {
@@ -642,7 +648,6 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
         for was in (False, True)
         for now in (False, True)
     }
-    before = _qualified_villages(year)
     after: set = set()
     reports = (
         AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year)
