@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0006_history_of_assignments_and_windows'),
+        ('villages', '0011_published_data_version'),
     ]
 
     operations = [
