@@ -56,7 +56,10 @@ api-fuzz: $(STAMP) messages | var
 stack: $(STAMP)
 	deploy/stack.sh start
 
+# The national benchmark measures throughput with wrk (Debian package): installed here when run as root.
 bench: $(STAMP) messages | var
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } || \
+	  echo "wrk is missing (apt-get install wrk): the national benchmark will not measure throughput"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean-venv:
