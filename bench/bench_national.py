@@ -236,6 +236,14 @@ def users_create() -> dict[str, str]:
     return tokens
 
 
+def year_derivatives_refresh(criteria_set) -> None:
+    """The year's Taobao towns and clusters rebuilt whole by the app's services, as `manage.py rescore` does."""
+    from villages.services.certification import clusters_refresh, taobao_towns_refresh
+
+    taobao_towns_refresh(year=YEAR, criteria_set=criteria_set)
+    clusters_refresh(year=YEAR, criteria_set=criteria_set)
+
+
 def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
     """The data set in the size's database, unless it is there already; which village list it holds."""
     from django.core.management import call_command
@@ -244,6 +252,8 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
     with connection.cursor() as cursor:
         marker = built_marker(cursor)
     if marker and marker[0] == villages and not rebuild:
+        # A data set built by older code gets the tables and indexes of today's migrations.
+        call_command("migrate", verbosity=0)
         return marker[1]
     connection.close()
     drop_database(url)
@@ -253,7 +263,6 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
     call_command("load_divisions", verbosity=0)
     source = f"NBS 2023 ({nbs_csv.name}, first {villages:,})" if nbs_csv else "generated under the real townships"
     from villages.models import CriteriaSet
-    from villages.services.certification import year_derivatives_refresh
 
     criteria_set = CriteriaSet.objects.get(first_year__lte=YEAR, last_year__isnull=True)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -263,7 +272,7 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
             villages_generate(cursor, villages)
         shops_reports_insert(cursor)
         cursor.execute(floor_sql("postgresql", criteria_set))
-    year_derivatives_refresh(year=YEAR, criteria_set=criteria_set)
+    year_derivatives_refresh(criteria_set)
     users_create()
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_national_dataset (villages int, source text)")
@@ -457,12 +466,12 @@ class Plan:
         self.villages("token", admin, "all", self.sizes["village"])
         self.villages("anonymous", anonymous, "public", self.sizes["qualified"])
         order = pick_order(self.port, "/api/v1/shops/", admin, "/bench-floor/shops/?limit=50",
-                           ("village_code", "village", "id"), "id")
+                           ("village_code", "village", "id", "newest"), "id")
         self.api_list("shops page 1 (token)", "/api/v1/shops/", f"/bench-floor/shops/?order={order}", admin, "id")
         floor = f"/bench-floor/assessments/?year={YEAR}&limit=50"
         for who, headers in (("token", admin), ("anonymous", anonymous)):
             order = pick_order(self.port, f"/api/v1/assessments/?year={YEAR}", headers, floor,
-                               ("year_village", "year_village_code", "year_village_code_id", "id"),
+                               ("year_village", "year_village_code", "year_village_code_id", "id", "newest"),
                                "village", "village__code")
             self.api_list(f"assessments year={YEAR} ({who})", f"/api/v1/assessments/?year={YEAR}",
                           f"{floor}&order={order}", headers, "village", "village__code")
@@ -573,7 +582,7 @@ def submitted_again(report_ids: list[int]) -> None:
     """Put the approved reports back in the queue, so that the data set serves the next run as it did this one."""
     from django.db import connection, transaction
 
-    from villages.services.certification import year_derivatives_refresh
+    from villages.selectors.certification import criteria_set_for_year
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM villages_assessment WHERE report_id = ANY(%s)", [report_ids])
@@ -583,7 +592,7 @@ def submitted_again(report_ids: list[int]) -> None:
             "WHERE id = ANY(%s)",
             [report_ids],
         )
-    year_derivatives_refresh(year=YEAR)
+    year_derivatives_refresh(criteria_set_for_year(YEAR))
 
 
 def _approvals_timed(port: int, token: dict, rounds: int, requests: int, submitted: list[int]) -> Measure:

@@ -7,7 +7,7 @@ uses today (the benchmark asserts that real and floor return the same rows befor
 """
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import JsonResponse
 from django.urls import include, path
 from django.utils import timezone
@@ -22,6 +22,7 @@ VILLAGE_FIELDS = ("id", "code", "name", "township_id", "committee_type", "househ
 ORDERS = {
     "code": ("code",),
     "id": ("id",),
+    "newest": ("-id",),
     "village_code": ("village__code", "platform", "platform_shop_id"),
     "village": ("village_id", "platform", "platform_shop_id"),
     "year_village": ("-year", "village_id"),
@@ -67,7 +68,14 @@ def _code_filters(request, queryset, path=""):
         queryset = queryset.filter(**{f"{path}code__startswith": county})
     term = request.GET.get("search")
     if term:
-        queryset = queryset.filter(Q(**{f"{path}name__contains": term}) | Q(**{f"{path}code__startswith": term}))
+        # The rows the API's search returns (villages.filters.name_or_code_search): digits are a code prefix,
+        # one character starts a name, longer text is part of a name.
+        if term.isdigit():
+            queryset = queryset.filter(**{f"{path}code__startswith": term})
+        elif len(term) == 1:
+            queryset = queryset.filter(**{f"{path}name__startswith": term})
+        else:
+            queryset = queryset.filter(**{f"{path}name__contains": term})
     return queryset
 
 
@@ -99,7 +107,7 @@ def dashboard_floor(request):
     year = int(request.GET["year"])
     villages_by_year = Assessment.objects.filter(qualified=True).values("year").annotate(n=Count("id")).order_by()
     towns_by_year = TaobaoTown.objects.values("year").annotate(n=Count("id")).order_by()
-    certified = Assessment.objects.filter(year=year, qualified=True).order_by("village_id")
+    certified = Assessment.objects.filter(year=year, qualified=True).order_by("village__code")
     return JsonResponse(
         {
             "villages": list(villages_by_year),
