@@ -167,3 +167,21 @@ def test_the_dashboard_says_as_of_when_the_published_figures_last_changed(client
 
     as_of = timezone.localtime(version.changed_at).strftime("%Y-%m-%d %H:%M")
     assert f'<p class="muted" id="data-as-of">Data as of {as_of}</p>' in page
+
+
+def test_the_dashboard_is_computed_when_the_shared_cache_is_down(client, settings):
+    from villages.services.data_version import published_data_changed
+
+    published_data_changed()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    response = client.get(reverse("villages:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert "Data as of" in response.content.decode()

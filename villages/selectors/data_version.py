@@ -2,12 +2,16 @@
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from villages.models import PublishedDataVersion
+
+logger = logging.getLogger(__name__)
 
 Computed = TypeVar("Computed")
 
@@ -34,8 +38,16 @@ def cached_for_version(
     key = f"published:{version.token}:{name}"
     if key_parts:
         key += ":" + hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except RedisError:
+        # The cache is a shortcut, never a dependency: with Redis down the page is computed, and says nothing.
+        logger.warning("The shared cache is unreachable; %s is computed without it.", name)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, CACHED_FOR_SECONDS)
+        try:
+            cache.set(key, value, CACHED_FOR_SECONDS)
+        except RedisError:
+            logger.warning("The shared cache is unreachable; %s was not stored.", name)
     return value
