@@ -1,0 +1,254 @@
+"""Fault drills on the live stack: a killed app server, a shared lockout, a stopped Redis; nothing is lost."""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+from tests.deploy.conftest import STACK_DIR, StackClient, run_stack_command
+from villages.demo_data import DEMO_VILLAGES
+
+pytestmark = pytest.mark.deploy
+
+WRONG_PASSWORD = "not-the-demo-password"
+# The load of the app server drill: LOAD_THREADS clients, each sending LOAD_REQUESTS_PER_THREAD requests evenly
+# over LOAD_SECONDS; app server 1 is killed KILL_AFTER_SECONDS in, with every client mid-load.
+LOAD_THREADS = 4
+LOAD_REQUESTS_PER_THREAD = 75
+LOAD_SECONDS = 20.0
+KILL_AFTER_SECONDS = 7.0
+# How long the drills give a restarted piece of the stack to be healthy again.
+RECOVERY_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request of the load: what it was, when it ran, and the stack's answer (None: no answer at all)."""
+
+    village: str
+    kind: str
+    started: float
+    ended: float
+    status: int | None
+    version: int | None = None
+    households: int | None = None
+
+    def in_flight_at(self, moment: float) -> bool:
+        return self.started <= moment <= self.ended
+
+
+def direct_clients(stack_layout) -> list[StackClient]:
+    """Clients of each app server, bypassing nginx with the headers nginx sets, for a client address of their own.
+
+    The address is from a documentation prefix and fresh each run, so the lockout it earns is the test's alone.
+    """
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https", "X-Forwarded-For": address}
+    return [StackClient(url, headers=headers) for url in stack_layout["STACK_APP_SERVERS"].split(",")]
+
+
+def token_login_status(client: StackClient, username: str, password: str) -> int:
+    return client.send_json("POST", "/api/v1/auth/token/", {"username": username, "password": password}).status
+
+
+def village_state(client: StackClient, code: str, token: str) -> tuple[int, int]:
+    answer = client.send_json("GET", f"/api/v1/villages/{code}/", None, token=token)
+    assert answer.status == 200, f"reading village {code} answered {answer.status}: {answer.text}"
+    village = json.loads(answer.body)
+    return village["version"], village["households"]
+
+
+class VillageLoad(threading.Thread):
+    """Reads (the API item and the HTML page) and versioned PATCHes of one village's households, at a fixed pace.
+
+    Each write sends the version the client last knew. After a write without an answer the client reads the
+    village again, since that write may or may not have been committed.
+    """
+
+    def __init__(self, client: StackClient, token: str, code: str, start_at: float):
+        super().__init__(name=f"load-{code}")
+        self.client = client
+        self.token = token
+        self.code = code
+        self.start_at = start_at
+        self.attempts: list[Attempt] = []
+        self.version, self.households = village_state(client, code, token)
+        self.original_households = self.households
+        self.failure: BaseException | None = None
+
+    def timed(self, kind: str, method: str, path: str, body=None) -> tuple[Attempt, dict | None]:
+        started = time.monotonic()
+        try:
+            if kind == "page":
+                answer = self.client.get(path)
+            else:
+                answer = self.client.send_json(method, path, body, token=self.token, timeout=30)
+        except (OSError, http.client.HTTPException):
+            return Attempt(self.code, kind, started, time.monotonic(), None), None
+        ended = time.monotonic()
+        payload = json.loads(answer.body) if answer.status == 200 and kind != "page" else None
+        return Attempt(self.code, kind, started, ended, answer.status), payload
+
+    def write(self) -> None:
+        households = self.households + 1
+        body = {"version": self.version, "households": households}
+        attempt, payload = self.timed("write", "PATCH", f"/api/v1/villages/{self.code}/", body)
+        if payload is None:
+            self.attempts.append(attempt)
+            self.recover()
+            return
+        self.attempts.append(
+            Attempt(**{**attempt.__dict__, "version": payload["version"], "households": payload["households"]})
+        )
+        self.version, self.households = payload["version"], payload["households"]
+
+    def recover(self) -> None:
+        attempt, payload = self.timed("read", "GET", f"/api/v1/villages/{self.code}/")
+        self.attempts.append(attempt)
+        if payload is None:
+            raise AssertionError(f"reading village {self.code} after a failed write answered {attempt.status}")
+        self.version, self.households = payload["version"], payload["households"]
+
+    def run(self) -> None:
+        interval = LOAD_SECONDS / LOAD_REQUESTS_PER_THREAD
+        try:
+            for number in range(LOAD_REQUESTS_PER_THREAD):
+                time.sleep(max(0.0, self.start_at + number * interval - time.monotonic()))
+                if number % 3 == 0:
+                    self.attempts.append(self.timed("read", "GET", f"/api/v1/villages/{self.code}/")[0])
+                elif number % 3 == 1:
+                    self.attempts.append(self.timed("page", "GET", f"/villages/{self.code}/")[0])
+                else:
+                    self.write()
+        except BaseException as failure:  # noqa: BLE001 - handed to the test, which fails with it
+            self.failure = failure
+
+
+def kill_app_server(number: int) -> None:
+    """kill -9 app server N: its gunicorn master and workers, one process group since stack.sh's setsid."""
+    pid = int((STACK_DIR / "run" / f"app-{number}.pid").read_text())
+    os.killpg(pid, signal.SIGKILL)
+
+
+def test_killing_an_app_server_under_load_loses_no_read_and_no_acknowledged_write(
+    stack_url, stack_ssl_context, stack_layout, api_token, stack_database
+):
+    token = api_token("administrator")
+    start_at = time.monotonic() + 1.0
+    loads = [
+        VillageLoad(StackClient(stack_url, ssl_context=stack_ssl_context), token, village.code, start_at)
+        for village in DEMO_VILLAGES[:LOAD_THREADS]
+    ]
+    try:
+        for load in loads:
+            load.start()
+        time.sleep(max(0.0, start_at + KILL_AFTER_SECONDS - time.monotonic()))
+        killed_at = time.monotonic()
+        kill_app_server(1)
+        for load in loads:
+            load.join(timeout=LOAD_SECONDS * 4)
+    finally:
+        run_stack_command("start-app", "1")
+
+    assert [load.failure for load in loads] == [None] * LOAD_THREADS
+    attempts = [attempt for load in loads for attempt in load.attempts]
+    assert len(attempts) >= LOAD_THREADS * LOAD_REQUESTS_PER_THREAD
+    assert any(attempt.started > killed_at and attempt.status == 200 for attempt in attempts)
+    failed_reads = [attempt for attempt in attempts if attempt.kind != "write" and attempt.status != 200]
+    assert failed_reads == [], "nginx must retry every idempotent request on the other app server"
+    failed_writes = [attempt for attempt in attempts if attempt.kind == "write" and attempt.status != 200]
+    assert [attempt for attempt in failed_writes if not attempt.in_flight_at(killed_at)] == []
+    assert len(failed_writes) <= LOAD_THREADS
+    assert {attempt.status for attempt in failed_writes} <= {None, 502}
+
+    for load in loads:
+        acknowledged = [(attempt.version, attempt.households) for attempt in load.attempts if attempt.version]
+        assert acknowledged, f"no write to village {load.code} was acknowledged"
+        history = set(
+            stack_database.execute(
+                "SELECT version, households FROM villages_historicalvillage WHERE code = %s", [load.code]
+            ).fetchall()
+        )
+        assert [write for write in acknowledged if write not in history] == []
+        assert village_state(load.client, load.code, token) == (load.version, load.households)
+        restored = load.client.send_json(
+            "PATCH",
+            f"/api/v1/villages/{load.code}/",
+            {"version": load.version, "households": load.original_households},
+            token=token,
+        )
+        assert restored.status == 200, restored.text
+    assert direct_clients(stack_layout)[0].get("/villages/").status == 200, "app server 1 is back"
+
+
+def test_the_nth_wrong_password_alternating_between_app_servers_locks_the_account_on_both(
+    stack_layout, stack_setting, stack_manage, demo_accounts, stack_demo_password
+):
+    limit = stack_setting("AXES_FAILURE_LIMIT")
+    username = demo_accounts["reviewer"]
+    servers = direct_clients(stack_layout)
+    try:
+        wrong = [token_login_status(servers[attempt % 2], username, WRONG_PASSWORD) for attempt in range(limit)]
+        right = [token_login_status(server, username, stack_demo_password) for server in servers]
+    finally:
+        stack_manage("axes_reset_username", username)
+
+    assert wrong == [400] * (limit - 1) + [429], "the failures on both app servers count towards one lockout"
+    assert right == [429, 429], "once locked, the right password is refused on either app server"
+    assert [token_login_status(server, username, stack_demo_password) for server in servers] == [200, 200]
+
+
+def wait_for_health(client: StackClient) -> int:
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    status = client.get("/healthz").status
+    while status != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = client.get("/healthz").status
+    return status
+
+
+def test_with_redis_stopped_the_site_serves_healthz_names_the_cache_and_lockouts_stay_in_force(
+    anonymous_client,
+    stack_url,
+    stack_ssl_context,
+    stack_layout,
+    stack_setting,
+    stack_manage,
+    demo_accounts,
+    stack_demo_password,
+    official_village_code,
+):
+    limit = stack_setting("AXES_FAILURE_LIMIT")
+    username = demo_accounts["official"]
+    assert wait_for_health(anonymous_client) == 200, "the drill starts from a healthy stack"
+    run_stack_command("stop-redis")
+    try:
+        pages = ["/", "/villages/", f"/villages/{official_village_code}/", "/api/v1/villages/", "/api/v1/criteria/"]
+        page_statuses = {path: anonymous_client.get(path).status for path in pages}
+        health = anonymous_client.get("/healthz")
+        # Login does not need the cache (sessions and lockouts are in the database): it stays open...
+        official = StackClient(stack_url, ssl_context=stack_ssl_context)
+        official.log_in(username, stack_demo_password)
+        own_page = official.get(f"/villages/{official_village_code}/edit/").status
+        # ...and the lockout, kept in the database too, stays in force: Redis down opens no door to guessing.
+        servers = direct_clients(stack_layout)
+        wrong = [token_login_status(servers[attempt % 2], username, WRONG_PASSWORD) for attempt in range(limit)]
+        right = token_login_status(servers[0], username, stack_demo_password)
+    finally:
+        stack_manage("axes_reset_username", username)
+        run_stack_command("start-redis")
+
+    assert page_statuses == dict.fromkeys(pages, 200)
+    assert health.status == 503
+    report = json.loads(health.body)
+    assert report["cache"] != report["database"], f"/healthz must name the cache as what is down: {report}"
+    assert own_page == 200
+    assert wrong == [400] * (limit - 1) + [429]
+    assert right == 429
+    assert wait_for_health(anonymous_client) == 200, "with Redis back, /healthz answers 200 again"
