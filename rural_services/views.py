@@ -1,6 +1,7 @@
 """Web pages of the service network: centres, points and monthly activity, the public map and its data."""
 
 from functools import partial
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -217,11 +218,36 @@ def center_edit_view(request, center_id):
     )
 
 
+# Tianditu (天地图), the national base map service: Web Mercator ("_w") WMTS tiles, vector map and its Chinese
+# labels as a second layer, served from t0 … t7. Its coordinates (CGCS2000) match the registry's, unlike the
+# offset GCJ-02 of commercial maps.
+TIANDITU_TILES = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+)
+TIANDITU_SUBDOMAINS = "01234567"
+
+
+def _map_tiles():
+    """The map's background: MAP_TILE_URL if set, else Tianditu when TIANDITU_KEY is set, else none (offline)."""
+    if settings.MAP_TILE_URL:
+        return {"tile_url": settings.MAP_TILE_URL, "tile_attribution": settings.MAP_TILE_ATTRIBUTION}
+    if settings.TIANDITU_KEY:
+        key = quote(settings.TIANDITU_KEY, safe="")
+        return {
+            "tile_url": TIANDITU_TILES.format(layer="vec", key=key),
+            "tile_labels_url": TIANDITU_TILES.format(layer="cva", key=key),
+            "tile_subdomains": TIANDITU_SUBDOMAINS,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION or _("Base map: Tianditu (tianditu.gov.cn)"),
+        }
+    return {}
+
+
 def public_map(request):
     return render(
         request,
         "rural_services/map.html",
-        {"tile_url": settings.MAP_TILE_URL, "data_url": reverse("rural_services:map_data")},
+        {**_map_tiles(), "data_url": reverse("rural_services:map_data")},
     )
 
 

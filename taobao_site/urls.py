@@ -1,10 +1,13 @@
-"""Top-level URL routing: the admin, the JSON API under /api/v1/, and the web pages."""
+"""Top-level URL routing: the admin, the JSON API under /api/v1/, the health check, and the web pages."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from taobao_site.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("taobao_site.api_urls")),

@@ -58,3 +58,18 @@ def test_no_template_has_inline_script_style_or_event_handler():
         if INLINE_CODE.search(line)
     ]
     assert offenders == []
+
+
+def test_tianditu_tiles_are_allowed_images_when_its_key_selects_it(monkeypatch):
+    import importlib
+
+    import taobao_site.settings.base as base
+
+    monkeypatch.setenv("TIANDITU_KEY", "test-key")
+    monkeypatch.delenv("MAP_TILE_URL", raising=False)
+    try:
+        reloaded = importlib.reload(base)
+        assert "https://*.tianditu.gov.cn" in reloaded.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+    finally:
+        monkeypatch.delenv("TIANDITU_KEY")
+        importlib.reload(base)

@@ -1,11 +1,22 @@
 /* The public map: certified Taobao villages and open service points from the app's GeoJSON, tiles if configured. */
 (function () {
   "use strict";
+  // Leaflet shows the attribution as HTML; the setting is plain text.
+  function asText(value) {
+    var holder = document.createElement("span");
+    holder.textContent = value;
+    return holder.innerHTML;
+  }
   var element = document.getElementById("map");
   if (!element || typeof L === "undefined") { return; }
   var map = L.map(element, { preferCanvas: true }).setView([32, 108], 4);
   if (element.dataset.tiles) {
-    L.tileLayer(element.dataset.tiles, { maxZoom: 18 }).addTo(map);
+    var tileOptions = { maxZoom: 18, attribution: asText(element.dataset.tileAttribution || "") };
+    if (element.dataset.tileSubdomains) { tileOptions.subdomains = element.dataset.tileSubdomains; }
+    L.tileLayer(element.dataset.tiles, tileOptions).addTo(map);
+    if (element.dataset.tileLabels) {
+      L.tileLayer(element.dataset.tileLabels, L.extend({}, tileOptions, { attribution: "" })).addTo(map);
+    }
   }
   var styles = {
     village: { radius: 7, color: "#a8290a", fillColor: "#d4380d", fillOpacity: 0.85, weight: 1 },

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "taobao_site.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -214,7 +215,13 @@ CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# The map's background: a Leaflet tile URL template; empty means markers on a plain background (offline), unless
+# TIANDITU_KEY is set, which selects the national base map service Tianditu (天地图), vector tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+TIANDITU_KEY = env("TIANDITU_KEY", default="")
+# Where Tianditu's tiles come from (t0 … t7), for the Content-Security-Policy's img-src.
+TIANDITU_TILE_HOSTS = "https://t{s}.tianditu.gov.cn/"
 
 # Login protection (django-axes): lock a username at one address after AXES_FAILURE_LIMIT wrong passwords, for
 # AXES_COOLOFF_TIME. The database handler keeps the attempts in PostgreSQL, shared by every app server, with a
@@ -226,6 +233,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "taobao_site.login_protection.lockout_response"
+# Axes prints its configuration on every start of every command; the log keeps what matters (lockouts).
+AXES_VERBOSE = False
 
 
 def map_tile_origin(tile_url):
@@ -244,17 +253,37 @@ def map_tile_origin(tile_url):
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:", *map_tile_origin(MAP_TILE_URL)],
+        "img-src": [SELF, "data:", *map_tile_origin(MAP_TILE_URL or (TIANDITU_TILE_HOSTS if TIANDITU_KEY else ""))],
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
 }
 
+# /healthz answers 503 when queued background work waits longer than this, or no worker has shown life for
+# this long while work waits.
+HEALTH_MAX_QUEUE_AGE_SECONDS = env.int("HEALTH_MAX_QUEUE_AGE_SECONDS", default=300)
+HEALTH_MAX_WORKER_SILENCE_SECONDS = env.int("HEALTH_MAX_WORKER_SILENCE_SECONDS", default=300)
+# `manage.py registry_backup` keeps this many dumps in its output folder and deletes older ones.
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
+# Every record carries the request id (RequestIdMiddleware). LOG_FORMAT=json writes one JSON object per line
+# for a log collector (production's default); "text" reads better on a terminal.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "taobao_site.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "taobao_site.logging.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 

@@ -1,7 +1,7 @@
 """Production settings: every secret comes from the environment, and the site refuses to start without it."""
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, caches_from_url, env
+from .base import LOGGING, REST_FRAMEWORK, caches_from_url, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -42,3 +42,6 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+
+# One JSON object per log line for the log collector, each with its request id (LOG_FORMAT=text to read by eye).
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")

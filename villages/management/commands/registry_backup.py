@@ -1,0 +1,112 @@
+"""`manage.py registry_backup [--output DIR]`: a timestamped copy of the registry database; keeps the last few."""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.utils import timezone
+
+# The libpq environment variables that carry a Django connection's settings to pg_dump and pg_restore; the
+# password goes this way rather than on the command line, where `ps` would show it.
+LIBPQ_VARIABLES = {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD", "NAME": "PGDATABASE"}
+
+
+def client_environment(database: dict) -> dict:
+    """The process environment for a PostgreSQL client program connecting to `database` (Django settings).
+
+    PATH, locale and the like are inherited, but no PG* variable that could point the program elsewhere.
+    """
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("PG")}
+    environment.update(
+        {variable: str(database[setting]) for setting, variable in LIBPQ_VARIABLES.items() if database.get(setting)}
+    )
+    sslmode = database.get("OPTIONS", {}).get("sslmode")
+    if sslmode:
+        environment["PGSSLMODE"] = sslmode
+    return environment
+
+
+def client_program(name: str) -> str:
+    """The path of a PostgreSQL client program, or a clear refusal when it is not installed."""
+    program = shutil.which(name)
+    if program is None:
+        raise CommandError(
+            f"{name} is not on PATH: install the PostgreSQL client (Debian: apt install postgresql-client)."
+        )
+    return program
+
+
+def _dump_postgresql(database: dict, target: Path) -> None:
+    command = [client_program("pg_dump"), "--format=custom", "--no-password", f"--file={target}"]
+    result = subprocess.run(command, env=client_environment(database), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CommandError(f"pg_dump failed (exit {result.returncode}): {result.stderr.strip()}")
+
+
+def _copy_sqlite(database: dict, target: Path) -> None:
+    if not Path(database["NAME"]).is_file():
+        raise CommandError(f"There is no SQLite database at {database['NAME']} (run migrate first).")
+    # SQLite's online backup API copies a consistent snapshot even while the site writes (WAL mode).
+    source = sqlite3.connect(database["NAME"])
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+
+
+class Command(BaseCommand):
+    help = (
+        "Back up the registry database: pg_dump -Fc on PostgreSQL (restore with registry_restore), SQLite's "
+        "backup API on SQLite. Keeps the newest BACKUP_KEEP files of this database in the output folder."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output", type=Path, help="Folder for the backup files (default: var/backups in the project)."
+        )
+
+    def handle(self, *args, output=None, **options):
+        keep = settings.BACKUP_KEEP
+        if keep < 1:
+            raise CommandError(f"BACKUP_KEEP must be at least 1 (it is {keep}).")
+        connection = connections["default"]
+        database = connection.settings_dict
+        if connection.vendor == "postgresql":
+            suffix, make_copy = ".dump", _dump_postgresql
+        elif connection.vendor == "sqlite":
+            suffix, make_copy = ".sqlite3", _copy_sqlite
+        else:
+            raise CommandError(f"Backups of a {connection.vendor} database are not supported.")
+
+        folder = output or Path(settings.VAR_DIR) / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = f"registry-{Path(str(database['NAME'])).stem}-"
+        target = folder / f"{prefix}{timezone.localtime():%Y%m%d-%H%M%S-%f}{suffix}"
+        # Written under another name first, so that a failed copy is never taken for a backup, nor makes an
+        # older good one be deleted.
+        partial = target.with_name(target.name + ".partial")
+        try:
+            make_copy(database, partial)
+            partial.rename(target)
+        finally:
+            partial.unlink(missing_ok=True)
+
+        backups = sorted(folder.glob(f"{prefix}[0-9]*-[0-9]*-[0-9]*{suffix}"))
+        removed = backups[:-keep]
+        for old in removed:
+            old.unlink()
+        self.stdout.write(
+            f"Backed up {connection.vendor} database {database['NAME']} to {target} ({target.stat().st_size} bytes)."
+        )
+        if removed:
+            self.stdout.write(f"Removed {len(removed)} older backup(s): {', '.join(old.name for old in removed)}.")
+        self.stdout.write(
+            f"{len(backups) - len(removed)} backup(s) of this database kept in {folder} (BACKUP_KEEP={keep})."
+        )

@@ -1,0 +1,90 @@
+"""`manage.py registry_restore FILE --database-url URL`: load a registry_backup dump into a new PostgreSQL database."""
+
+import subprocess
+from pathlib import Path
+
+import environ
+import psycopg
+from django.core.management.base import BaseCommand, CommandError
+
+from villages.management.commands.registry_backup import client_environment, client_program
+
+POSTGRESQL_ENGINES = {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}
+USER_TABLES = """
+    SELECT count(*) FROM information_schema.tables
+    WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+"""
+
+
+def table_count(database: dict) -> int:
+    """How many tables the database holds outside PostgreSQL's own schemas."""
+    connection_settings = {
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+        "dbname": database["NAME"],
+    }
+    try:
+        with psycopg.connect(**connection_settings, connect_timeout=10) as connection:
+            return connection.execute(USER_TABLES).fetchone()[0]
+    except psycopg.OperationalError as error:
+        raise CommandError(
+            f"Cannot connect to the target database {database['NAME']}: {error}. "
+            f"Create it first, e.g. `createdb -O {database.get('USER') or '<owner>'} {database['NAME']}`."
+        ) from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a registry_backup dump (pg_dump -Fc) into a new, empty PostgreSQL database given by URL; a "
+        "database that already has tables is refused unless --force, which replaces the objects in the dump."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="A .dump file written by registry_backup.")
+        parser.add_argument(
+            "--database-url", required=True, help="The target, e.g. postgres://user:password@host:5432/registry_new."
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Restore into a database that has tables, replacing what it holds."
+        )
+
+    def handle(self, *args, file, database_url, force=False, **options):
+        if not file.is_file():
+            raise CommandError(f"No backup file at {file}.")
+        database = environ.Env.db_url_config(database_url)
+        if database["ENGINE"] not in POSTGRESQL_ENGINES:
+            raise CommandError(
+                "registry_restore loads PostgreSQL dumps into PostgreSQL. A SQLite backup is a complete database "
+                "file: stop the site and copy it in place of the database file."
+            )
+        existing = table_count(database)
+        if existing and not force:
+            raise CommandError(
+                f"The target database {database['NAME']} is not empty ({existing} tables). Restore into a new "
+                "database, or pass --force to replace the objects in the dump."
+            )
+
+        command = [
+            client_program("pg_restore"),
+            "--no-password",
+            # The dump may come from a cluster with other roles: the URL's user owns what is restored.
+            "--no-owner",
+            "--no-privileges",
+            # All or nothing: a failure leaves the target as it was.
+            "--single-transaction",
+            "--exit-on-error",
+            *(["--clean", "--if-exists"] if existing else []),
+            f"--dbname={database['NAME']}",
+            str(file),
+        ]
+        result = subprocess.run(command, env=client_environment(database), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise CommandError(f"pg_restore failed (exit {result.returncode}): {result.stderr.strip()}")
+        where = f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
+        replaced = f", replacing {existing} tables" if existing else ""
+        self.stdout.write(
+            f"Restored {file} into database {database['NAME']} on {where}{replaced}: "
+            f"{table_count(database)} tables now."
+        )
