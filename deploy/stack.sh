@@ -8,7 +8,7 @@
 # Environment (defaults in brackets): STACK_DIR [var/stack], STACK_DATABASE_URL
 # [postgres://postgres@127.0.0.1:5432/registry_stack], STACK_REDIS_PORT [6390: the stack's own redis-server,
 # so that stopping it (`stop-redis`, the deploy leg's Redis drill) leaves the machine's Redis alone],
-# STACK_HTTPS_PORT [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [db_worker], STACK_GUNICORN_WORKERS [2],
+# STACK_HTTPS_PORT [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [registry_worker], STACK_GUNICORN_WORKERS [2],
 # STACK_API_THROTTLE_ANON [unset: the settings' default], STACK_START_TIMEOUT [60 seconds].
 # The settings named in PASSED_SETTINGS below reach every process of the stack when they are set in this
 # script's environment (the deploy leg shortens the mail retry and import heartbeat and names its SMTP port).
@@ -27,7 +27,7 @@ STACK_REDIS_PORT="${STACK_REDIS_PORT:-6390}"
 REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT/0"
 STACK_HTTPS_PORT="${STACK_HTTPS_PORT:-8443}"
 STACK_HTTP_PORT="${STACK_HTTP_PORT:-8080}"
-WORKER_COMMAND="${WORKER_COMMAND:-db_worker}"
+WORKER_COMMAND="${WORKER_COMMAND:-registry_worker}"
 STACK_GUNICORN_WORKERS="${STACK_GUNICORN_WORKERS:-2}"
 STACK_START_TIMEOUT="${STACK_START_TIMEOUT:-60}"
 APP_PORTS=(8101 8102)

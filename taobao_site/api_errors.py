@@ -1,5 +1,7 @@
 """The API's one exception handler, mapping service errors to HTTP answers, and the error shapes."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import JsonResponse
@@ -9,11 +11,32 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from taobao_site.api_parsers import too_deep_message
+from taobao_site.middleware import RETRY_AFTER_SECONDS, busy_message, is_database_busy
 from villages.services.errors import ConflictError
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus Django ValidationError → 400, ConflictError → 409 and a lost unique race → 409."""
+    """DRF's handler, plus Django ValidationError → 400, ConflictError → 409 and a lost unique race → 409.
+
+    Also: a body over DATA_UPLOAD_MAX_MEMORY_SIZE → 413, JSON too deep for the parser → 400, and a busy
+    database → 503 with Retry-After (`taobao_site.middleware`), each as `{"detail": ...}`.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": str(_("The request body is larger than %(limit)s MB.") % {
+                "limit": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576, 1)})},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, RecursionError):
+        # Views that pin a parser of their own (DRF's JSONParser) still meet deep input this way.
+        return Response({"detail": too_deep_message()}, status=status.HTTP_400_BAD_REQUEST)
+    if is_database_busy(exc):
+        return Response(
+            {"detail": busy_message()},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, ConflictError):
         body = {"detail": str(exc.message)}
         if exc.current_version is not None:
@@ -61,6 +84,10 @@ CONFLICT = OpenApiResponse(
     CONFLICT_ERROR, description=_("An illegal workflow step, locked (approved) data, or a stale version.")
 )
 THROTTLED = OpenApiResponse(DETAIL_ERROR, description=_("Too many requests; retry later."))
+TOO_LARGE = OpenApiResponse(DETAIL_ERROR, description=_("The request body is over the size limit."))
+BUSY = OpenApiResponse(
+    DETAIL_ERROR, description=_("The database is busy (a lock or a conflicting transaction); retry after Retry-After.")
+)
 
 READ_ERRORS = {400: BAD_REQUEST, 401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
 WRITE_ERRORS = {
@@ -69,7 +96,9 @@ WRITE_ERRORS = {
     403: FORBIDDEN,
     404: NOT_FOUND,
     409: CONFLICT,
+    413: TOO_LARGE,
     429: THROTTLED,
+    503: BUSY,
 }
 
 

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that meets a busy database answers 503 with Retry-After instead of failing.
+    "taobao_site.middleware.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page or JSON answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -175,7 +177,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "taobao_site.api_errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["taobao_site.api_parsers.RegistryJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "taobao_site.api_throttles.AnonRateThrottle",
         "taobao_site.api_throttles.UserRateThrottle",
@@ -215,6 +217,8 @@ CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# Seconds without a heartbeat after which `registry_worker` marks a running import job interrupted.
+IMPORT_HEARTBEAT_TIMEOUT = env.int("IMPORT_HEARTBEAT_TIMEOUT", default=120)
 # The map's background: a Leaflet tile URL template; empty means markers on a plain background (offline), unless
 # TIANDITU_KEY is set, which selects the national base map service Tianditu (天地图), vector tiles.
 MAP_TILE_URL = env("MAP_TILE_URL", default="")

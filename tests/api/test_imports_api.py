@@ -1,9 +1,13 @@
 """The imports API: multipart upload with dry_run, job detail, confirm, errors CSV, templates."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from villages.models import Village
+from villages.models import ImportJob, Village
+from villages.services.imports import import_job_create, import_jobs_interrupt_stale
 
 
 def upload(text, name="villages.csv"):
@@ -92,3 +96,50 @@ def test_admin_lists_jobs_and_links_the_upload(administrator, client_for):
     assert page.status_code == 200
     assert "/admin/villages/importjob/upload/" in page.content.decode()
     assert client.get("/admin/villages/importjob/upload/").status_code == 200
+
+
+def crashed_apply(user):
+    """An apply whose runner died: RUNNING, its last heartbeat ten minutes ago."""
+    job = import_job_create(user=user, kind="villages", uploaded_file=upload(GOOD))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, dry_run=False, heartbeat_at=timezone.now() - timedelta(minutes=10))
+    return job
+
+
+@pytest.mark.django_db
+def test_the_api_shows_an_interrupted_job_and_retries_it(official, client_for, client):
+    job = crashed_apply(official)
+    import_jobs_interrupt_stale(older_than=timedelta(seconds=120))
+    api = client_for(official)
+    shown = api.get(f"/api/v1/imports/{job.pk}/").json()
+    assert shown["status"] == "interrupted" and "interrupted" not in shown["message"]
+    assert shown["heartbeat_at"] and shown["started_at"]
+    assert client.post(f"/api/v1/imports/{job.pk}/retry/").status_code == 401
+    retried = api.post(f"/api/v1/imports/{job.pk}/retry/")
+    assert retried.status_code == 200, retried.content
+    assert retried.json()["status"] == "applied" and Village.objects.count() == 2
+    assert api.post(f"/api/v1/imports/{job.pk}/retry/").status_code == 409
+
+
+@pytest.mark.django_db
+def test_another_officials_job_cannot_be_retried_through_the_api(official, other_official, client_for):
+    job = crashed_apply(official)
+    import_jobs_interrupt_stale(older_than=timedelta(seconds=120))
+    assert client_for(other_official).post(f"/api/v1/imports/{job.pk}/retry/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_imports_list_is_paginated_like_every_list(official, client_for):
+    for _ in range(3):
+        import_job_create(user=official, kind="villages", uploaded_file=upload(GOOD))
+    page = client_for(official).get("/api/v1/imports/", {"page_size": 2}).json()
+    assert set(page) >= {"count", "next", "previous", "results"}
+    assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
+    assert page["results"][0]["id"] > page["results"][1]["id"]
+
+
+def test_the_retry_route_is_in_the_schema(client):
+    paths = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    assert "/api/v1/imports/{id}/retry/" in paths
+    listed = paths["/api/v1/imports/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert "Paginated" in listed["$ref"]

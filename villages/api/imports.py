@@ -6,7 +6,7 @@ import io
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from villages.imports import IMPORT_KINDS, import_kind
 from villages.imports.spreadsheets import template_csv, template_xlsx
 from villages.models import ImportJob
 from villages.selectors.visibility import import_jobs_visible_to
-from villages.services.imports import import_job_confirm, import_job_create
+from villages.services.imports import import_job_confirm, import_job_create, import_job_retry
 
 JOB_ERRORS = {401: NOT_LOGGED_IN, 404: NOT_FOUND, 429: THROTTLED}
 
@@ -46,9 +46,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "kind", "file_name", "dry_run", "status", "message", "created_at", "finished_at",
-            "rows_processed", "progress", "created_count", "updated_count", "unchanged_count", "invalid_count",
-            "errors",
+            "id", "kind", "file_name", "dry_run", "status", "message", "created_at", "started_at", "heartbeat_at",
+            "finished_at", "rows_processed", "progress", "created_count", "updated_count", "unchanged_count",
+            "invalid_count", "errors",
         ]
         read_only_fields = fields
 
@@ -74,14 +74,20 @@ def _job_or_404(user, pk) -> ImportJob:
         raise Http404 from None
 
 
-class ImportJobListCreate(APIView):
+class ImportJobListCreate(generics.ListAPIView):
+    """The caller's import jobs, newest first, paginated like every list; POST a file to start one."""
+
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportJobSummarySerializer
+    queryset = ImportJob.objects.none()  # the schema's model; get_queryset scopes every real request
+
+    def get_queryset(self):
+        return import_jobs_visible_to(self.request.user).select_related("uploaded_by").defer("errors")
 
     @extend_schema(responses={200: ImportJobSummarySerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
-    def get(self, request):
-        jobs = import_jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:100]
-        return Response(ImportJobSummarySerializer(jobs, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=ImportJobCreateSerializer,
@@ -113,6 +119,17 @@ class ImportJobConfirm(APIView):
     @extend_schema(request=None, responses={200: ImportJobSerializer, 409: CONFLICT, **JOB_ERRORS})
     def post(self, request, pk):
         job = import_job_confirm(job=_job_or_404(request.user, pk), by=request.user)
+        return Response(ImportJobSerializer(job).data)
+
+
+class ImportJobRetry(APIView):
+    """Start an interrupted or failed job again (the uploader or an administrator)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: ImportJobSerializer, 403: FORBIDDEN, 409: CONFLICT, **JOB_ERRORS})
+    def post(self, request, pk):
+        job = import_job_retry(job=_job_or_404(request.user, pk), by=request.user)
         return Response(ImportJobSerializer(job).data)
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/", imports.ImportJobListCreate.as_view(), name="import-list"),
     path("imports/<int:pk>/", imports.ImportJobDetail.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", imports.ImportJobConfirm.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/retry/", imports.ImportJobRetry.as_view(), name="import-retry"),
     path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
     path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),

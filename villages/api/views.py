@@ -5,7 +5,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -74,7 +73,7 @@ def write_schema(tag, request, response, *, parameters=(), created=False):
 class AuthTokenView(ObtainAuthToken):
     """`POST {"username", "password"}` → `{"token"}`; send it as `Authorization: Token <token>`."""
 
-    parser_classes = [JSONParser]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
     def get_serializer_context(self):

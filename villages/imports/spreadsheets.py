@@ -138,23 +138,71 @@ def _check_size(uploaded) -> None:
         raise SpreadsheetError(_("The file is empty."), code="empty")
 
 
+HEAD_BYTES = 4096
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """BOM-less UTF-16: the NULs of its ASCII characters (digits, commas, line ends) all fall on one parity."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return max(even, odd) >= max(2, len(head) // 16) and min(even, odd) * 20 <= max(even, odd)
+
+
+def _nul_error(line: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        _(
+            "The file contains NUL bytes (the first on line %(line)s), which no spreadsheet text has: it is "
+            "damaged or not a CSV file. Open it in Excel and save it again as CSV UTF-8 or XLSX."
+        ) % {"line": line},
+        code="nul",
+    )
+
+
 def detect_encoding(binary) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes strictly as UTF-8, else GB18030 (covers GBK)."""
+    """The encoding of a CSV file, checked over the whole file before any row is read.
+
+    UTF-16 with a byte-order mark (Excel's "Unicode text") when it decodes strictly; otherwise UTF-8 (with or
+    without BOM) when the whole file decodes strictly as UTF-8, else GB18030 (covers GBK). NUL bytes are
+    refused in any of them: the database cannot store them, and no spreadsheet writes them, so a file with
+    NULs is damaged or is UTF-16 without its byte-order mark, which is named as such.
+    """
+    binary.seek(0)
+    head = binary.read(HEAD_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if _decodes_without_nul(binary, "utf-16"):
+            return "utf-16"
+        raise SpreadsheetError(
+            _("The file starts like UTF-16 text but is damaged. Save it again as CSV (UTF-8) or XLSX."),
+            code="encoding",
+        )
+    if b"\x00" in head and _looks_like_utf16(head):
+        raise SpreadsheetError(
+            _("The file looks like UTF-16 without a byte-order mark; save it as UTF-8 CSV or XLSX."), code="utf16"
+        )
     for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        binary.seek(0)
-        try:
-            while chunk := binary.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        binary.seek(0)
-        return encoding
+        if _decodes_without_nul(binary, encoding):
+            return encoding
     raise SpreadsheetError(
         _("The text of this CSV file is neither UTF-8 nor GBK/GB18030. Save it again as CSV (UTF-8)."),
         code="encoding",
     )
+
+
+def _decodes_without_nul(binary, encoding: str) -> bool:
+    """Whether the whole file decodes strictly in `encoding`; a SpreadsheetError if its text holds a NUL."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    binary.seek(0)
+    lines = 1
+    try:
+        while chunk := binary.read(CHUNK_BYTES):
+            text = decoder.decode(chunk)
+            if "\x00" in text:
+                raise _nul_error(lines + text[: text.index("\x00")].count("\n"))
+            lines += text.count("\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    binary.seek(0)
+    return True
 
 
 class _RowLimit:
@@ -195,10 +243,19 @@ class _Readable(io.RawIOBase):
         return len(data)
 
 
+def _delimiter(binary, encoding: str) -> str:
+    """A tab when the header line has tabs and no comma (Excel's "Unicode text" is tab-separated), else a comma."""
+    binary.seek(0)
+    header_line = binary.read(HEAD_BYTES).decode(encoding, errors="ignore").partition("\n")[0]
+    binary.seek(0)
+    return "\t" if "\t" in header_line and "," not in header_line else ","
+
+
 def _csv_rows(binary, encoding: str, columns) -> Sheet:
     size = _size_of(binary)
+    delimiter = _delimiter(binary, encoding)
     text = io.TextIOWrapper(io.BufferedReader(_Readable(binary), CHUNK_BYTES), encoding=encoding, newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(text, delimiter=delimiter)
     try:
         raw_header = next(reader, None)
     except csv.Error as error:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,19 +12,28 @@ class ImportStatus(models.TextChoices):
     VALIDATED = "validated", _("checked (dry run), nothing changed")
     APPLIED = "applied", _("applied")
     REJECTED = "rejected", _("rejected: invalid rows, nothing changed")
-    FAILED = "failed", _("failed: the file could not be read")
+    FAILED = "failed", _("failed: nothing was changed (the message says why)")
+    INTERRUPTED = "interrupted", _("interrupted: the server stopped while it ran; nothing was changed")
 
 
 class ImportJob(models.Model):
     Status = ImportStatus
 
-    FINISHED_STATUSES = (ImportStatus.VALIDATED, ImportStatus.APPLIED, ImportStatus.REJECTED, ImportStatus.FAILED)
+    FINISHED_STATUSES = (
+        ImportStatus.VALIDATED, ImportStatus.APPLIED, ImportStatus.REJECTED, ImportStatus.FAILED,
+        ImportStatus.INTERRUPTED,
+    )
+    RETRYABLE_STATUSES = (ImportStatus.INTERRUPTED, ImportStatus.FAILED)
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The last sign of life: set when the job is queued and, while it runs, from its progress (jobs.py).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    task_id = models.CharField(_("background task"), max_length=64, blank=True)
     kind = models.CharField(_("what is imported"), max_length=32)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=255)
@@ -54,3 +64,7 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED_STATUSES
+
+    @property
+    def is_retryable(self) -> bool:
+        return self.status in self.RETRYABLE_STATUSES

@@ -1,18 +1,24 @@
-"""Write side of spreadsheet imports: record an upload as an import job and start it, or confirm a checked one.
+"""Write side of spreadsheet imports: record an upload as an import job and start it, confirm a checked one,
+start an interrupted or failed one again, and mark the jobs whose heartbeat stopped as interrupted.
 
 Small files run inside the request; larger ones are handed to the worker (`villages.tasks`), which runs
-`villages.imports.jobs.import_job_run`.
+`villages.imports.jobs.import_job_run` (its docstring has the states of a job).
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages.imports import import_kind
 from villages.imports.jobs import import_job_run
 from villages.imports.spreadsheets import max_file_bytes
 from villages.models import ImportJob
+from villages.selectors.imports import import_jobs_stale
 from villages.selectors.jurisdiction import is_administrator, may_enter_data
 from villages.services.errors import ConflictError
 from villages.tasks import run_import_job
@@ -48,7 +54,8 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
         raise PermissionDenied(_("Only the person who uploaded this file may confirm its import."))
     updated = ImportJob.objects.filter(
         pk=job.pk, status=ImportJob.Status.VALIDATED, dry_run=True, invalid_count=0
-    ).update(dry_run=False, status=ImportJob.Status.PENDING, progress=0, rows_processed=0)
+    ).update(dry_run=False, status=ImportJob.Status.PENDING, progress=0, rows_processed=0,
+             heartbeat_at=timezone.now())
     if not updated:
         raise ConflictError(
             _("Only a dry run without invalid rows can be confirmed; upload the corrected file again.")
@@ -59,8 +66,59 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     return job
 
 
+def import_job_retry(*, job: ImportJob, by) -> ImportJob:
+    """Start an interrupted or failed job again from the start of its file (the same dry run or apply)."""
+    if by.pk != job.uploaded_by_id and not is_administrator(by):
+        raise PermissionDenied(_("Only the person who uploaded this file may start its import again."))
+    try:
+        size = job.file.size
+    except OSError:
+        raise ConflictError(_("The uploaded file is no longer stored; upload it again.")) from None
+    updated = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RETRYABLE_STATUSES).update(
+        status=ImportJob.Status.PENDING, message="", heartbeat_at=timezone.now(), started_at=None,
+        finished_at=None, task_id="", progress=0, rows_processed=0, created_count=0, updated_count=0,
+        unchanged_count=0, invalid_count=0, errors=[],
+    )
+    if not updated:
+        raise ConflictError(_("Only an interrupted or failed import can be started again."))
+    job.refresh_from_db()
+    _start(job, size)
+    job.refresh_from_db()
+    return job
+
+
+def import_jobs_interrupt_stale(*, older_than: timedelta) -> int:
+    """Mark the jobs whose heartbeat stopped (`import_jobs_stale`) as interrupted, with a message; their number.
+
+    One UPDATE. Rows locked by a running apply are skipped (PostgreSQL; SQLite has one writer, so the sweep
+    waits for it), so a job that is alive is never touched, however long it has been since its last beat.
+    """
+    stale = import_jobs_stale(older_than=older_than)
+    with transaction.atomic():
+        return ImportJob.objects.filter(pk__in=stale.select_for_update(skip_locked=True).values("pk")).update(
+            status=ImportJob.Status.INTERRUPTED,
+            finished_at=timezone.now(),
+            message=Case(
+                When(status=ImportJob.Status.PENDING, then=Value(
+                    _("The worker stopped before this import started; nothing was changed. Start it again."))),
+                When(dry_run=True, then=Value(
+                    _("The server stopped while this file was being checked; nothing was changed. "
+                      "Start the check again."))),
+                default=Value(
+                    _("The server stopped while this file was being applied. Nothing was changed: a file is "
+                      "applied as a whole or not at all. Start it again.")),
+            ),
+        )
+
+
 def _start(job: ImportJob, size: int) -> None:
     if size <= inline_max_bytes():
         import_job_run(job_id=job.pk)
         return
-    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk))
+
+
+def _enqueue(job_id: int) -> None:
+    task = run_import_job.enqueue(job_id)
+    # The sweep tells a queued job from a lost one by this id.
+    ImportJob.objects.filter(pk=job_id).update(task_id=task.id)

@@ -15,7 +15,7 @@ from villages.imports import IMPORT_KINDS
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import may_enter_data
 from villages.selectors.visibility import import_jobs_visible_to
-from villages.services.imports import import_job_confirm, import_job_create
+from villages.services.imports import import_job_confirm, import_job_create, import_job_retry
 
 from .editing import refusal_as_messages, refusal_on_form
 
@@ -67,7 +67,13 @@ def import_upload(request):
 
 @login_required
 def import_job(request, pk):
+    """The job's state and counts; a POST from its "start again" button retries an interrupted or failed job."""
     job = _job_or_404(request.user, pk)
+    if request.method == "POST":
+        with refusal_as_messages(request):
+            import_job_retry(job=job, by=request.user)
+            messages.success(request, _("The import was started again from the beginning of the file."))
+        return redirect("villages:import_job", pk=job.pk)
     kind = IMPORT_KINDS.get(job.kind)
     return render(
         request,
