@@ -29,6 +29,9 @@ LOAD_SECONDS = 20.0
 KILL_AFTER_SECONDS = 7.0
 # How long the drills give a restarted piece of the stack to be healthy again.
 RECOVERY_SECONDS = 30.0
+IMPORT_ROWS = 50_000
+# How long the worker drill waits for the import to reach each state; the whole file takes about a minute.
+IMPORT_WAIT_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,8 @@ def test_with_redis_stopped_the_site_serves_healthz_names_the_cache_and_lockouts
     assert wait_for_health(anonymous_client) == 200, "the drill starts from a healthy stack"
     run_stack_command("stop-redis")
     try:
-        pages = ["/dashboard/", "/villages/", f"/villages/{official_village_code}/", "/api/v1/villages/", "/api/v1/criteria/"]
+        village_page = f"/villages/{official_village_code}/"
+        pages = ["/dashboard/", "/villages/", village_page, "/api/v1/villages/", "/api/v1/criteria/"]
         page_statuses = {path: anonymous_client.get(path).status for path in pages}
         health = anonymous_client.get("/healthz")
         # Login does not need the cache (sessions and lockouts are in the database): it stays open...
@@ -281,6 +285,124 @@ def test_a_backup_of_the_stack_restored_into_a_new_database_holds_the_same_regis
     assert len(before) > 0
     assert before["villages_village"][0] > 0, "the stack's registry holds the demo villages"
     assert restored == before
+
+
+def multipart_body(fields: dict[str, str], file_field: str, file_name: str, content: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body (and its Content-Type) with text fields and one file."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{file_name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def new_village_codes(stack_database, province: str, count: int) -> list[str]:
+    """`count` village codes in townships of `province` that have no village yet, so none of them exists."""
+    per_township = 999
+    townships = stack_database.execute(
+        "SELECT d.code FROM villages_division d WHERE d.level = 'township' AND d.code LIKE %s"
+        " AND NOT EXISTS (SELECT 1 FROM villages_village v WHERE v.township_id = d.code) ORDER BY d.code LIMIT %s",
+        [f"{province}%", -(-count // per_township)],
+    ).fetchall()
+    codes = [f"{township}{unit:03d}" for (township,) in townships for unit in range(1, per_township + 1)]
+    assert len(codes) >= count, f"province {province} has too few townships without villages for the drill"
+    return codes[:count]
+
+
+def village_count(stack_database, codes: list[str]) -> int:
+    return stack_database.execute("SELECT count(*) FROM villages_village WHERE code = ANY(%s)", [codes]).fetchone()[0]
+
+
+def villages_being_written(stack_database) -> bool:
+    """Whether an open transaction has inserted or changed villages (it holds ROW EXCLUSIVE on their table)."""
+    return stack_database.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+        " WHERE c.relname = 'villages_village' AND l.mode = 'RowExclusiveLock' AND l.granted"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    ).fetchone()[0]
+
+
+def wait_for_job(client: StackClient, token: str, job_id: int, reached) -> dict:
+    """The import job once `reached(job)` holds (polled), or the last state seen when the wait runs out."""
+    deadline = time.monotonic() + IMPORT_WAIT_SECONDS
+    while True:
+        answer = client.send_json("GET", f"/api/v1/imports/{job_id}/", None, token=token)
+        assert answer.status == 200, answer.text
+        job = json.loads(answer.body)
+        if reached(job) or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def kill_worker() -> None:
+    """kill -9 the background worker (its process group, as for an app server)."""
+    os.killpg(int((STACK_DIR / "run" / "worker.pid").read_text()), signal.SIGKILL)
+
+
+def test_killing_the_worker_mid_import_interrupts_the_job_keeps_nothing_and_a_retry_imports_every_row(
+    anonymous_client, api_token, stack_database, official_village_code
+):
+    token = api_token("administrator")
+    template = anonymous_client.request(
+        "/api/v1/imports/templates/villages.csv?language=en", headers={"Authorization": f"Token {token}"}
+    )
+    assert template.status == 200, template.text
+    header = template.body.decode("utf-8-sig").splitlines()[0]
+    codes = new_village_codes(stack_database, official_village_code[:2], IMPORT_ROWS)
+    # A code and a name; the other columns of the template stay empty.
+    padding = "," * (header.count(",") - 1)
+    rows = [f"{code},演练村{number}{padding}" for number, code in enumerate(codes)]
+    content = "\n".join([header, *rows, ""]).encode()
+    body, content_type = multipart_body({"kind": "villages", "dry_run": "false"}, "file", "drill.csv", content)
+
+    try:
+        created = anonymous_client.request(
+            "/api/v1/imports/",
+            data=body,
+            headers={"Authorization": f"Token {token}", "Content-Type": content_type},
+            method="POST",
+        )
+        assert created.status == 201, created.text
+        job_id = json.loads(created.body)["id"]
+        assert json.loads(created.body)["status"] == "pending", "a file this big must go to the worker"
+        # Mid-import: running, and its transaction has written rows of the file (it holds the write lock on the
+        # villages table that its first batch took). The job's progress cannot say so: an apply stores its
+        # progress inside its own transaction, so nobody else sees it before the commit.
+        running = wait_for_job(
+            anonymous_client,
+            token,
+            job_id,
+            lambda job: (
+                job["status"] != "pending" and (job["status"] != "running" or villages_being_written(stack_database))
+            ),
+        )
+        assert running["status"] == "running", running
+        try:
+            kill_worker()
+        finally:
+            run_stack_command("start-worker")
+        interrupted = wait_for_job(anonymous_client, token, job_id, lambda job: job["status"] != "running")
+        kept_rows = village_count(stack_database, codes)
+        retried = anonymous_client.send_json("POST", f"/api/v1/imports/{job_id}/retry/", None, token=token)
+        applied = wait_for_job(anonymous_client, token, job_id, lambda job: job["status"] not in ("pending", "running"))
+        imported_rows = village_count(stack_database, codes)
+    finally:
+        # The drill's villages go again, so that the stack holds what it held before.
+        stack_database.execute("DELETE FROM villages_historicalvillage WHERE code = ANY(%s)", [codes])
+        stack_database.execute("DELETE FROM villages_village WHERE code = ANY(%s)", [codes])
+
+    assert interrupted["status"] == "interrupted", interrupted
+    assert kept_rows == 0, "a file is applied as a whole or not at all"
+    assert retried.status == 200, retried.text
+    assert (applied["status"], applied["created_count"]) == ("applied", IMPORT_ROWS), applied
+    assert imported_rows == IMPORT_ROWS
 
 
 class SmtpResponder(threading.Thread):
