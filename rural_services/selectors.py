@@ -10,18 +10,18 @@ from rural_services.models import CountyOperationCenter, FacilityStatus, Service
 from villages import codes
 from villages.models import Division
 from villages.selectors.editing import record_for_deleting, record_for_editing
-from villages.selectors.jurisdiction import code_in_scope, scope_q
-from villages.selectors.visibility import in_scope_or_public_q
+from villages.selectors.jurisdiction import code_in_scope, in_jurisdiction
+from villages.selectors.visibility import in_jurisdiction_or_public
 
 
 def service_points_in_scope_of(user):
-    return ServicePoint.objects.filter(scope_q(user, "village__code"))
+    return in_jurisdiction(ServicePoint.objects.all(), user, "village__code")
 
 
 def service_points_visible_to(user):
     """Open points are public (without the partner's personal data); the rest only in the user's area."""
-    return ServicePoint.objects.filter(
-        in_scope_or_public_q(user, "village__code", public=Q(status=FacilityStatus.OPEN))
+    return in_jurisdiction_or_public(
+        ServicePoint.objects.all(), user, "village__code", public=Q(status=FacilityStatus.OPEN)
     )
 
 
@@ -30,17 +30,17 @@ def may_see_partner_details(user, point: ServicePoint) -> bool:
 
 
 def county_centers_in_scope_of(user):
-    return CountyOperationCenter.objects.filter(scope_q(user, "county__code"))
+    return in_jurisdiction(CountyOperationCenter.objects.all(), user, "county__code")
 
 
 def county_centers_visible_to(user):
-    return CountyOperationCenter.objects.filter(
-        in_scope_or_public_q(user, "county__code", public=Q(status=FacilityStatus.OPEN))
+    return in_jurisdiction_or_public(
+        CountyOperationCenter.objects.all(), user, "county__code", public=Q(status=FacilityStatus.OPEN)
     )
 
 
 def activities_in_scope_of(user):
-    return ServiceActivity.objects.filter(scope_q(user, "point__village__code"))
+    return in_jurisdiction(ServiceActivity.objects.all(), user, "point__village__code")
 
 
 def service_points_for_list_page(user):
@@ -72,7 +72,7 @@ def county_centers_of_area(user):
 
 def counties_of_area(user, limit: int = 50):
     """The counties of the user's area (the first `limit`), for the centre form's suggestions."""
-    return Division.objects.filter(level=codes.COUNTY).filter(scope_q(user, "code")).order_by("code")[:limit]
+    return in_jurisdiction(Division.objects.filter(level=codes.COUNTY), user, "code").order_by("code")[:limit]
 
 
 def service_point_for_editing(user, code: str) -> ServicePoint:
@@ -103,8 +103,8 @@ def county_center_for_deleting(user, center_id) -> CountyOperationCenter:
 
 
 def service_points_for_listing(user):
-    """Visible points with their village and services loaded, for list and detail pages."""
-    return service_points_visible_to(user).select_related("village").prefetch_related("services")
+    """Visible points with their village and services loaded, in code order, for list and detail pages."""
+    return service_points_visible_to(user).select_related("village").prefetch_related("services").order_by("code")
 
 
 def service_points_on_map(user):
@@ -113,7 +113,8 @@ def service_points_on_map(user):
 
 
 def county_centers_for_listing(user):
-    return county_centers_visible_to(user)
+    """Visible centres in the API's order: by county and name, the id breaking ties (so a cursor can follow it)."""
+    return county_centers_visible_to(user).order_by("county_id", "name", "id")
 
 
 SERVICE_POINT_GOAL = 100_000

@@ -93,3 +93,17 @@ class VillageCode:
     @property
     def economic_region(self) -> str:
         return REGION_OF_PROVINCE.get(self.code[:2], "")
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The first digit string after every string that starts with `prefix`; None when nothing comes after.
+
+    `code >= prefix AND code < bound` is the prefix filter as a range, which an ordinary B-tree index serves
+    under any collation (a LIKE 'prefix%' needs a pattern index, and then cannot serve ORDER BY code). Trailing
+    nines carry and are dropped, never rolled over to zeros: '371721999' -> '371722' (with '371722000' as the
+    bound, the county code '371722' itself would lie inside the township's range); '37' -> '38'; '99' -> None.
+    """
+    carried = prefix.rstrip("9")
+    if not carried:
+        return None
+    return carried[:-1] + str(int(carried[-1]) + 1)

@@ -2,7 +2,8 @@
 
 Every filter validates strictly: a malformed or unknown value makes the form invalid (a 400 in the API),
 never an empty list and never a database error. Division filters take official codes ("370000") and keep
-the rows whose code starts with that division's prefix ("37").
+the rows whose code starts with that division's prefix ("37"), written as a range on the code
+(`code >= '37' AND code < '38'`) so the code's B-tree index serves it on every database.
 """
 
 import re
@@ -10,7 +11,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -24,6 +25,7 @@ from villages.models import (
     Village,
     VillageCluster,
 )
+from villages.selectors.jurisdiction import code_prefix_q
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 DIVISION_CODE_PATTERNS = {
@@ -76,7 +78,7 @@ class DivisionCodeFilter(django_filters.CharFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         prefix = codes.code_prefix(value, self.level) if self.level else value
-        return qs.filter(**{f"{self.field_name}__startswith": prefix})
+        return qs.filter(code_prefix_q(self.field_name, prefix))
 
 
 class VillageCodeField(forms.CharField):
@@ -128,7 +130,31 @@ class StrictBooleanFilter(django_filters.Filter):
 
 
 def search_field_kwargs():
-    return {"max_length": 100, "label": _("Name or code contains")}
+    return {
+        "max_length": 100,
+        "label": _("Name or code contains"),
+        "help_text": _(
+            "Digits find the codes that start with them; one character finds the names that start with it; "
+            "longer text finds the names that contain it."
+        ),
+    }
+
+
+def name_or_code_search(queryset, term: str):
+    """Rows matching a search term, each kind of term by a condition an index can serve.
+
+    Digits are a code prefix (a range on the code's B-tree). Other text is a case-sensitive `contains`, which
+    a trigram index serves on PostgreSQL for three characters or more (migration `name_trigram_indexes`):
+    Chinese names have no case, and `icontains` would wrap the column in UPPER(), which no index serves. Two
+    characters scan in code order and stop at the page's end once enough names match. One character such as
+    村 is in nearly every name and no trigram, so it matches the names that start with it, which the name's
+    B-tree serves.
+    """
+    if re.fullmatch(r"[0-9]+", term):
+        return queryset.filter(code_prefix_q("code", term))
+    if len(term) == 1:
+        return queryset.filter(name__startswith=term)
+    return queryset.filter(name__contains=term)
 
 
 class ParentCodeFilter(DivisionCodeFilter):
@@ -150,7 +176,7 @@ class DivisionFilter(django_filters.FilterSet):
         fields = ["level", "parent", "search"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+        return name_or_code_search(queryset, value)
 
 
 class VillageFilter(django_filters.FilterSet):
@@ -167,7 +193,7 @@ class VillageFilter(django_filters.FilterSet):
         fields = ["province", "prefecture", "county", "township", "committee_type", "search", "certified_in"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+        return name_or_code_search(queryset, value)
 
     def filter_certified_in(self, queryset, name, value):
         return queryset.filter(Exists(Assessment.objects.filter(village_id=OuterRef("pk"), year=value, qualified=True)))

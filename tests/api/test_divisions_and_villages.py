@@ -32,10 +32,11 @@ def codes_of(response):
 def test_division_list_is_public_and_paginated_with_the_contract_fields(tree, anonymous_api):
     response = anonymous_api.get("/api/v1/divisions/", {"page_size": 2})
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_is_estimate", "next", "previous", "results"}
     assert body["count"] == 11
+    assert body["count_is_estimate"] is False
     assert len(body["results"]) == 2
-    assert body["next"] is not None
+    assert "cursor=" in body["next"]
     assert set(body["results"][0]) == {"code", "name", "level", "parent"}
 
 
@@ -120,6 +121,34 @@ def test_village_search_and_certified_in(tree, administrator, api_for):
     client = api_for(administrator)
     assert codes_of(client.get("/api/v1/villages/", {"search": "丁楼"})) == [dinglou.code]
     assert codes_of(client.get("/api/v1/villages/", {"certified_in": 2022})) == [zhangzhuang.code]
+
+
+def test_village_search_by_digits_is_a_code_prefix_and_by_text_a_name_search(tree, administrator, api_for):
+    town = VillageFactory(township=tree.town, code="371721121227", name="丁楼村")
+    subdistrict = VillageFactory(township=tree.subdistrict, code="371721001201", name="村头村")
+    elsewhere = VillageFactory(township=tree.other_town, code="320324109201", name="东风村")
+    client = api_for(administrator)
+
+    def found(term):
+        return codes_of(client.get("/api/v1/villages/", {"search": term}))
+
+    assert found("371721") == [subdistrict.code, town.code]
+    assert found("371721121") == [town.code]
+    assert found("3203") == [elsewhere.code]
+    assert found("楼村") == [town.code]
+    assert found("村") == [subdistrict.code]
+    assert found("丁") == [town.code]
+    assert found("9") == []
+
+
+def test_a_one_character_search_of_divisions_finds_the_names_that_start_with_it(tree, anonymous_api):
+    assert codes_of(anonymous_api.get("/api/v1/divisions/", {"search": "曹"})) == ["371721", "371721001"]
+    assert codes_of(anonymous_api.get("/api/v1/divisions/", {"search": "县"})) == []
+    assert codes_of(anonymous_api.get("/api/v1/divisions/", {"search": "371721"})) == [
+        "371721",
+        "371721001",
+        "371721121",
+    ]
 
 
 def test_village_geojson_lists_certified_villages_with_coordinates(tree, anonymous_api):

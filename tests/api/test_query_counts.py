@@ -1,4 +1,4 @@
-"""Every list endpoint costs the same number of queries for a page of 1 row and a page of 100 (pinned)."""
+"""Every list endpoint costs the same number of queries for any page: 1 row or 500, by number or by cursor (pinned)."""
 
 import pytest
 from django.db import connection
@@ -85,10 +85,10 @@ def build_points(tree):
 
 
 # (url, builder, queries with an administrator's token): token+user, [groups for scoped tables], count, page,
-# [services prefetch].
+# [latest assessments or services prefetch].
 PAGINATED = [
     ("/api/v1/divisions/", build_divisions, 3),
-    ("/api/v1/villages/", build_villages, 4),
+    ("/api/v1/villages/", build_villages, 5),
     ("/api/v1/shops/", build_shops, 4),
     ("/api/v1/reports/", build_reports, 4),
     ("/api/v1/assessments/", build_assessments, 3),
@@ -123,9 +123,32 @@ def test_list_queries_do_not_grow_with_the_page(tree, administrator, url, build,
     client = token_client(administrator)
     one, one_count = queries_for(client, url, {"page_size": 1})
     hundred, hundred_count = queries_for(client, url, {"page_size": ROWS})
-    assert len(one.json()["results"]) == 1
+    most, most_count = queries_for(client, url, {"page_size": 500})
+    numbered, numbered_count = queries_for(client, url, {"page_size": 1, "page": 3})
+    assert len(one.json()["results"]) == len(numbered.json()["results"]) == 1
     assert len(hundred.json()["results"]) == ROWS
-    assert one_count == hundred_count == expected
+    assert len(most.json()["results"]) >= ROWS
+    assert one_count == hundred_count == most_count == numbered_count == expected
+
+
+@pytest.mark.parametrize(("url", "build", "expected"), PAGINATED, ids=[row[0] for row in PAGINATED])
+def test_cursor_pages_cost_what_the_first_page_costs(tree, administrator, url, build, expected):
+    build(tree)
+    client = token_client(administrator)
+    first, _count = queries_for(client, url, {"page_size": 10})
+    second, forward_count = queries_for(client, first.json()["next"], {})
+    back, backward_count = queries_for(client, second.json()["previous"], {})
+    assert len(second.json()["results"]) == 10
+    assert back.json()["results"] == first.json()["results"]
+    assert forward_count == backward_count == expected
+
+
+def test_anonymous_village_pages_cost_the_same_by_cursor(tree, anonymous_api):
+    build_villages(tree)
+    first, first_count = queries_for(anonymous_api, "/api/v1/villages/", {"page_size": 10})
+    deeper, deeper_count = queries_for(anonymous_api, first.json()["next"], {})
+    assert [row["latest_assessment"]["qualified"] for row in deeper.json()["results"]] == [True] * 10
+    assert first_count == deeper_count == 3
 
 
 @pytest.mark.parametrize(("url", "build", "expected"), UNPAGINATED, ids=[row[0] for row in UNPAGINATED])

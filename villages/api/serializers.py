@@ -72,11 +72,11 @@ class VillageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LatestAssessmentSerializer(allow_null=True))
     def get_latest_assessment(self, village):
-        """Read off the annotations that `villages_for_listing` adds; no query per row."""
-        year = getattr(village, "latest_assessment_year", None)
-        if year is None:
+        """Read off what `villages_for_listing` prefetches for the page's villages; no query per row."""
+        if not village.latest_assessments:
             return None
-        return {"year": year, "qualified": village.latest_assessment_qualified}
+        latest = village.latest_assessments[0]
+        return {"year": latest.year, "qualified": latest.qualified}
 
 
 class OnlineShopSerializer(serializers.ModelSerializer):

@@ -2,8 +2,10 @@
 
 Every division, village, shop, report and service point carries (or reaches) a statistical code whose leading
 digits name the province, prefecture, county and township it lies in. A user's jurisdiction is the set of
-code prefixes of the divisions assigned to them, so scoping any table is one `startswith` filter on its
-code path. Web views, the API, the admin and the imports all call these functions.
+code prefixes of the divisions assigned to them, so scoping any table is one range filter per prefix on its
+code path (`code >= '371721' AND code < '371722'`, which the code's B-tree index serves), and an
+administrator's "everything" is no filter at all. Web views, the API, the admin and the imports all call
+these functions.
 """
 
 from functools import reduce
@@ -86,15 +88,42 @@ def forget_cached_jurisdiction(user) -> None:
             delattr(user, attribute)
 
 
-def scope_q(user, code_path: str) -> Q:
-    """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction."""
+def code_prefix_q(code_path: str, prefix: str) -> Q:
+    """Rows whose code (reached through `code_path`) starts with the digits `prefix`, as a range on the code."""
+    bound = codes.prefix_upper_bound(prefix)
+    if bound is None:
+        return Q(**{f"{code_path}__gte": prefix})
+    return Q(**{f"{code_path}__gte": prefix, f"{code_path}__lt": bound})
+
+
+def outermost_prefixes(prefixes) -> list[str]:
+    """The prefixes that no other one contains: a province makes the counties inside it redundant."""
+    kept = []
+    for prefix in sorted(set(prefixes)):
+        if not (kept and prefix.startswith(kept[-1])):
+            kept.append(prefix)
+    return kept
+
+
+def scope_q(user, code_path: str) -> Q | None:
+    """A filter keeping the rows whose code (reached through `code_path`) lies in the user's jurisdiction.
+
+    None means everything (administrators): callers apply no filter at all, because any stand-in condition
+    (`id IS NOT NULL`, or it OR-ed with a public filter) is one the planner must estimate and evaluate row by
+    row. `in_jurisdiction` does this for a queryset.
+    """
     prefixes = jurisdiction_prefixes(user)
     if prefixes is None:
-        # Not Q(): an empty Q vanishes when OR-ed ("in scope | public" would become "public" only).
-        return Q(pk__isnull=False)
+        return None
     if not prefixes:
         return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{code_path}__startswith": prefix}) for prefix in prefixes))
+    return reduce(or_, (code_prefix_q(code_path, prefix) for prefix in outermost_prefixes(prefixes)))
+
+
+def in_jurisdiction(queryset, user, code_path: str):
+    """`queryset` narrowed to the user's jurisdiction by `code_path`; unchanged for administrators."""
+    in_scope = scope_q(user, code_path)
+    return queryset if in_scope is None else queryset.filter(in_scope)
 
 
 def code_in_scope(user, code: str) -> bool:

@@ -1,7 +1,8 @@
 """What each user may see of the registry's tables: public approved data, plus everything in their jurisdiction.
 
 `*_visible_to` is for reading (web pages, API, exports); `*_in_scope_of` is the user's own area only, for
-editing, review queues, the admin and imports. Both are built on `jurisdiction.scope_q`.
+editing, review queues, the admin and imports. Both are built on `jurisdiction.scope_q`, and neither adds a
+filter for administrators, who see everything.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -18,12 +19,17 @@ from villages.models import (
     Village,
 )
 
-from .jurisdiction import is_administrator, scope_q
+from .jurisdiction import in_jurisdiction, is_administrator, scope_q
 
 
-def in_scope_or_public_q(user, code_path: str, *, public: Q) -> Q:
-    """A filter keeping the rows in the user's jurisdiction (by `code_path`) and, anywhere, the `public` ones."""
-    return scope_q(user, code_path) | public
+def in_jurisdiction_or_public(queryset, user, code_path: str, *, public: Q):
+    """`queryset` narrowed to the rows in the user's jurisdiction (by `code_path`) and, anywhere, the `public` ones.
+
+    Unchanged for administrators: "in scope" is every row for them, and no condition is cheaper than one that
+    is always true.
+    """
+    in_scope = scope_q(user, code_path)
+    return queryset if in_scope is None else queryset.filter(in_scope | public)
 
 
 def certified_village_q(path: str = "") -> Q:
@@ -33,45 +39,45 @@ def certified_village_q(path: str = "") -> Q:
 
 
 def villages_in_scope_of(user):
-    return Village.objects.filter(scope_q(user, "code"))
+    return in_jurisdiction(Village.objects.all(), user, "code")
 
 
 def villages_visible_to(user):
-    return Village.objects.filter(in_scope_or_public_q(user, "code", public=certified_village_q()))
+    return in_jurisdiction_or_public(Village.objects.all(), user, "code", public=certified_village_q())
 
 
 def shops_in_scope_of(user):
-    return OnlineShop.objects.filter(scope_q(user, "village__code"))
+    return in_jurisdiction(OnlineShop.objects.all(), user, "village__code")
 
 
 shops_visible_to = shops_in_scope_of
 
 
 def shop_years_in_scope_of(user):
-    return ShopYear.objects.filter(scope_q(user, "shop__village__code"))
+    return in_jurisdiction(ShopYear.objects.all(), user, "shop__village__code")
 
 
 shop_years_visible_to = shop_years_in_scope_of
 
 
 def reports_in_scope_of(user):
-    return AnnualReport.objects.filter(scope_q(user, "village__code"))
+    return in_jurisdiction(AnnualReport.objects.all(), user, "village__code")
 
 
 def reports_visible_to(user):
-    return AnnualReport.objects.filter(
-        in_scope_or_public_q(user, "village__code", public=Q(status=AnnualReport.Status.APPROVED))
+    return in_jurisdiction_or_public(
+        AnnualReport.objects.all(), user, "village__code", public=Q(status=AnnualReport.Status.APPROVED)
     )
 
 
 def village_changes_in_scope_of(user):
     """The recorded versions (history rows) of the villages in the user's area."""
-    return Village.history.filter(scope_q(user, "code"))
+    return in_jurisdiction(Village.history.all(), user, "code")
 
 
 def report_changes_in_scope_of(user):
     """The recorded versions (history rows) of the reports in the user's area."""
-    return AnnualReport.history.filter(scope_q(user, "village__code"))
+    return in_jurisdiction(AnnualReport.history.all(), user, "village__code")
 
 
 def assessments_visible_to(user):
@@ -80,20 +86,20 @@ def assessments_visible_to(user):
 
 
 def assessments_in_scope_of(user):
-    return Assessment.objects.filter(scope_q(user, "village__code"))
+    return in_jurisdiction(Assessment.objects.all(), user, "village__code")
 
 
 def review_events_in_scope_of(user):
-    return ReviewEvent.objects.filter(scope_q(user, "report__village__code"))
+    return in_jurisdiction(ReviewEvent.objects.all(), user, "report__village__code")
 
 
 def taobao_towns_in_scope_of(user):
-    return TaobaoTown.objects.filter(scope_q(user, "township__code"))
+    return in_jurisdiction(TaobaoTown.objects.all(), user, "township__code")
 
 
 def jurisdiction_assignments_in_scope_of(user):
     """Assignments to divisions inside the user's own area (administrators see all)."""
-    return JurisdictionAssignment.objects.filter(scope_q(user, "division__code"))
+    return in_jurisdiction(JurisdictionAssignment.objects.all(), user, "division__code")
 
 
 def import_jobs_visible_to(user):

@@ -1,0 +1,186 @@
+"""Cursor (keyset) pages beside `?page=`: the same rows either way, opaque cursors, bounded or estimated counts."""
+
+import base64
+import json
+
+import pytest
+from django.db import connection
+
+from tests.api.conftest import list_rows, make_assessment
+from tests.factories import OnlineShopFactory, VillageClusterFactory, VillageFactory
+from villages import codes
+from villages.models import Village
+
+pytestmark = pytest.mark.django_db
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="Estimated counts come from PostgreSQL.")
+
+
+def bulk_villages(townships, per_township):
+    """`per_township` villages in each township given, made in one INSERT (the factory would take minutes)."""
+    villages = [
+        Village(
+            code=f"{township.code}{unit:03d}",
+            name=f"测试村{township.code}{unit:03d}",
+            township=township,
+            committee_type=codes.committee_type_of(f"{township.code}{unit:03d}"),
+        )
+        for township in townships
+        for unit in range(1, per_township + 1)
+    ]
+    Village.objects.bulk_create(villages)
+    return sorted(village.code for village in villages)
+
+
+def walk(client, url, params=None):
+    """Every page reached from the first by following `next`, and the pages met walking back by `previous`."""
+    forward = [client.get(url, params).json()]
+    while forward[-1]["next"]:
+        forward.append(client.get(forward[-1]["next"]).json())
+    backward = [forward[-1]]
+    while backward[-1]["previous"]:
+        backward.append(client.get(backward[-1]["previous"]).json())
+    return forward, backward
+
+
+def codes_in(pages):
+    return [row["code"] for page in pages for row in page["results"]]
+
+
+def cursor_of(payload) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+
+
+def test_cursor_walks_1200_villages_forward_and_back_in_the_rows_of_the_numbered_pages(tree, administrator, api_for):
+    all_codes = bulk_villages([tree.town, tree.other_town], 600)
+    client = api_for(administrator)
+    forward, backward = walk(client, "/api/v1/villages/", {"page_size": 500})
+    numbered = [client.get("/api/v1/villages/", {"page_size": 500, "page": number}).json() for number in (1, 2, 3)]
+    assert [len(page["results"]) for page in forward] == [500, 500, 200]
+    assert all("cursor=" in page["next"] for page in forward[:-1])
+    assert codes_in(forward) == codes_in(numbered) == all_codes
+    assert [page["results"] for page in backward] == [page["results"] for page in reversed(numbered)]
+    assert backward[-1]["previous"] is None
+    assert {page["count"] for page in forward} == {1200}
+
+
+def test_numbered_pages_keep_page_links(tree, administrator, api_for):
+    bulk_villages([tree.town], 5)
+    body = api_for(administrator).get("/api/v1/villages/", {"page_size": 2, "page": 2}).json()
+    assert "page=3" in body["next"]
+    assert "page=" not in body["previous"]
+    assert "cursor=" not in body["next"] + body["previous"]
+
+
+def test_cursor_links_keep_the_filters_and_drop_the_page_number(tree, administrator, api_for):
+    bulk_villages([tree.town, tree.other_town], 3)
+    client = api_for(administrator)
+    first = client.get("/api/v1/villages/", {"county": "371721", "page_size": 2}).json()
+    second = client.get(first["next"]).json()
+    assert "county=371721" in first["next"]
+    assert [row["code"] for row in first["results"] + second["results"]] == [
+        "371721121001",
+        "371721121002",
+        "371721121003",
+    ]
+    assert second["next"] is None
+    assert second["count"] == 3
+
+
+def test_cursor_pages_carry_the_latest_assessment_of_their_own_rows(tree, administrator, api_for):
+    villages = [VillageFactory(township=tree.town) for _number in range(3)]
+    make_assessment(villages[2], 2021, qualified=False)
+    make_assessment(villages[2], 2023, qualified=True)
+    client = api_for(administrator)
+    first = client.get("/api/v1/villages/", {"page_size": 2}).json()
+    [last] = client.get(first["next"]).json()["results"]
+    assert [row["latest_assessment"] for row in first["results"]] == [None, None]
+    assert last["latest_assessment"] == {"year": 2023, "qualified": True}
+
+
+def test_a_mixed_direction_order_with_ties_is_walked_without_gaps_or_repeats(tree, anonymous_api):
+    clusters = [VillageClusterFactory(year=year, village_count=count) for year in (2022, 2023) for count in (5, 5, 9)]
+    forward, backward = walk(anonymous_api, "/api/v1/clusters/", {"page_size": 2})
+    walked = [row["id"] for page in forward for row in page["results"]]
+    numbered = [row["id"] for row in list_rows(anonymous_api.get("/api/v1/clusters/", {"page_size": 10}))]
+    assert sorted(walked) == sorted(cluster.id for cluster in clusters)
+    assert walked == numbered
+    assert [row["year"] for row in forward[0]["results"]] == [2023, 2023]
+    assert [row["id"] for page in reversed(backward) for row in page["results"]] == walked
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64 at all!",
+        base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        cursor_of(["after"]),
+        cursor_of({"after": ["1"], "before": ["2"]}),
+        cursor_of({"sideways": ["1"]}),
+        cursor_of({"after": ["1", "2"]}),
+        cursor_of({"after": [1]}),
+        cursor_of({"after": ["shop"]}),
+        cursor_of({"after": [str(2**70)]}),
+        cursor_of({"after": ["1\x00"]}),
+        "A" * 2000,
+    ],
+)
+def test_a_cursor_the_server_did_not_make_is_a_json_404(tree, administrator, api_for, cursor):
+    OnlineShopFactory(village=VillageFactory(township=tree.town))
+    response = api_for(administrator).get("/api/v1/shops/", {"cursor": cursor}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "cursor" in response.json()["detail"]
+
+
+def test_a_cursor_on_a_list_built_in_python_is_a_404(tree, anonymous_api):
+    response = anonymous_api.get("/api/v1/stats/yearly/", {"cursor": cursor_of({"after": ["2020"]})})
+    assert response.status_code == 404
+
+
+def test_a_village_code_cursor_with_a_nul_is_a_404_not_a_database_error(tree, anonymous_api):
+    response = anonymous_api.get("/api/v1/villages/", {"cursor": cursor_of({"after": ["3717\x00"]})})
+    assert response.status_code == 404
+
+
+def test_the_schema_documents_the_cursor_and_the_estimate_flag(anonymous_api):
+    schema = anonymous_api.get("/api/v1/schema/", {"format": "json"}).json()
+    parameters = {parameter["name"] for parameter in schema["paths"]["/api/v1/villages/"]["get"]["parameters"]}
+    page_schema = schema["components"]["schemas"]["PaginatedVillageList"]
+    assert {"cursor", "page", "page_size"} <= parameters
+    assert page_schema["properties"]["count_is_estimate"]["type"] == "boolean"
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite counts exactly whatever the size.")
+def test_sqlite_counts_exactly_beyond_the_threshold(tree, administrator, api_for, settings):
+    settings.COUNT_ESTIMATE_THRESHOLD = 5
+    bulk_villages([tree.town], 20)
+    body = api_for(administrator).get("/api/v1/villages/").json()
+    assert (body["count"], body["count_is_estimate"]) == (20, False)
+
+
+@on_postgresql
+def test_postgresql_estimates_the_count_beyond_the_threshold(tree, administrator, api_for, settings):
+    settings.COUNT_ESTIMATE_THRESHOLD = 5
+    bulk_villages([tree.town], 20)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    client = api_for(administrator)
+    beyond = client.get("/api/v1/villages/").json()
+    within = client.get("/api/v1/villages/", {"search": "测试村371721121001"}).json()
+    assert (beyond["count"], beyond["count_is_estimate"]) == (20, True)
+    assert (within["count"], within["count_is_estimate"]) == (1, False)
+
+
+@on_postgresql
+def test_with_an_estimated_count_a_page_number_is_404_only_when_it_holds_no_rows(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 5
+    bulk_villages([tree.town], 20)
+    client = api_for(administrator)
+    last = client.get("/api/v1/villages/", {"page_size": 6, "page": 4})
+    assert last.status_code == 200
+    assert last.json()["count_is_estimate"] is True
+    assert len(last.json()["results"]) == 2
+    assert last.json()["next"] is None
+    assert client.get("/api/v1/villages/", {"page_size": 6, "page": 5}).status_code == 404
