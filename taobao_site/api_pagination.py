@@ -36,7 +36,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-DEFAULT_COUNT_ESTIMATE_THRESHOLD = 10_000
 # A cursor holds a few short values; anything longer was not made by this server.
 MAX_CURSOR_LENGTH = 1000
 # Offsets and integer positions beyond a 64-bit integer would overflow the database's parameters.
@@ -147,7 +146,7 @@ def bounded_count(queryset) -> tuple[int, bool]:
     unordered = queryset.order_by()
     if connections[queryset.db].vendor != "postgresql":
         return unordered.count(), False
-    threshold = getattr(settings, "COUNT_ESTIMATE_THRESHOLD", DEFAULT_COUNT_ESTIMATE_THRESHOLD)
+    threshold = settings.COUNT_ESTIMATE_THRESHOLD
     counted = unordered[: threshold + 1].count()
     if counted <= threshold:
         return counted, False

@@ -1,36 +1,54 @@
 """Emails about the review workflow: reviewers hear of submissions, submitters of returns and approvals.
 
-Messages are composed inside the service's transaction but sent only once it commits
-(`transaction.on_commit`), so a rolled-back step never sends mail. The backend comes from settings
-(console locally, SMTP from the environment in production).
+Mail never breaks a request. A step records each message as an `OutboundMail` row inside its own transaction
+(so a rolled-back step records nothing) and, once it has committed, hands the row to the `deliver_outbound_mail`
+task (`db_worker` in production; at once under the immediate backend of tests and `make run`), which sends it
+with a timeout and retries it with backoff (villages/mail_delivery.py). A message whose task could not be
+enqueued, or was lost with its worker, is sent by `manage.py send_queued_mail`.
 """
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villages.models import REVIEWERS, AnnualReport, ReviewEvent
+from villages.models import REVIEWERS, AnnualReport, OutboundMail, ReviewEvent
 from villages.selectors.jurisdiction import users_responsible_for
+from villages.tasks import outbound_mail_enqueue
+
+Status = OutboundMail.Status
 
 
-def _send_after_commit(messages: list[EmailMessage]) -> None:
+@transaction.atomic
+def outbound_mail_retry_now(*, mails: QuerySet) -> int:
+    """Make queued or failed messages due now and send them; one already sent is never sent again."""
+    retried = list(mails.exclude(status=Status.SENT).values_list("pk", flat=True))
+    OutboundMail.objects.filter(pk__in=retried).update(
+        status=Status.QUEUED, next_attempt_at=timezone.now(), updated_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _enqueue_each(retried))
+    return len(retried)
+
+
+def _enqueue_each(mail_ids: list[int]) -> None:
+    for mail_id in mail_ids:
+        outbound_mail_enqueue(mail_id)
+
+
+def _record_and_send_after_commit(report: AnnualReport, messages: list[tuple[str, str, str]]) -> None:
     if not messages:
         return
-
-    def send():
-        get_connection(fail_silently=False).send_messages(messages)
-
-    transaction.on_commit(send)
-
-
-def _message(subject: str, body: str, recipient: str) -> EmailMessage:
-    return EmailMessage(
-        subject=_("[Taobao village registry] %(subject)s") % {"subject": subject},
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
+    mails = OutboundMail.objects.bulk_create(
+        OutboundMail(
+            recipient=recipient,
+            subject=_("[Taobao village registry] %(subject)s") % {"subject": subject},
+            body=body,
+            report=report,
+            next_attempt_at=timezone.now(),
+        )
+        for recipient, subject, body in messages
     )
+    transaction.on_commit(lambda: _enqueue_each([mail.pk for mail in mails]))
 
 
 def _report_facts(report: AnnualReport) -> dict:
@@ -52,8 +70,8 @@ def report_submitted(*, report: AnnualReport, event: ReviewEvent) -> None:
         "%(by)s submitted the %(year)s e-commerce report of %(village)s (%(code)s) for review.\n\n"
         "E-commerce sales: RMB %(sales)s\nActive online shops: %(active_shops)s\nHouseholds: %(households)s\n"
     ) % facts
-    reviewers = users_responsible_for(report.village.code, REVIEWERS).exclude(email="")
-    _send_after_commit([_message(subject, body, email) for email in reviewers.values_list("email", flat=True)])
+    emails = users_responsible_for(report.village.code, REVIEWERS).exclude(email="").values_list("email", flat=True)
+    _record_and_send_after_commit(report, [(email, subject, body) for email in emails])
 
 
 def report_reviewed(*, report: AnnualReport, event: ReviewEvent) -> None:
@@ -77,4 +95,4 @@ def report_reviewed(*, report: AnnualReport, event: ReviewEvent) -> None:
         "%(by)s reviewed the %(year)s e-commerce report of %(village)s (%(code)s); it is now %(status)s.\n\n"
         "Reviewer's comment: %(comment)s\n"
     ) % facts
-    _send_after_commit([_message(subject, body, submitter.email)])
+    _record_and_send_after_commit(report, [(submitter.email, subject, body)])

@@ -217,6 +217,8 @@ CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
+COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
 # Seconds without a heartbeat after which `registry_worker` marks a running import job interrupted.
 IMPORT_HEARTBEAT_TIMEOUT = env.int("IMPORT_HEARTBEAT_TIMEOUT", default=120)
 # The map's background: a Leaflet tile URL template; empty means markers on a plain background (offline), unless
@@ -293,3 +295,10 @@ LOGGING = {
 
 # Chinese official statistics group digits in threes with commas; Django's zh_Hans default has no separator.
 FORMAT_MODULE_PATH = ["taobao_site.formats"]
+
+# Notification mail is recorded, then sent by a background task (villages/notifications.py). A send gives up
+# after EMAIL_TIMEOUT seconds (Django's SMTP backend reads it); a failed one is retried MAIL_RETRY_BASE_SECONDS
+# later, the wait doubling each time, and is marked failed after MAIL_MAX_ATTEMPTS attempts.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)

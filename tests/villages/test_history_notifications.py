@@ -1,4 +1,7 @@
-"""Every change is on record (history and review timeline) and the right people are emailed after commit."""
+"""Every change is on record (history and review timeline) and the right people are emailed after commit.
+
+Each message is recorded as outgoing mail inside the step's transaction and sent by a task once it commits (the
+immediate task backend of the tests sends at once); tests/villages/test_mail_delivery.py covers failures."""
 
 import datetime
 
@@ -7,7 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import make_user
 from tests.factories import VillageFactory
-from villages.models import REVIEWERS, AnnualReport, ReportingWindow
+from villages.models import REVIEWERS, AnnualReport, OutboundMail, ReportingWindow
 from villages.selectors.review import report_timeline
 from villages.services.errors import ConflictError
 from villages.services.registry import village_create, village_delete, village_update
@@ -84,12 +87,17 @@ def test_submission_emails_the_reviewers_of_the_area_only_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         report_submit(report=draft, by=official)
         assert mailoutbox == []
+    recorded = OutboundMail.objects.filter(report=draft)
+    assert sorted(recorded.values_list("recipient", "status")) == sorted(
+        [(reviewer.email, "queued"), (prefecture_reviewer.email, "queued")]
+    )
     for callback in callbacks:
         callback()
 
     assert sorted(message.to[0] for message in mailoutbox) == sorted([reviewer.email, prefecture_reviewer.email])
     assert all("丁楼村" in message.subject and "2023" in message.subject for message in mailoutbox)
     assert other_reviewer.email not in {message.to[0] for message in mailoutbox}
+    assert set(recorded.values_list("status", "attempts")) == {("sent", 1)}
 
 
 def test_refused_submission_sends_no_mail(draft, official, mailoutbox, django_capture_on_commit_callbacks):
@@ -102,6 +110,7 @@ def test_refused_submission_sends_no_mail(draft, official, mailoutbox, django_ca
         report_submit(report=draft, by=official)
 
     assert callbacks == [] and mailoutbox == []
+    assert not OutboundMail.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -123,6 +132,7 @@ def test_approval_and_return_email_the_submitter_with_the_comment(
     message = mailoutbox[0]
     assert message.to == [official.email]
     assert subject_word in message.subject and "核实无误" in message.body
+    assert OutboundMail.objects.get(recipient=official.email, subject=message.subject).status == "sent"
 
 
 def test_reopen_emails_the_submitter(draft, official, reviewer, mailoutbox, django_capture_on_commit_callbacks):

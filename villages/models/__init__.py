@@ -5,6 +5,7 @@ from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from .divisions import Division
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
+from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent
 from .shops import OnlineShop, ShopYear
 from .villages import Village
@@ -20,6 +21,7 @@ __all__ = [
     "ImportJob",
     "JurisdictionAssignment",
     "OnlineShop",
+    "OutboundMail",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",

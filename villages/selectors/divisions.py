@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from villages import codes
 from villages.models import Division
+from villages.selectors.jurisdiction import code_prefix_q
 
 CHILD_LEVEL = {
     codes.PROVINCE: codes.COUNTY,
@@ -22,7 +23,7 @@ def divisions_within(code: str, level: str):
     parent = Division.objects.filter(code=code).only("code", "level").first()
     if parent is None or parent.level == codes.TOWNSHIP:
         return Division.objects.none()
-    return Division.objects.filter(level=level, code__startswith=parent.code_prefix).order_by("code")
+    return Division.objects.filter(code_prefix_q("code", parent.code_prefix), level=level).order_by("code")
 
 
 def townships_matching(text: str, within: str = ""):
@@ -31,10 +32,10 @@ def townships_matching(text: str, within: str = ""):
     if not text:
         return Division.objects.none()
     townships = Division.objects.filter(level=codes.TOWNSHIP).filter(
-        Q(name__contains=text) | Q(code__startswith=text)
+        Q(name__contains=text) | (code_prefix_q("code", text) if text.isdigit() else Q(pk__in=[]))
     )
     if within.isdigit():
-        townships = townships.filter(code__startswith=within)
+        townships = townships.filter(code_prefix_q("code", within))
     return townships.select_related("parent__parent").order_by("code")[:SEARCH_LIMIT]
 
 

@@ -30,7 +30,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("villages", "0006_history_of_assignments_and_windows"),
+        ("villages", "0008_import_job_heartbeat"),
     ]
 
     operations = [
