@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 import psycopg
@@ -32,6 +33,8 @@ RECOVERY_SECONDS = 30.0
 IMPORT_ROWS = 50_000
 # How long the worker drill waits for the import to reach each state; the whole file takes about a minute.
 IMPORT_WAIT_SECONDS = 300.0
+# How long the SMTP drill waits for the mail rows to reach each state (retries back off from a second or two).
+MAIL_WAIT_SECONDS = 90.0
 
 
 @dataclass(frozen=True)
@@ -409,13 +412,14 @@ class SmtpResponder(threading.Thread):
     """A minimal SMTP server on one port: 220, EHLO/HELO 250, MAIL/RCPT 250, DATA 354 then 250, QUIT 221.
 
     With `answers=False` it accepts connections and never says a word, like a mail server that hangs. What it
-    received is in `messages`, one text per DATA.
+    received is in `messages`, one text per DATA, and `recipients` (RCPT TO).
     """
 
     def __init__(self, port: int, *, answers: bool):
         super().__init__(name=f"smtp-{port}", daemon=True)
         self.answers = answers
         self.messages: list[str] = []
+        self.recipients: list[str] = []
         self.listener = socket.create_server(("127.0.0.1", port), reuse_port=False)
         self.listener.settimeout(0.2)
         self.stopping = threading.Event()
@@ -448,6 +452,8 @@ class SmtpResponder(threading.Thread):
                     continue
             else:
                 verb = line[:4].upper()
+                if verb == "RCPT":
+                    self.recipients.append(line.split(":", 1)[1].strip().strip("<>"))
                 if verb == "DATA":
                     in_data = True
                     stream.write(b"354 end with .\r\n")
@@ -462,7 +468,95 @@ class SmtpResponder(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
-        self.join()
+        if self.is_alive():
+            self.join()
         for connection in self.connections:
             connection.close()
         self.listener.close()
+
+
+def report_mail(stack_database, report_id: int) -> list[tuple[str, str, int, str]]:
+    """The report's recorded mail: recipient, status, attempts and last error, oldest first."""
+    return stack_database.execute(
+        "SELECT recipient, status, attempts, last_error FROM villages_outboundmail WHERE report_id = %s ORDER BY id",
+        [report_id],
+    ).fetchall()
+
+
+def wait_for_mail(stack_database, report_id: int, reached) -> list[tuple[str, str, int, str]]:
+    """The report's mail once `reached(rows)` holds (polled), or as it stands when the wait runs out."""
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    rows = report_mail(stack_database, report_id)
+    while not reached(rows) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        rows = report_mail(stack_database, report_id)
+    return rows
+
+
+def timed_transition(client: StackClient, token: str, report_id: int, step: str, body: dict) -> tuple[int, float]:
+    started = time.monotonic()
+    answer = client.send_json("POST", f"/api/v1/reports/{report_id}/{step}/", body, token=token)
+    return answer.status, time.monotonic() - started
+
+
+def test_mail_to_an_unreachable_or_silent_smtp_server_never_holds_a_transition_and_is_sent_when_it_works(
+    anonymous_client, api_token, stack_app_env, stack_setting, stack_database
+):
+    if "EMAIL_PORT" not in stack_app_env:
+        pytest.fail("the stack sends mail to the default SMTP port: start it with EMAIL_HOST=127.0.0.1 EMAIL_PORT=2526")
+    port = int(stack_app_env["EMAIL_PORT"])
+    email_timeout = stack_setting("EMAIL_TIMEOUT")
+    official, reviewer = api_token("official"), api_token("reviewer")
+    listing = anonymous_client.send_json("GET", "/api/v1/reports/?status=returned", None, token=official)
+    assert listing.status == 200, listing.text
+    report_id = json.loads(listing.body)["results"][0]["id"]
+    already_recorded = len(report_mail(stack_database, report_id))
+
+    def new_mail(rows):
+        return rows[already_recorded:]
+
+    # 1. Nothing listens on the SMTP port: the submit answers at once, and its mail waits for a retry.
+    submitted = timed_transition(anonymous_client, official, report_id, "submit", {})
+    refused = wait_for_mail(
+        stack_database, report_id, lambda rows: new_mail(rows) and all(row[2] and row[3] for row in new_mail(rows))
+    )
+    silent = SmtpResponder(port, answers=False)
+    working = None
+    try:
+        # 2. A server that accepts and never answers: each try ends after EMAIL_TIMEOUT, in the background.
+        silent.start()
+        attempts_before = {index: row[2] for index, row in enumerate(new_mail(refused))}
+        approved = timed_transition(anonymous_client, reviewer, report_id, "approve", {"comment": ""})
+        timed_out = wait_for_mail(
+            stack_database,
+            report_id,
+            lambda rows: (
+                len(new_mail(rows)) > len(attempts_before)
+                and all(row[2] > attempts_before.get(index, 0) for index, row in enumerate(new_mail(rows)))
+            ),
+        )
+        silent.stop()
+        # 3. A server that works: every queued message goes out at its next retry.
+        working = SmtpResponder(port, answers=True)
+        working.start()
+        sent = wait_for_mail(stack_database, report_id, lambda rows: all(row[1] == "sent" for row in new_mail(rows)))
+        # The report goes back to where it was (returned); the reopen's mail is sent too before the server goes.
+        reopened = timed_transition(anonymous_client, reviewer, report_id, "reopen", {"comment": "故障演练"})
+        wait_for_mail(
+            stack_database,
+            report_id,
+            lambda rows: len(new_mail(rows)) > len(sent) and all(row[1] == "sent" for row in new_mail(rows)),
+        )
+    finally:
+        silent.stop()
+        if working:
+            working.stop()
+
+    assert submitted[0] == approved[0] == reopened[0] == 200
+    assert max(submitted[1], approved[1]) < email_timeout, "a transition must not wait for the SMTP server"
+    assert [row[1:3] for row in new_mail(refused)] == [("queued", 1)] * len(new_mail(refused))
+    assert all("Refused" in row[3] for row in new_mail(refused)), new_mail(refused)
+    assert all(row[1] == "queued" and "timed out" in row[3].lower() for row in new_mail(timed_out)), timed_out
+    assert [row[1] for row in new_mail(sent)] == ["sent"] * len(new_mail(timed_out))
+    assert all(row[2] >= 2 for row in new_mail(sent)), "each message was tried again until it went out"
+    assert Counter(row[0] for row in new_mail(sent)) <= Counter(working.recipients), "the responder received each"
