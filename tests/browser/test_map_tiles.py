@@ -1,9 +1,12 @@
 """The map in a real browser: with a Tianditu key it fetches Tianditu tiles with the key and credits Tianditu."""
 
 import base64
+import copy
 import re
 
 import pytest
+
+from taobao_site.settings.base import TIANDITU_TILE_HOSTS, map_tile_origin
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -17,6 +20,10 @@ def test_the_map_loads_tianditu_tiles_with_the_key_and_shows_the_attribution(bro
     settings.MAP_TILE_URL = ""
     settings.MAP_TILE_ATTRIBUTION = ""
     settings.TIANDITU_KEY = "browser-test-key"
+    # The policy is computed when the settings load; with the key set there, img-src allows Tianditu's hosts.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["img-src"] = [*policy["DIRECTIVES"]["img-src"], *map_tile_origin(TIANDITU_TILE_HOSTS)]
+    settings.CONTENT_SECURITY_POLICY = policy
     tile_requests = []
     context = browser.new_context(locale="en-US")
     page = context.new_page()

@@ -31,6 +31,7 @@ from villages.models import (
     Division,
     ImportJob,
     OnlineShop,
+    OutboundMail,
     ReviewEvent,
     ShopYear,
     TaobaoTown,
@@ -46,7 +47,7 @@ REGISTRY_MODELS = sorted(
 )
 # Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
 # come from the official list (`load_divisions`), never from a hand-filled form.
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division}
+DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -70,6 +71,9 @@ def one_of_everything(tree):
     ServiceActivityFactory(point=ServicePointFactory(village=village, county_center=centre))
     ImportJob.objects.create(
         uploaded_by=make_user("uploader"), kind="villages", file="imports/v.csv", file_name="v.csv"
+    )
+    OutboundMail.objects.create(
+        recipient="official@example.gov.cn", subject="s", body="b", report=report, next_attempt_at=report.created_at
     )
     return village
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0006_history_of_assignments_and_windows'),
+        ('villages', '0009_name_trigram_indexes'),
     ]
 
     operations = [
