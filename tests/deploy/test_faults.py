@@ -537,7 +537,10 @@ def test_mail_to_an_unreachable_or_silent_smtp_server_never_holds_a_transition_a
             report_id,
             lambda rows: (
                 len(new_mail(rows)) > len(attempts_before)
-                and all(row[2] > attempts_before.get(index, 0) for index, row in enumerate(new_mail(rows)))
+                and all(
+                    row[2] > attempts_before.get(index, 0) and "timed out" in row[3].lower()
+                    for index, row in enumerate(new_mail(rows))
+                )
             ),
         )
         silent.stop()
