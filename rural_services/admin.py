@@ -73,7 +73,8 @@ class ServiceActivityAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
     list_display = ("point", "month", "assisted_purchases", "assisted_purchase_value", "produce_sales_value", "parcels")
     list_filter = (PointProvinceFilter,)
     search_fields = ("point__code", "point__name", "point__village__name", "point__village__code")
-    ordering = ("point__code", "-month")
+    # By the unique index (point, month), newest month first within a point; by code it would sort every row.
+    ordering = ("point_id", "-month")
     list_select_related = ("point",)
     autocomplete_fields = ("point",)
     date_hierarchy = "month"

@@ -45,6 +45,7 @@ from rural_services.services import (
     service_point_delete,
     service_point_update,
 )
+from villages.selectors.data_version import cached_for_version, published_data_version
 from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
 from villages.selectors.visibility import certified_village_q, villages_visible_to
 from villages.views.editing import delete_page, form_page
@@ -252,36 +253,53 @@ def public_map(request):
 
 
 def map_data(request):
-    """GeoJSON of certified villages and open service points with coordinates; public, no personal data."""
+    """GeoJSON of certified villages and open service points with coordinates; public, no personal data.
+
+    The villages' half changes only with the published data (approve, reopen, rescore), so it is built once
+    per data version; the service points are read on every request.
+    """
     anonymous = AnonymousUser()
-    villages = (
-        villages_visible_to(anonymous)
-        .filter(certified_village_q(), latitude__isnull=False)
-        .values_list("code", "name", "latitude", "longitude")
-    )
+    village_features = cached_for_version(published_data_version(), "map-villages", _certified_village_features)
     points = (
         service_points_visible_to(anonymous)
         .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
         .values_list("code", "name", "latitude", "longitude")
     )
-    features = [
-        _feature(kind, code, name, latitude, longitude, url)
-        for kind, rows, route in (
-            ("village", villages, "villages:village_detail"),
-            ("service_point", points, "rural_services:point_detail"),
-        )
+    point_features = _features("service_point", points, "rural_services:point_detail")
+    return JsonResponse({"type": "FeatureCollection", "features": village_features + point_features})
+
+
+def _certified_village_features() -> list[dict]:
+    villages = (
+        villages_visible_to(AnonymousUser())
+        .filter(certified_village_q(), latitude__isnull=False)
+        .values_list("code", "name", "latitude", "longitude")
+    )
+    return _features("village", villages, "villages:village_detail")
+
+
+# A code that needs no quoting in a path: where it lands in the reversed URL, each feature's code goes.
+_CODE_MARKER = "CODE"
+# The characters `reverse()` leaves unquoted in a path.
+_PATH_SAFE = "!$&'()*+,;=/~:@"
+
+
+def _features(kind, rows, route) -> list[dict]:
+    """GeoJSON points of (code, name, latitude, longitude) rows; the detail URL is reversed once, not per row."""
+    before, _marker, after = reverse(route, args=[_CODE_MARKER]).partition(_CODE_MARKER)
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
+            "properties": {
+                "kind": kind,
+                "code": code,
+                "name": name,
+                "url": f"{before}{quote(code, safe=_PATH_SAFE)}{after}",
+            },
+        }
         for code, name, latitude, longitude in rows
-        for url in (reverse(route, args=[code]),)
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
-
-
-def _feature(kind, code, name, latitude, longitude, url):
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
-        "properties": {"kind": kind, "code": code, "name": name, "url": url},
-    }
 
 
 @login_required

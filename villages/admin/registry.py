@@ -16,10 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from villages.admin.scoped import (
     TIMESTAMPS,
     VERSIONED,
+    IndexedSearchAdmin,
     ProvinceFilter,
     ReadOnlyAdmin,
     ScopedHistoryAdmin,
     VillageProvinceFilter,
+    YearFilter,
 )
 from villages.admin.service_backed import ServiceBackedAdmin, ServiceRefusalAdmin, refusal_text
 from villages.models import (
@@ -54,7 +56,7 @@ from villages.services.jurisdiction import jurisdiction_assign, jurisdiction_una
 
 
 @admin.register(Division)
-class DivisionAdmin(ReadOnlyAdmin):
+class DivisionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`.
 
     A division edited by hand would differ from the official list, and the next load would silently undo it;
@@ -64,15 +66,14 @@ class DivisionAdmin(ReadOnlyAdmin):
 
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
-    search_fields = ("code", "name")
+    search_fields = ("^code", "name")
     ordering = ("code",)
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
-    show_full_result_count = False
 
 
 @admin.register(Village)
-class VillageAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class VillageAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(villages_in_scope_of)
     create_service = staticmethod(registry.village_create)
     update_service = staticmethod(registry.village_update)
@@ -80,7 +81,7 @@ class VillageAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     instance_argument = "village"
     list_display = ("code", "name", "township", "committee_type", "households", "population", "urban_rural_code")
     list_filter = ("committee_type", "urban_rural_code", ProvinceFilter)
-    search_fields = ("code", "name", "township__name")
+    search_fields = ("^code", "name", "township__name")
     ordering = ("code",)
     list_select_related = ("township",)
     fields = (*registry.VILLAGE_FIELDS, "township", "committee_type", "edited_version", *VERSIONED)
@@ -89,7 +90,7 @@ class VillageAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
 
 
 @admin.register(OnlineShop)
-class OnlineShopAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class OnlineShopAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(shops_in_scope_of)
     create_service = staticmethod(registry.shop_create)
     update_service = staticmethod(registry.shop_update)
@@ -97,8 +98,9 @@ class OnlineShopAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     instance_argument = "shop"
     list_display = ("name", "platform", "platform_shop_id", "village", "category", "opened_on", "closed_on")
     list_filter = ("platform", VillageProvinceFilter)
-    search_fields = ("name", "platform_shop_id", "village__name", "village__code")
-    ordering = ("village__code", "platform", "platform_shop_id")
+    search_fields = ("^village__code", "name", "platform_shop_id", "village__name")
+    # The shops of a village together, in the order of the index (village, id); by code it would sort them all.
+    ordering = ("village_id", "id")
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
     fields = (*registry.SHOP_FIELDS, "edited_version", *VERSIONED)
@@ -106,16 +108,16 @@ class OnlineShopAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
 
 
 @admin.register(ShopYear)
-class ShopYearAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class ShopYearAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(shop_years_in_scope_of)
     create_service = staticmethod(registry.shop_year_create)
     update_service = staticmethod(registry.shop_year_update)
     delete_service = staticmethod(registry.shop_year_delete)
     instance_argument = "shop_year"
     list_display = ("shop", "year", "sales", "orders_last_3_months", "days_open", "active")
-    list_filter = ("year",)
-    search_fields = ("shop__name", "shop__platform_shop_id", "shop__village__name", "shop__village__code")
-    ordering = ("shop__village__code", "shop__platform_shop_id", "-year")
+    list_filter = (YearFilter,)
+    search_fields = ("^shop__village__code", "shop__name", "shop__platform_shop_id", "shop__village__name")
+    ordering = ("shop_id", "year")  # the unique index (shop, year)
     list_select_related = ("shop",)
     autocomplete_fields = ("shop",)
     fields = ("shop", *registry.SHOP_YEAR_FIELDS, "active", "edited_version", *VERSIONED)
@@ -169,7 +171,7 @@ class ReturnCommentForm(forms.Form):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(reports_in_scope_of)
     create_service = staticmethod(reports.report_create)
     update_service = staticmethod(reports.report_update)
@@ -177,9 +179,9 @@ class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     instance_argument = "report"
     actions = ("approve_reports", "return_reports")
     list_display = ("village", "year", *reports.REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
-    list_filter = (ReviewQueueFilter, "status", "year", VillageProvinceFilter)
-    search_fields = ("village__name", "village__code")
-    ordering = ("-year", "village__code")
+    list_filter = (ReviewQueueFilter, "status", YearFilter, VillageProvinceFilter)
+    search_fields = ("^village__code", "village__name")
+    ordering = ("-year", "village_id")  # the index report_year_village
     list_select_related = ("village",)
     autocomplete_fields = ("village",)
     inlines = (ReviewEventInline,)
@@ -275,12 +277,12 @@ class AnnualReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(ReadOnlyAdmin):
+class ReviewEventAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(review_events_in_scope_of)
     list_display = ("report", "from_status", "to_status", "by", "at")
     list_filter = ("to_status",)
-    search_fields = ("report__village__name", "report__village__code", "comment")
-    ordering = ("-at", "-id")
+    search_fields = ("^report__village__code", "report__village__name", "comment")
+    ordering = ("-id",)  # steps are appended: newest first, in the primary key's order
     list_select_related = ("report__village", "by")
 
 
@@ -331,29 +333,29 @@ class CriteriaSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(assessments_in_scope_of)
     list_display = ("village", "year", "qualified", "score", "status_change", "criteria_set", "assessed_at")
-    list_filter = ("year", "qualified", "status_change", VillageProvinceFilter)
-    search_fields = ("village__name", "village__code")
-    ordering = ("-year", "village__code")
+    list_filter = (YearFilter, "qualified", "status_change", VillageProvinceFilter)
+    search_fields = ("^village__code", "village__name")
+    ordering = ("-year", "village_id")  # the index assessment_year_village
     list_select_related = ("village", "criteria_set")
 
 
 @admin.register(TaobaoTown)
-class TaobaoTownAdmin(ReadOnlyAdmin):
+class TaobaoTownAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(taobao_towns_in_scope_of)
     list_display = ("township", "year", "route", "taobao_villages", "ecommerce_sales", "active_shops")
-    list_filter = ("year", "route")
-    search_fields = ("township__name", "township__code")
-    ordering = ("-year", "township__code")
+    list_filter = (YearFilter, "route")
+    search_fields = ("^township__code", "township__name")
+    ordering = ("-year", "township_id")  # a township's key is its code
     list_select_related = ("township",)
 
 
 @admin.register(VillageCluster)
 class VillageClusterAdmin(ReadOnlyAdmin):
     list_display = ("year", "size_class", "village_count", "counties")
-    list_filter = ("year", "size_class")
+    list_filter = (YearFilter, "size_class")
     search_fields = ("villages__name", "villages__code")
     ordering = ("-year", "-village_count")
 

@@ -30,8 +30,9 @@ from villages.filters import (
 )
 from villages.selectors import listings
 from villages.selectors.certification import what_if
+from villages.selectors.data_version import cached_for_version, published_data_version
+from villages.selectors.public_face import published_yearly_statistics
 from villages.selectors.review import report_timeline
-from villages.selectors.statistics import yearly_statistics
 from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
 from villages.services import registry, reports
 
@@ -151,9 +152,18 @@ class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.Retriev
 
     @action(detail=False, methods=["get"], pagination_class=None)
     def geojson(self, request):
+        # Certified villages are public, so the collection depends on the filters alone, never on the caller.
+        params = request.query_params
+        filters = sorted((name, params.getlist(name)) for name in VillageFilter.base_filters if name in params)
+        features = cached_for_version(
+            published_data_version(), "villages-geojson", lambda: self._certified_features(request), key_parts=filters
+        )
+        return Response({"type": "FeatureCollection", "features": features})
+
+    def _certified_features(self, request) -> list[dict]:
         villages = self.filter_queryset(listings.certified_villages_on_map(request.user))
         rows = villages.values_list("code", "name", "committee_type", "longitude", "latitude")
-        features = [
+        return [
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
@@ -166,7 +176,6 @@ class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.Retriev
             }
             for code, name, committee_type, longitude, latitude in rows
         ]
-        return Response({"type": "FeatureCollection", "features": features})
 
 
 @extend_schema_view(
@@ -381,7 +390,7 @@ class YearlyStatisticsViewSet(viewsets.GenericViewSet):
         responses={200: serializers.YearlyStatisticsSerializer(many=True), **READ_ERRORS},
     )
     def list(self, request):
-        page = self.paginate_queryset(yearly_statistics())
+        page = self.paginate_queryset(published_yearly_statistics())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -2,6 +2,7 @@
 
 from .base import TimeStampedModel, VersionedModel
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from .data_version import PublishedDataVersion
 from .divisions import Division
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
@@ -22,6 +23,7 @@ __all__ = [
     "JurisdictionAssignment",
     "OnlineShop",
     "OutboundMail",
+    "PublishedDataVersion",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",

@@ -184,7 +184,11 @@ class Assessment(TimeStampedModel):
         ordering = ["-year", "village"]
         # With the village last it covers "the qualified villages of a year" (towns, clusters, rescoring,
         # status changes) without reading the assessment rows and their JSON.
-        indexes = [models.Index(fields=["year", "qualified", "village"], name="assessment_year_qual_village")]
+        indexes = [
+            models.Index(fields=["year", "qualified", "village"], name="assessment_year_qual_village"),
+            # The admin's order (newest year first, then by village), read page by page without a sort.
+            models.Index(fields=["-year", "village"], name="assessment_year_village"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "year"], name="assessment_unique_village_year"

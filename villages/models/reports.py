@@ -69,7 +69,11 @@ class AnnualReport(VersionedModel):
             ("submit_annualreport", _("Can submit annual reports for review")),
             ("review_annualreport", _("Can approve, return and reopen annual reports")),
         ]
-        indexes = [models.Index(fields=["status", "year"], name="report_status_year")]
+        indexes = [
+            models.Index(fields=["status", "year"], name="report_status_year"),
+            # The admin's order (newest year first, then by village), read page by page without a sort.
+            models.Index(fields=["-year", "village"], name="report_year_village"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["village", "year"],

@@ -45,6 +45,8 @@ class OnlineShop(VersionedModel):
         verbose_name = _("online shop")
         verbose_name_plural = _("online shops")
         ordering = ["village", "platform", "platform_shop_id"]
+        # The admin lists a village's shops together in this order, page after page, without a sort.
+        indexes = [models.Index(fields=["village", "id"], name="shop_village_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "platform_shop_id"],

@@ -31,30 +31,37 @@ def _count_by_year_and_province(rows, code_path: str, year=None) -> dict:
     return {(row_year, prefix): count for row_year, prefix, count in counts}
 
 
-def _villages_by_year_and_province(year=None) -> dict:
+def villages_by_year_and_province(year=None) -> dict:
+    """Taobao villages (qualified assessments) per (year, province prefix)."""
     return _count_by_year_and_province(Assessment.objects.filter(qualified=True), "village__code", year)
 
 
-def _towns_by_year_and_province(year=None) -> dict:
+def towns_by_year_and_province(year=None) -> dict:
+    """Taobao towns per (year, province prefix)."""
     return _count_by_year_and_province(TaobaoTown.objects.all(), "township_id", year)
 
 
 def yearly_statistics() -> list[dict]:
     """Every year with registry data or a published figure: the registry's counts beside AliResearch's."""
-    villages, towns = defaultdict(int), defaultdict(int)
-    for (year, _prefix), count in _villages_by_year_and_province().items():
-        villages[year] += count
-    for (year, _prefix), count in _towns_by_year_and_province().items():
-        towns[year] += count
-    years = sorted(set(villages) | set(towns) | set(PUBLISHED_BY_YEAR))
+    return yearly_statistics_of(villages_by_year_and_province(), towns_by_year_and_province())
+
+
+def yearly_statistics_of(villages: dict, towns: dict) -> list[dict]:
+    """The yearly rows of counts per (year, province prefix) of Taobao villages and of Taobao towns."""
+    village_totals, town_totals = defaultdict(int), defaultdict(int)
+    for (year, _prefix), count in villages.items():
+        village_totals[year] += count
+    for (year, _prefix), count in towns.items():
+        town_totals[year] += count
+    years = sorted(set(village_totals) | set(town_totals) | set(PUBLISHED_BY_YEAR))
     rows = []
     for year in years:
         published = PUBLISHED_BY_YEAR.get(year)
         rows.append(
             {
                 "year": year,
-                "taobao_villages": villages[year],
-                "taobao_towns": towns[year],
+                "taobao_villages": village_totals[year],
+                "taobao_towns": town_totals[year],
                 "published_taobao_villages": published.taobao_villages if published else None,
                 "published_taobao_towns": published.taobao_towns if published else None,
             }
@@ -64,8 +71,8 @@ def yearly_statistics() -> list[dict]:
 
 def yearly_statistics_by_province(*, year: int | None = None) -> list[dict]:
     """Per year and province (code and name): Taobao villages and Taobao towns, provinces with any of either."""
-    villages = _villages_by_year_and_province(year)
-    towns = _towns_by_year_and_province(year)
+    villages = villages_by_year_and_province(year)
+    towns = towns_by_year_and_province(year)
     names = dict(Division.objects.filter(level=codes.PROVINCE).values_list("code", "name"))
     rows = []
     for row_year, prefix in sorted(set(villages) | set(towns)):
@@ -85,8 +92,11 @@ def yearly_statistics_by_province(*, year: int | None = None) -> list[dict]:
 
 def yearly_statistics_by_region(*, year: int | None = None) -> list[dict]:
     """Per year and NBS economic region (East, Central, West, Northeast): Taobao villages and towns."""
-    villages = _villages_by_year_and_province(year)
-    towns = _towns_by_year_and_province(year)
+    return yearly_statistics_by_region_of(villages_by_year_and_province(year), towns_by_year_and_province(year))
+
+
+def yearly_statistics_by_region_of(villages: dict, towns: dict) -> list[dict]:
+    """The region rows of counts per (year, province prefix) of Taobao villages and of Taobao towns."""
     years = sorted({row_year for row_year, _prefix in set(villages) | set(towns)})
     totals = {(y, region): [0, 0] for y in years for region in codes.ECONOMIC_REGIONS}
     for (row_year, prefix), count in villages.items():

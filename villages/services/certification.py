@@ -2,10 +2,13 @@
 
 The rules themselves live in `villages.scoring` (pure); this module loads their inputs in a few set-based
 queries and writes the results. `report_assess` is called by the review workflow when a report is approved,
-`report_assessment_withdraw` when an approved report is reopened.
+`report_assessment_withdraw` when an approved report is reopened: each touches only what one village can
+change (its township's town; the clusters around it, and only when its qualified status changed), while
+a rescoring rebuilds whole years. Each of them gives the published data a new version.
 """
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,15 +18,16 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages import scoring
-from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, Village, VillageCluster
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
+from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
 
@@ -32,27 +36,52 @@ def report_assess(*, report: AnnualReport) -> Assessment:
     """Score an approved report under the criteria of its year and record it (one per village and year).
 
     The status change is measured against the village's assessment of the previous year, and the following
-    year's status change is corrected if that year is already assessed. The year's Taobao towns and clusters
-    are rebuilt. Call it after the report's status is set to approved.
+    year's status change is corrected if that year is already assessed. The township's Taobao town is
+    rebuilt, and when the village's qualified status changed, the clusters around it are relinked.
+    Call it after the report's status is set to approved.
     """
     if report.status != AnnualReport.Status.APPROVED:
         raise ValidationError(_("Only an approved report can be assessed."))
-    with transaction.atomic():
+    # No savepoint of its own: an assessment that fails fails the approval around it.
+    with transaction.atomic(savepoint=False):
         criteria_set = criteria_set_for_year(report.year)
-        assessment = report_assessment_record(report=report, criteria_set=criteria_set)
-        status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
-        year_derivatives_refresh(
-            year=report.year, criteria_set=criteria_set, township_code=report.village.township_id
+        recorded = _assessment_record(report=report, criteria_set=criteria_set)
+        _village_derivatives_refresh(
+            report=report,
+            criteria_set=criteria_set,
+            was_qualified=recorded.was_qualified,
+            qualified=recorded.assessment.qualified,
+            next_year_assessed=recorded.next_year_assessed,
         )
-    return assessment
+    return recorded.assessment
 
 
 def report_assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> Assessment:
     """Score a report under `criteria_set` and record the village's assessment of its year, nothing more.
 
     The status change is measured against the village's assessment of the previous year. `report_assess`
-    follows it with the next year's status change, the towns and the clusters; the rescore benchmark's
+    follows it with the next year's status change, the town and the clusters; the rescore benchmark's
     per-village loop calls it alone.
+    """
+    return _assessment_record(report=report, criteria_set=criteria_set).assessment
+
+
+_RECORDED_FIELDS = ["report", "criteria_set", "inputs", "checks", "qualified", "score", "status_change"]
+
+
+class _Recorded(NamedTuple):
+    """What recording an assessment tells the steps after it."""
+
+    assessment: Assessment
+    was_qualified: bool
+    next_year_assessed: bool
+
+
+def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _Recorded:
+    """Record the report's assessment; say whether the village was qualified that year before, and whether
+    the next year is assessed (its status change then depends on this one).
+
+    One read gives the previous year's verdict, the assessment being replaced, if any, and the next year's.
     """
     inputs = scoring.VillageInputs(
         committee_type=report.village.committee_type,
@@ -60,17 +89,26 @@ def report_assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet)
         active_shops=report.active_shops,
         households=report.households,
     )
-    previous_qualified = (
-        Assessment.objects.filter(village_id=report.village_id, year=report.year - 1)
-        .values_list("qualified", flat=True)
-        .first()
-    )
-    assessment, _created = Assessment.objects.update_or_create(
+    recorded = {
+        year: (assessment_id, qualified)
+        for year, assessment_id, qualified in Assessment.objects.filter(
+            village_id=report.village_id, year__in=(report.year - 1, report.year, report.year + 1)
+        ).values_list("year", "id", "qualified")
+    }
+    previous_qualified = recorded[report.year - 1][1] if report.year - 1 in recorded else None
+    replaced_id, was_qualified = recorded.get(report.year, (None, False))
+    assessment = Assessment(
+        id=replaced_id,
         village_id=report.village_id,
         year=report.year,
-        defaults={"report": report, **_assessment_fields(criteria_set, inputs, previous_qualified)},
+        report=report,
+        **_assessment_fields(criteria_set, inputs, previous_qualified),
     )
-    return assessment
+    if replaced_id is None:
+        assessment.save(force_insert=True)
+    else:
+        assessment.save(update_fields=[*_RECORDED_FIELDS, "assessed_at", "updated_at"])
+    return _Recorded(assessment, was_qualified, report.year + 1 in recorded)
 
 
 def _assessment_fields(criteria_set: CriteriaSet, inputs: scoring.VillageInputs, previous_qualified) -> dict:
@@ -88,12 +126,40 @@ def _assessment_fields(criteria_set: CriteriaSet, inputs: scoring.VillageInputs,
 
 def report_assessment_withdraw(*, report: AnnualReport) -> None:
     """Remove the assessment an approved report gave (the report is reopened) and what followed from it."""
-    with transaction.atomic():
-        deleted, _by_model = Assessment.objects.filter(report=report).delete()
-        if not deleted:
+    with transaction.atomic(savepoint=False):
+        recorded = Assessment.objects.filter(
+            village_id=report.village_id, year__in=(report.year, report.year + 1)
+        ).values_list("year", "id", "qualified", "report_id")
+        withdrawn, next_year_assessed = None, False
+        for year, assessment_id, qualified, report_id in recorded:
+            if year == report.year and report_id == report.pk:
+                withdrawn = (assessment_id, qualified)
+            next_year_assessed |= year == report.year + 1
+        if withdrawn is None:
             return
-        status_changes_refresh(years=[report.year + 1], village_ids=[report.village_id])
-        year_derivatives_refresh(year=report.year, township_code=report.village.township_id)
+        assessment_id, was_qualified = withdrawn
+        Assessment.objects.filter(pk=assessment_id).delete()
+        _village_derivatives_refresh(
+            report=report,
+            criteria_set=criteria_set_for_year(report.year),
+            was_qualified=was_qualified,
+            qualified=False,
+            next_year_assessed=next_year_assessed,
+        )
+
+
+def _village_derivatives_refresh(
+    *, report: AnnualReport, criteria_set: CriteriaSet, was_qualified: bool, qualified: bool, next_year_assessed: bool
+) -> None:
+    """What one village's new (or withdrawn) assessment changes: its township's town, and if its verdict
+    changed, the next year's status change and the clusters around it; then the published data version."""
+    village = report.village
+    taobao_towns_refresh(year=report.year, criteria_set=criteria_set, township_code=village.township_id)
+    if qualified != was_qualified:
+        if next_year_assessed:
+            status_changes_refresh(years=[report.year + 1], village_ids=[village.pk])
+        clusters_relink(year=report.year, criteria_set=criteria_set, village=village, qualified=qualified)
+    published_data_changed()
 
 
 def status_changes_refresh(*, years, village_ids=None) -> int:
@@ -119,16 +185,6 @@ def status_changes_refresh(*, years, village_ids=None) -> int:
     return updated
 
 
-def year_derivatives_refresh(
-    *, year: int, criteria_set: CriteriaSet | None = None, township_code: str | None = None
-) -> None:
-    """Rebuild the Taobao towns (all, or one township's) and the clusters of a year from its assessments."""
-    if criteria_set is None:
-        criteria_set = criteria_set_for_year(year)
-    taobao_towns_refresh(year=year, criteria_set=criteria_set, township_code=township_code)
-    clusters_refresh(year=year, criteria_set=criteria_set)
-
-
 def _input_sum(key: str):
     return Coalesce(Sum(Cast(KeyTextTransform(key, "inputs"), BigIntegerField())), Value(0))
 
@@ -141,20 +197,36 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
     stays small when the year has hundreds of thousands of assessments.
     """
     assessments = Assessment.objects.filter(year=year)
-    if township_code is not None:
-        assessments = assessments.filter(village__township_id=township_code)
-    townships = (
-        assessments
-        .values_list("village__township_id")
-        .annotate(
-            taobao_villages=Count("id", filter=Q(qualified=True)),
-            ecommerce_sales=_input_sum("ecommerce_sales"),
-            active_shops=_input_sum("active_shops"),
-        )
-        .order_by()
+    sums = {
+        "taobao_villages": Count("id", filter=Q(qualified=True)),
+        "ecommerce_sales": _input_sum("ecommerce_sales"),
+        "active_shops": _input_sum("active_shops"),
+    }
+    if township_code is None:
+        townships = assessments.values_list("village__township_id").annotate(**sums).order_by()
+        totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
+        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals=totals)
+    # Whether the township is a stored town comes with its sums, so that a township that neither was nor
+    # becomes a town (most approvals) costs no write.
+    township = next(
+        iter(
+            assessments.filter(village__township_id=township_code)
+            .values_list("village__township_id")
+            .annotate(**sums, stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)))
+            .order_by()
+        ),
+        None,
     )
-    totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
-    return taobao_towns_replace(year=year, criteria_set=criteria_set, totals=totals, township_code=township_code)
+    if township is None:
+        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals={}, township_code=township_code)
+    code, villages, sales, shops, stored_town = township
+    return taobao_towns_replace(
+        year=year,
+        criteria_set=criteria_set,
+        totals={code: TownshipTotals(villages, int(sales), int(shops))},
+        township_code=township_code,
+        stored_town=stored_town,
+    )
 
 
 class TownshipTotals(NamedTuple):
@@ -166,9 +238,17 @@ class TownshipTotals(NamedTuple):
 
 
 def taobao_towns_replace(
-    *, year: int, criteria_set: CriteriaSet, totals: dict[str, TownshipTotals], township_code: str | None = None
+    *,
+    year: int,
+    criteria_set: CriteriaSet,
+    totals: dict[str, TownshipTotals],
+    township_code: str | None = None,
+    stored_town: bool | None = None,
 ) -> int:
-    """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`."""
+    """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`.
+
+    `stored_town` says whether that one township has a stored town (None: not known, so it is deleted).
+    """
     criteria = scoring.TownCriteria.of(criteria_set)
     towns = []
     for code, township in totals.items():
@@ -187,10 +267,19 @@ def taobao_towns_replace(
                 )
             )
     existing_towns = TaobaoTown.objects.filter(year=year)
-    if township_code is not None:
-        existing_towns = existing_towns.filter(township_id=township_code)
-    existing_towns.delete()
-    TaobaoTown.objects.bulk_create(towns, batch_size=500)
+    if township_code is None:
+        existing_towns.delete()
+        TaobaoTown.objects.bulk_create(towns, batch_size=500)
+    elif towns:
+        # One township after an approval: a single upsert keeps its row (and id) when it stays a town.
+        TaobaoTown.objects.bulk_create(
+            towns,
+            update_conflicts=True,
+            unique_fields=["township", "year"],
+            update_fields=["criteria_set", "route", "taobao_villages", "ecommerce_sales", "active_shops"],
+        )
+    elif stored_town is not False:
+        existing_towns.filter(township_id=township_code).delete()
     return len(towns)
 
 
@@ -246,6 +335,214 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
     return len(clusters)
 
 
+def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, qualified: bool) -> None:
+    """Relink the year's clusters around one village whose qualified status just became `qualified`.
+
+    The stored clusters are the year's linked groups (see `clusters_refresh`) that are large enough; a
+    smaller group is stored nowhere. So a village that lost its status was either in no stored cluster (its
+    group was too small, and the pieces left are smaller still: nothing changes) or in one, whose other
+    members are linked again and stored as the pieces that are still large enough. A village that gained
+    its status joins every group it links to: the Taobao villages of its township or within `CLUSTER_LINK_KM`
+    (a bounding box on the coordinates) are loaded; a stored cluster among them is taken whole, and from
+    each village in no cluster the walk goes on the same way, since the rest of its small group may lie
+    beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
+    """
+    criteria = scoring.ClusterCriteria.of(criteria_set)
+    if qualified:
+        _cluster_join(year=year, criteria=criteria, village=village)
+    else:
+        _cluster_leave(year=year, criteria=criteria, village=village)
+
+
+_Membership = VillageCluster.villages.through
+
+
+def _cluster_member(village_id, township_code, latitude, longitude) -> scoring.ClusterMember:
+    return scoring.ClusterMember(
+        village_id=village_id,
+        township_code=township_code,
+        latitude=float(latitude) if latitude is not None else None,
+        longitude=float(longitude) if longitude is not None else None,
+    )
+
+
+def _linked(a: scoring.ClusterMember, b: scoring.ClusterMember, link_km: float) -> bool:
+    """The link of `scoring.link_villages`: one township, or both located within `link_km`."""
+    if a.township_code == b.township_code:
+        return True
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return False
+    return scoring.haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= link_km
+
+
+def _within_reach_q(members: list[scoring.ClusterMember], link_km: float) -> Q:
+    """Villages of the members' townships or inside a box around a located member that holds every point
+    within `link_km` of it (a degree of longitude measured at the box's edge nearest the pole, with margin)."""
+    reach = Q(village__township_id__in=sorted({member.township_code for member in members}))
+    latitude_reach = link_km / scoring.KM_PER_DEGREE_LATITUDE * 1.01
+    for member in members:
+        if member.latitude is None or member.longitude is None:
+            continue
+        edge = min(89.0, abs(member.latitude) + latitude_reach)
+        longitude_reach = latitude_reach / max(math.cos(math.radians(edge)), 0.01)
+        reach |= Q(
+            village__latitude__range=(member.latitude - latitude_reach, member.latitude + latitude_reach),
+            village__longitude__range=(member.longitude - longitude_reach, member.longitude + longitude_reach),
+        )
+    return reach
+
+
+def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+    """A village gained its status: merge it with the groups it links to (see `clusters_relink`).
+
+    Each step of the walk is one query: the Taobao villages within reach of the villages just added, with the
+    members of every stored cluster among them (a cluster is taken whole once one of its villages links).
+    """
+    link_km = settings.CLUSTER_LINK_KM
+    cluster_of = _Membership.objects.filter(village_id=OuterRef("village_id"), villagecluster__year=year)
+    taobao_villages = (
+        Assessment.objects.filter(year=year, qualified=True)
+        .exclude(village_id=village.pk)
+        .annotate(cluster_id=Subquery(cluster_of.values("villagecluster_id")[:1]))
+        .order_by()
+    )
+    columns = ("village_id", "village__township_id", "village__latitude", "village__longitude", "cluster_id")
+    joined = _cluster_member(village.pk, village.township_id, village.latitude, village.longitude)
+    group = {village.pk: joined}
+    merged_clusters: dict[int, list[int]] = {}
+    waiting: dict = {}
+    frontier = [joined]
+    while frontier:
+        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km))
+        clusters_in_reach = _Membership.objects.filter(
+            villagecluster__year=year, village_id__in=in_reach.values("village_id")
+        ).exclude(villagecluster_id__in=list(merged_clusters))
+        their_members = taobao_villages.filter(
+            village_id__in=_Membership.objects.filter(
+                villagecluster_id__in=clusters_in_reach.values("villagecluster_id")
+            ).values("village_id")
+        )
+        for village_id, township_code, latitude, longitude, cluster_id in in_reach.values_list(*columns).union(
+            their_members.values_list(*columns)
+        ):
+            if village_id not in group:
+                waiting[village_id] = (_cluster_member(village_id, township_code, latitude, longitude), cluster_id)
+        # A village in a stored cluster links only inside its cluster (the cluster is its whole group), so
+        # only villages in no cluster carry the walk on.
+        newly_linked, grown = [], frontier
+        while grown:
+            linked = {
+                village_id: cluster_id
+                for village_id, (member, cluster_id) in waiting.items()
+                if any(_linked(member, other, link_km) for other in grown)
+            }
+            grown = []
+            for village_id, cluster_id in linked.items():
+                if village_id not in waiting:
+                    continue
+                if cluster_id is None:
+                    member, _cluster_id = waiting.pop(village_id)
+                    group[village_id] = member
+                    grown.append(member)
+                    newly_linked.append(member)
+                    continue
+                members = [other_id for other_id, (_member, other) in waiting.items() if other == cluster_id]
+                merged_clusters[cluster_id] = members
+                for member_id in members:
+                    group[member_id] = waiting.pop(member_id)[0]
+        frontier = newly_linked
+    _clusters_store(year=year, criteria=criteria, groups=[list(group.values())], replaced=merged_clusters)
+
+
+def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+    """A village lost its status: split what is left of its stored cluster, if it was in one."""
+    its_cluster = _Membership.objects.filter(village_id=village.pk, villagecluster__year=year).values(
+        "villagecluster_id"
+    )
+    members = _Membership.objects.filter(villagecluster_id__in=Subquery(its_cluster)).values_list(
+        "villagecluster_id", "village_id", "village__township_id", "village__latitude", "village__longitude"
+    )
+    replaced: dict[int, list[int]] = {}
+    remaining = {}
+    for cluster_id, village_id, township_code, latitude, longitude in members:
+        replaced.setdefault(cluster_id, []).append(village_id)
+        if village_id != village.pk:
+            remaining[village_id] = _cluster_member(village_id, township_code, latitude, longitude)
+    if not replaced:
+        return
+    pieces = scoring.link_villages(remaining.values(), link_km=settings.CLUSTER_LINK_KM)
+    _clusters_store(
+        year=year,
+        criteria=criteria,
+        groups=[[remaining[village_id] for village_id in piece] for piece in pieces],
+        replaced=replaced,
+    )
+
+
+def _clusters_store(
+    *, year: int, criteria: scoring.ClusterCriteria, groups: list[list[scoring.ClusterMember]], replaced: dict
+) -> None:
+    """Store the groups large enough to be clusters in place of the `replaced` clusters ({id: member ids}).
+
+    The largest replaced cluster keeps its row (and id) for the largest group, and the memberships that stay
+    are not rewritten: a village joining a cluster costs one UPDATE and one membership; merged clusters
+    hand their memberships over in one UPDATE.
+    """
+    kept = [(group, size_class) for group in groups if (size_class := scoring.cluster_size_class(criteria, len(group)))]
+    kept.sort(key=lambda pair: len(pair[0]), reverse=True)
+    reused_id = max(replaced, key=lambda cluster_id: len(replaced[cluster_id])) if replaced and kept else None
+    dropped = [cluster_id for cluster_id in replaced if cluster_id != reused_id]
+    memberships = []
+    if reused_id is not None:
+        group, size_class = kept.pop(0)
+        group_ids = {member.village_id for member in group}
+        VillageCluster.objects.filter(pk=reused_id).update(
+            size_class=size_class, village_count=len(group), counties=_counties_of(group)
+        )
+        members = set(replaced[reused_id])
+        if dropped:
+            # Only a merge drops clusters while one is kept: all their villages are in the kept group.
+            _Membership.objects.filter(villagecluster_id__in=dropped).update(villagecluster_id=reused_id)
+            members.update(village_id for cluster_id in dropped for village_id in replaced[cluster_id])
+        if members - group_ids:
+            _Membership.objects.filter(villagecluster_id=reused_id, village_id__in=sorted(members - group_ids)).delete()
+        memberships += [(reused_id, village_id) for village_id in sorted(group_ids - members)]
+    elif dropped:
+        _Membership.objects.filter(villagecluster_id__in=dropped).delete()
+    if dropped:
+        # Their memberships were handed over or deleted just above, so nothing cascades: one statement
+        # instead of the deletion collector's select and two deletes.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {connection.ops.quote_name(VillageCluster._meta.db_table)} "
+                f"WHERE id IN ({', '.join(['%s'] * len(dropped))})",
+                dropped,
+            )
+    if kept:
+        created = VillageCluster.objects.bulk_create(
+            [
+                VillageCluster(year=year, size_class=size_class, village_count=len(group), counties=_counties_of(group))
+                for group, size_class in kept
+            ]
+        )
+        memberships += [
+            (cluster.pk, member.village_id)
+            for cluster, (group, _size_class) in zip(created, kept, strict=True)
+            for member in group
+        ]
+    if memberships:
+        membership = _Membership._meta
+        _rows_insert(
+            membership.db_table,
+            [membership.get_field("villagecluster").column, membership.get_field("village").column],
+            memberships,
+        )
+
+
+def _counties_of(group: list[scoring.ClusterMember]) -> list[str]:
+    return sorted({member.township_code[:6] for member in group})
+
+
 def _rows_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
     """Insert plain rows the fastest way the database offers: COPY on PostgreSQL (psycopg 3), else executemany.
 
@@ -287,7 +584,8 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
     Set-based: approved reports are read through one `values_list` cursor, scored in Python by the pure rule,
     staged in batches and written back with one upsert statement a year; the next year's status changes, the
     towns and the clusters follow in a few statements a year. Assessments of reports that are no longer
-    approved go. Assessments recorded without a report are rescored from their input snapshot.
+    approved go. Assessments recorded without a report are rescored from their input snapshot. The published
+    data gets a new version with the commit.
     """
     approved = AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED)
     with transaction.atomic():
@@ -302,14 +600,14 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
         totals = {"assessed": 0, "removed": 0, "gained": 0, "lost": 0}
         qualified_of_year: dict[int, set] = {}
         townships_of_year: dict[int, dict[str, TownshipTotals]] = {}
+        # Rescoring a year changes no other year's verdicts, so one read gives every "before" needed.
+        qualified_before = _qualified_villages(years={*years, *(year - 1 for year in years)})
         for year in years:
-            previous = qualified_of_year.get(year - 1)
-            if previous is None:
-                previous = _qualified_villages(year - 1)
             qualified_of_year[year], townships_of_year[year] = _rescore_year(
                 year=year,
                 criteria_set=criteria_of_year[year],
-                previous=previous,
+                previous=qualified_of_year.get(year - 1, qualified_before[year - 1]),
+                before=qualified_before[year],
                 batch_size=batch_size,
                 totals=totals,
             )
@@ -319,23 +617,30 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
             # The townships' totals were summed during the pass: no second aggregate over the year.
             taobao_towns_replace(year=year, criteria_set=criteria_of_year[year], totals=townships_of_year[year])
             clusters_refresh(year=year, criteria_set=criteria_of_year[year])
+        published_data_changed()
     return RescoreSummary(years=years, **totals)
 
 
-def _qualified_villages(year: int) -> set:
-    """The ids of the villages qualified in `year` (a village without an assessment counts as not qualified)."""
-    return set(
-        Assessment.objects.filter(year=year, qualified=True).order_by().values_list("village_id", flat=True)
-    )
+def _qualified_villages(*, years) -> dict[int, set]:
+    """The ids of the villages qualified in each of `years` (a village without an assessment counts as not
+    qualified)."""
+    qualified = {year: set() for year in years}
+    rows = Assessment.objects.filter(year__in=sorted(years), qualified=True).order_by()
+    for year, village_id in rows.values_list("year", "village_id"):
+        qualified[year].add(village_id)
+    return qualified
 
 
-def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[set, dict[str, TownshipTotals]]:
+def _rescore_year(
+    *, year, criteria_set, previous, before, batch_size, totals
+) -> tuple[set, dict[str, TownshipTotals]]:
     """Rescore one year in batches; returns its qualified villages and its townships' totals for the town rule.
 
     One pass over the approved reports (one cursor, `values_list`, no model instances): each village is
     scored by the pure rule, its inputs and checks are written as JSON text, its status change is read off
     the previous year's qualified villages, its township's Taobao villages, sales and active shops are
-    summed; rows are staged `batch_size` at a time and upserted together. Adds to the running `totals`.
+    summed; rows are staged `batch_size` at a time and upserted together. Adds to the running `totals`;
+    `previous` and `before` are the qualified villages of the year before and of this year before the run.
     """
     criteria = scoring.VillageCriteria.of(criteria_set)
     status_of = {
@@ -343,7 +648,6 @@ def _rescore_year(*, year, criteria_set, previous, batch_size, totals) -> tuple[
         for was in (False, True)
         for now in (False, True)
     }
-    before = _qualified_villages(year)
     after: set = set()
     reports = (
         AnnualReport.objects.filter(status=AnnualReport.Status.APPROVED, year=year)

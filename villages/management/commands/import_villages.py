@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from villages import codes
-from villages.imports.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, update_rows
+from villages.imports.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, upsert_rows
 from villages.models import Division, Village
 
 BATCH_SIZE = 5000
@@ -124,29 +124,18 @@ class Command(BaseCommand):
                 )
                 self.townships.update(new_townships)
                 self.townships_created += len(new_townships)
-            existing = {
-                code: (pk, name)
-                for code, pk, name in Village.objects.filter(code__in=list(wanted)).values_list("code", "pk", "name")
-            }
-            to_insert, to_rename = [], []
-            for code, (name, township) in wanted.items():
-                current = existing.get(code)
-                if current is None:
-                    to_insert.append((code, name, township, codes.committee_type_of(code)))
-                elif current[1] != name:
-                    to_rename.append((name, current[0]))
-                else:
-                    self.counts["unchanged"] += 1
-            insert_rows(Village, ("code", "name", "township", "committee_type"), to_insert)
-            update_rows(Village, ("name",), to_rename)
-            if to_insert:
-                created_pks = list(
-                    Village.objects.filter(code__in=[row[0] for row in to_insert]).values_list("pk", flat=True)
-                )
-                record_history(Village, created_pks, history_type=HISTORY_CREATED, reason=HISTORY_REASON)
-            record_history(Village, [row[1] for row in to_rename], history_type=HISTORY_CHANGED, reason=HISTORY_REASON)
-        self.counts["created"] += len(to_insert)
-        self.counts["updated"] += len(to_rename)
+            upserted = upsert_rows(
+                Village,
+                ("code", "name", "township", "committee_type"),
+                [(code, name, township, codes.committee_type_of(code)) for code, (name, township) in wanted.items()],
+                key_field="code",
+                update_fields=("name",),
+            )
+            record_history(Village, upserted.created, history_type=HISTORY_CREATED, reason=HISTORY_REASON)
+            record_history(Village, upserted.updated, history_type=HISTORY_CHANGED, reason=HISTORY_REASON)
+        self.counts["created"] += len(upserted.created)
+        self.counts["updated"] += len(upserted.updated)
+        self.counts["unchanged"] += len(wanted) - len(upserted.created) - len(upserted.updated)
 
     def invalid(self, line_number, message):
         self.counts["invalid"] += 1
