@@ -3,11 +3,15 @@
 # files) in front of two gunicorn app servers, one background worker, PostgreSQL and Redis.
 #
 #   deploy/stack.sh start | stop | status | stop-app N | start-app N | stop-worker | start-worker
+#                   | stop-redis | start-redis
 #
 # Environment (defaults in brackets): STACK_DIR [var/stack], STACK_DATABASE_URL
-# [postgres://postgres@127.0.0.1:5432/registry_stack], REDIS_URL [redis://127.0.0.1:6379/1], STACK_HTTPS_PORT
-# [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [registry_worker], STACK_GUNICORN_WORKERS [2], STACK_API_THROTTLE_ANON
-# [unset: the settings' default], STACK_START_TIMEOUT [60 seconds].
+# [postgres://postgres@127.0.0.1:5432/registry_stack], STACK_REDIS_PORT [6390: the stack's own redis-server,
+# so that stopping it (`stop-redis`, the deploy leg's Redis drill) leaves the machine's Redis alone],
+# STACK_HTTPS_PORT [8443], STACK_HTTP_PORT [8080], WORKER_COMMAND [registry_worker], STACK_GUNICORN_WORKERS [2],
+# STACK_API_THROTTLE_ANON [unset: the settings' default], STACK_START_TIMEOUT [60 seconds].
+# The settings named in PASSED_SETTINGS below reach every process of the stack when they are set in this
+# script's environment (the deploy leg shortens the mail retry and import heartbeat and names its SMTP port).
 # Everything the stack writes (certificate, secret key, configs, pid files, logs) lives in STACK_DIR; `stop`
 # ends only processes whose pid file is there and that carry this stack's marker.
 set -euo pipefail
@@ -19,7 +23,8 @@ STACK_DIR="${STACK_DIR:-var/stack}"
 mkdir -p "$STACK_DIR"
 STACK_DIR="$(cd "$STACK_DIR" && pwd)"
 STACK_DATABASE_URL="${STACK_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/registry_stack}"
-REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/1}"
+STACK_REDIS_PORT="${STACK_REDIS_PORT:-6390}"
+REDIS_URL="redis://127.0.0.1:$STACK_REDIS_PORT/0"
 STACK_HTTPS_PORT="${STACK_HTTPS_PORT:-8443}"
 STACK_HTTP_PORT="${STACK_HTTP_PORT:-8080}"
 WORKER_COMMAND="${WORKER_COMMAND:-registry_worker}"
@@ -27,6 +32,9 @@ STACK_GUNICORN_WORKERS="${STACK_GUNICORN_WORKERS:-2}"
 STACK_START_TIMEOUT="${STACK_START_TIMEOUT:-60}"
 APP_PORTS=(8101 8102)
 STACK_URL="https://127.0.0.1:$STACK_HTTPS_PORT"
+PASSED_SETTINGS=(
+  EMAIL_HOST EMAIL_PORT EMAIL_TIMEOUT MAIL_RETRY_BASE_SECONDS MAIL_MAX_ATTEMPTS IMPORT_HEARTBEAT_TIMEOUT
+)
 
 PYTHON="$REPO/.venv/bin/python"
 NGINX="${NGINX:-/usr/sbin/nginx}"
@@ -69,6 +77,12 @@ write_app_env() {
       if [ -n "${STACK_API_THROTTLE_ANON:-}" ]; then
         echo "API_THROTTLE_ANON=$STACK_API_THROTTLE_ANON"
       fi
+      local setting
+      for setting in "${PASSED_SETTINGS[@]}"; do
+        if [ -n "${!setting:-}" ]; then
+          echo "$setting=${!setting}"
+        fi
+      done
     } >"$APP_ENV"
   )
   # Where the deploy tests find the stack (tests/deploy/conftest.py).
@@ -76,6 +90,7 @@ write_app_env() {
     echo "STACK_URL=$STACK_URL"
     echo "STACK_HTTP_URL=http://127.0.0.1:$STACK_HTTP_PORT"
     echo "STACK_APP_SERVERS=http://127.0.0.1:${APP_PORTS[0]},http://127.0.0.1:${APP_PORTS[1]}"
+    echo "STACK_RUN_DIR=$RUN_DIR"
   } >"$STACK_DIR/stack.env"
 }
 
@@ -183,6 +198,23 @@ start_app() {
   wait_for_app "$number"
 }
 
+# The stack's own Redis: nothing on disk (the cache holds throttle counts and cached lookups, all rebuilt on
+# demand), answering on 127.0.0.1 only.
+start_redis() {
+  if ! process_is_running redis && redis-cli -p "$STACK_REDIS_PORT" ping >/dev/null 2>&1; then
+    fail "port $STACK_REDIS_PORT already answers Redis, but not from this stack's redis-server"
+  fi
+  # No process title: redis-server would write it over its environment, where the stack's marker is.
+  start_process redis redis-server --port "$STACK_REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --set-proc-title no
+  for _ in $(seq 1 50); do
+    redis-cli -p "$STACK_REDIS_PORT" ping >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  show_log_tail "$LOG_DIR/redis.log"
+  fail "the stack's redis-server does not answer on port $STACK_REDIS_PORT"
+}
+
 start_worker() {
   local worker_args
   read -ra worker_args <<<"$WORKER_COMMAND"
@@ -272,7 +304,7 @@ wait_for_stack() {
 
 status() {
   local name all_running=0
-  for name in nginx app-1 app-2 worker; do
+  for name in nginx app-1 app-2 worker redis; do
     if process_is_running "$name"; then
       echo "$name: running (pid $(cat "$RUN_DIR/$name.pid"))"
     else
@@ -285,13 +317,14 @@ status() {
 
 case "${1:-}" in
   start)
-    for command in "$NGINX" openssl psql pg_isready curl envsubst setsid; do
+    for command in "$NGINX" openssl psql pg_isready curl envsubst setsid redis-server redis-cli; do
       command -v "$command" >/dev/null || fail "$command is missing"
     done
     [ -x "$PYTHON" ] || fail "$PYTHON is missing: run \`make test\` or \`make run\` once to make the virtualenv"
     make_certificate
     create_database
     write_app_env
+    start_redis
     prepare_site
     # The worker first: a worker command that dies at once has then had the app servers' start-up to do so.
     start_worker
@@ -306,6 +339,7 @@ case "${1:-}" in
     stop_process app-1
     stop_process app-2
     stop_process worker
+    stop_process redis
     ;;
   status) status ;;
   start-app) start_app "${2:-}" ;;
@@ -315,8 +349,10 @@ case "${1:-}" in
     ;;
   start-worker) start_worker ;;
   stop-worker) stop_process worker ;;
+  start-redis) start_redis ;;
+  stop-redis) stop_process redis ;;
   *)
-    echo "usage: deploy/stack.sh start|stop|status|stop-app N|start-app N|stop-worker|start-worker" >&2
+    echo "usage: deploy/stack.sh start|stop|status|stop-app N|start-app N|stop-worker|start-worker|stop-redis|start-redis" >&2
     exit 2
     ;;
 esac

@@ -6,8 +6,10 @@ The tests are marked `deploy`, left out of the default run, and selected with `p
 """
 
 import http.cookiejar
+import json
 import os
 import ssl
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
+import psycopg
 import pytest
 
 # The deploy leg reuses the browser tests' Chromium launch (same executable, same arguments).
@@ -73,17 +76,34 @@ class StackClient:
             KeepRedirects(),
         )
 
-    def request(self, path: str, *, data: bytes | None = None, headers: dict | None = None) -> StackResponse:
+    def request(
+        self,
+        path: str,
+        *,
+        data: bytes | None = None,
+        headers: dict | None = None,
+        method: str | None = None,
+        timeout: float = 60,
+    ) -> StackResponse:
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
-        request = urllib.request.Request(url, data=data, headers={**self.headers, **(headers or {})})
+        request = urllib.request.Request(url, data=data, headers={**self.headers, **(headers or {})}, method=method)
         try:
-            with self.opener.open(request, timeout=60) as response:
+            with self.opener.open(request, timeout=timeout) as response:
                 return StackResponse(url, response.status, response.headers, response.read())
         except urllib.error.HTTPError as error:
             return StackResponse(url, error.code, error.headers, error.read())
 
     def get(self, path: str, *, headers: dict | None = None) -> StackResponse:
         return self.request(path, headers=headers)
+
+    def send_json(
+        self, method: str, path: str, body, *, token: str | None = None, timeout: float = 60
+    ) -> StackResponse:
+        """An API call with a JSON body, authenticated by `token` when one is given."""
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Token {token}"
+        return self.request(path, data=json.dumps(body).encode(), headers=headers, method=method, timeout=timeout)
 
     def post_form(self, path: str, fields: dict[str, str]) -> StackResponse:
         """A form post as a browser sends it: the CSRF cookie's token, and the page's origin."""
@@ -175,3 +195,69 @@ def client_as(stack_url, stack_ssl_context, demo_accounts, stack_demo_password):
         return clients[role]
 
     return logged_in
+
+
+def run_stack_command(*arguments: str) -> None:
+    """`deploy/stack.sh ARGUMENTS` on the running stack (start-app N, stop-worker, ...); fails the test if it fails."""
+    finished = subprocess.run(
+        [str(ROOT / "deploy" / "stack.sh"), *arguments],
+        env={**os.environ, "STACK_DIR": str(STACK_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    command = " ".join(arguments)
+    assert finished.returncode == 0, f"deploy/stack.sh {command} failed:\n{finished.stdout}{finished.stderr}"
+
+
+@pytest.fixture(scope="session")
+def stack_manage(stack_app_env):
+    """stack_manage(*arguments): `manage.py ARGUMENTS` with the stack's environment; returns what it printed."""
+
+    def manage(*arguments: str) -> str:
+        finished = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", *arguments],
+            cwd=ROOT,
+            env={**os.environ, **stack_app_env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert finished.returncode == 0, f"manage.py {' '.join(arguments)} failed:\n{finished.stdout}{finished.stderr}"
+        return finished.stdout
+
+    return manage
+
+
+@pytest.fixture(scope="session")
+def stack_setting(stack_manage):
+    """stack_setting(NAME): the value of a Django setting as the stack's processes see it (production settings)."""
+
+    def setting(name: str):
+        program = f"import json; from django.conf import settings; print(json.dumps(getattr(settings, {name!r})))"
+        return json.loads(stack_manage("shell", "--no-imports", "-c", program).splitlines()[-1])
+
+    return setting
+
+
+@pytest.fixture
+def stack_database(stack_app_env):
+    """A connection to the stack's PostgreSQL database, for reading back what the stack wrote."""
+    with psycopg.connect(stack_app_env["DATABASE_URL"], autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="session")
+def api_token(anonymous_client, demo_accounts, stack_demo_password):
+    """api_token("official" | "reviewer" | "administrator"): that demo account's API token, from auth/token/."""
+    tokens = {}
+
+    def token(role: str) -> str:
+        if role not in tokens:
+            credentials = {"username": demo_accounts[role], "password": stack_demo_password}
+            answer = anonymous_client.send_json("POST", "/api/v1/auth/token/", credentials)
+            assert answer.status == 200, f"the token of {demo_accounts[role]} answered {answer.status}: {answer.text}"
+            tokens[role] = json.loads(answer.body)["token"]
+        return tokens[role]
+
+    return token
