@@ -170,6 +170,20 @@ class ReturnCommentForm(forms.Form):
     )
 
 
+# What the review workflow records on a report; the admin shows it and never edits it.
+REPORT_WORKFLOW_FIELDS = (
+    "status",
+    "created_by",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+    "reopened",
+    "data_quality_warnings",
+)
+
+
 @admin.register(AnnualReport)
 class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(reports_in_scope_of)
@@ -189,31 +203,12 @@ class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdm
         "village",
         "year",
         *reports.REPORT_FIGURES,
-        "status",
-        "created_by",
-        "submitted_by",
-        "submitted_at",
-        "reviewed_by",
-        "reviewed_at",
-        "review_comment",
-        "reopened",
-        "data_quality_warnings",
+        *REPORT_WORKFLOW_FIELDS,
         "edited_version",
         *VERSIONED,
     )
     # The workflow (submit, approve, return, reopen) owns the status and who did what; figures stay editable.
-    readonly_fields = (
-        "status",
-        "created_by",
-        "submitted_by",
-        "submitted_at",
-        "reviewed_by",
-        "reviewed_at",
-        "review_comment",
-        "reopened",
-        "data_quality_warnings",
-        *VERSIONED,
-    )
+    readonly_fields = (*REPORT_WORKFLOW_FIELDS, *VERSIONED)
 
     def get_readonly_fields(self, request, obj=None):
         # A report stays attached to its village and year; only the figures change (through report_update).
