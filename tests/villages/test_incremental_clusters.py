@@ -18,9 +18,10 @@ pytestmark = pytest.mark.django_db
 YEAR = 2023
 STEP_KM = 4.0  # below the 5 km link distance
 FAILING = {"ecommerce_sales": 1_000_000}
-# The review step around the assessment: the reviewer's role (2, once per user), the claim (3) and the
-# record (report, history, event: 3); in a test, report_approve's atomic block is a SAVEPOINT and a RELEASE.
-REVIEW_STEP = 2 + 3 + 3 + 2
+# The review step around the assessment: the reviewer's role (2, once per user), the claim (2: the conditional
+# UPDATE and the re-read) and the record (report, history, event: 3); in a test, report_approve's atomic block
+# is a SAVEPOINT and a RELEASE.
+REVIEW_STEP = 2 + 2 + 3 + 2
 # The assessment's own: criteria, one read of the village's years, the assessment, the township's sums
 # (no write when it neither was nor becomes a town), the version bump...
 ASSESSMENT = 5

@@ -10,6 +10,7 @@ from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent
 from .shops import OnlineShop, ShopYear
 from .villages import Village
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "ADMINISTRATORS",
@@ -32,4 +33,5 @@ __all__ = [
     "VersionedModel",
     "Village",
     "VillageCluster",
+    "WorkerHeartbeat",
 ]

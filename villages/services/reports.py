@@ -88,15 +88,20 @@ def report_delete(*, report: AnnualReport, by) -> None:
 
 
 def _claim_step(report: AnnualReport, *, allowed_from, refusal) -> tuple[AnnualReport, str]:
-    """Check the current status allows the step and claim the row; return the re-read row and its old status."""
-    current = AnnualReport.objects.filter(pk=report.pk).values_list("status", flat=True).first()
-    if current is None:
-        raise ConflictError(_("This report no longer exists."))
-    if current not in allowed_from:
-        raise ConflictError(refusal % {"status": Status(current).label})
-    if not claim(AnnualReport, report.pk, conditions={"status": current}):
+    """Claim the row if its status allows the step; return the re-read row and its status before the step.
+
+    The claim is the one conditional UPDATE (status still one of `allowed_from`); only when it matches nothing is
+    the status read, to say why: gone, not in a state for this step, or changed by someone else meanwhile.
+    """
+    if not claim(AnnualReport, report.pk, conditions={"status__in": tuple(allowed_from)}):
+        current = AnnualReport.objects.filter(pk=report.pk).values_list("status", flat=True).first()
+        if current is None:
+            raise ConflictError(_("This report no longer exists."))
+        if current not in allowed_from:
+            raise ConflictError(refusal % {"status": Status(current).label})
         raise ConflictError(ACTED_MEANWHILE)
-    return AnnualReport.objects.select_related("village").get(pk=report.pk), current
+    claimed = AnnualReport.objects.select_related("village").get(pk=report.pk)
+    return claimed, claimed.status
 
 
 def _record_step(report: AnnualReport, *, by, from_status: str, comment: str = "") -> ReviewEvent:

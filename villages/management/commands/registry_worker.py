@@ -1,10 +1,12 @@
 """`manage.py registry_worker`: django-tasks-db's `db_worker` (all its options), plus the sweep of stopped imports.
 
-The sweep (`import_jobs_interrupt_stale`) runs once before the worker takes its first task, so the jobs a
+The sweep (`import_jobs_interrupt_stale`, and `background_tasks_fail_lost` for the tasks of workers that stopped
+beating) runs once before the worker takes its first task, so the jobs a
 crashed worker left running are marked interrupted as soon as it is restarted, and then every
 `--sweep-interval` seconds in a thread, so that a job of another worker (or of a killed app server) does not
 wait for a restart either. Every worker may sweep: the sweep is one conditional UPDATE. Each sweep also
-records the worker's heartbeat for /healthz.
+records the worker's heartbeat: in the cache for /healthz, in the database (`WorkerHeartbeat`) for the other
+workers' sweeps.
 """
 
 import logging
@@ -16,6 +18,7 @@ from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.management.commands import db_worker
 
 from taobao_site.health import record_worker_heartbeat
+from villages.services.background import background_tasks_fail_lost, worker_heartbeat_record
 from villages.services.imports import import_jobs_interrupt_stale
 
 logger = logging.getLogger(__name__)
@@ -37,7 +40,8 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *args, sweep_interval: float, **options):
-        self.sweep()
+        self.worker_id = options["worker_id"]
+        self.sweep(started=True)
         stop = threading.Event()
         sweeper = threading.Thread(
             target=self.sweep_until, args=(stop, sweep_interval), name="import-job-sweep", daemon=True
@@ -49,11 +53,16 @@ class Command(db_worker.Command):
             stop.set()
             sweeper.join()
 
-    def sweep(self) -> None:
+    worker_id = None
+
+    def sweep(self, *, started: bool = False) -> None:
         # Each sweep also tells /healthz that this worker is alive (it matters while tasks wait in the queue).
         record_worker_heartbeat()
         timeout = timedelta(seconds=settings.IMPORT_HEARTBEAT_TIMEOUT)
         try:
+            if self.worker_id:
+                worker_heartbeat_record(worker_id=self.worker_id, started=started)
+            background_tasks_fail_lost(older_than=timeout)
             interrupted = import_jobs_interrupt_stale(older_than=timeout)
         except DatabaseError:
             # A busy or briefly unreachable database: the next sweep tries again; the worker keeps running.
