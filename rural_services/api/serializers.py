@@ -12,6 +12,7 @@ from rural_services.models import (
 )
 from rural_services.selectors import county_centers_visible_to, may_see_partner_details
 from rural_services.services import CENTER_FIELDS, POINT_FIELDS
+from taobao_site.api_representation import CompiledRepresentation
 from villages import codes
 from villages.api.serializers import (
     COORDINATE,
@@ -28,7 +29,7 @@ from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 MAX_SERVICES_PER_POINT = 32
 
 
-class CountyOperationCenterSerializer(serializers.ModelSerializer):
+class CountyOperationCenterSerializer(CompiledRepresentation, serializers.ModelSerializer):
     county = serializers.CharField(source="county_id", read_only=True)
 
     class Meta:
@@ -37,7 +38,7 @@ class CountyOperationCenterSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ServicePointSerializer(serializers.ModelSerializer):
+class ServicePointSerializer(CompiledRepresentation, serializers.ModelSerializer):
     """Partner name and phone are null for callers without jurisdiction over the point's village."""
 
     village = serializers.CharField(source="village.code", read_only=True)

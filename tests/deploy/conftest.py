@@ -20,8 +20,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-# The deploy leg reuses the browser tests' Chromium launch (same executable, same arguments).
-from tests.browser.conftest import browser  # noqa: F401
+# The deploy leg reuses the browser tests' Chromium launch (same executable, same arguments) and screenshots.
+from tests.browser.conftest import browser, screenshot  # noqa: F401
 from villages.demo_data import DEMO_ACCOUNTS, DEMO_VILLAGES, demo_password
 from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS
 

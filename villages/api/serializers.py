@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from taobao_site.api_representation import CompiledRepresentation
 from villages.models import (
     AnnualReport,
     Assessment,
@@ -29,7 +30,7 @@ MAX_BIGINT = 2**63 - 1
 COORDINATE = {"max_digits": 9, "decimal_places": 6, "coerce_to_string": False}
 
 
-class DivisionSerializer(serializers.ModelSerializer):
+class DivisionSerializer(CompiledRepresentation, serializers.ModelSerializer):
     parent = serializers.CharField(source="parent_id", allow_null=True, read_only=True)
 
     class Meta:
@@ -42,7 +43,7 @@ class LatestAssessmentSerializer(serializers.Serializer):
     qualified = serializers.BooleanField()
 
 
-class VillageSerializer(serializers.ModelSerializer):
+class VillageSerializer(CompiledRepresentation, serializers.ModelSerializer):
     township = serializers.CharField(source="township_id", read_only=True)
     county = serializers.CharField(source="county_code", read_only=True)
     province = serializers.CharField(source="province_code", read_only=True)
@@ -79,7 +80,7 @@ class VillageSerializer(serializers.ModelSerializer):
         return {"year": latest.year, "qualified": latest.qualified}
 
 
-class OnlineShopSerializer(serializers.ModelSerializer):
+class OnlineShopSerializer(CompiledRepresentation, serializers.ModelSerializer):
     village = serializers.CharField(source="village.code", read_only=True)
 
     class Meta:
@@ -98,7 +99,7 @@ class OnlineShopSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnnualReportSerializer(serializers.ModelSerializer):
+class AnnualReportSerializer(CompiledRepresentation, serializers.ModelSerializer):
     village = serializers.CharField(source="village.code", read_only=True)
 
     class Meta:
@@ -128,7 +129,7 @@ class CheckSerializer(serializers.Serializer):
     gap = serializers.JSONField(allow_null=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(CompiledRepresentation, serializers.ModelSerializer):
     village = serializers.CharField(source="village.code", read_only=True)
     score = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False, read_only=True)
     criteria_version = serializers.CharField(source="criteria_set.name", read_only=True)
@@ -140,7 +141,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CriteriaSetSerializer(serializers.ModelSerializer):
+class CriteriaSetSerializer(CompiledRepresentation, serializers.ModelSerializer):
     village_min_household_share = serializers.DecimalField(
         max_digits=5, decimal_places=4, coerce_to_string=False, read_only=True
     )
@@ -154,7 +155,7 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TaobaoTownSerializer(serializers.ModelSerializer):
+class TaobaoTownSerializer(CompiledRepresentation, serializers.ModelSerializer):
     township = serializers.CharField(source="township_id", read_only=True)
     township_name = serializers.CharField(source="township.name", read_only=True)
 
@@ -172,7 +173,7 @@ class TaobaoTownSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VillageClusterSerializer(serializers.ModelSerializer):
+class VillageClusterSerializer(CompiledRepresentation, serializers.ModelSerializer):
     counties = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
@@ -362,7 +363,7 @@ class CommentedTransitionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, help_text=_("Required: why the report goes back."))
 
 
-class ReviewEventSerializer(serializers.ModelSerializer):
+class ReviewEventSerializer(CompiledRepresentation, serializers.ModelSerializer):
     by = serializers.CharField(source="by.get_username", read_only=True)
 
     class Meta:
