@@ -7,8 +7,9 @@ generated ones under the real townships, by one INSERT … SELECT generate_serie
 village for YEAR, one assessment per approved report (the rescore benchmark's SQL, which writes what the app
 writes), the year's towns and clusters rebuilt by the app's service, three users with API tokens, VACUUM ANALYZE.
 
-Then gunicorn (2 workers, production settings with bench/national_settings.py) serves the project plus the floor
-views of bench/national_urls.py; requests alternate real/floor, three rounds; `wrk -c16` measures throughput.
+Then gunicorn (deploy/gunicorn.conf.py with 2 workers, production settings with bench/national_settings.py)
+serves the project plus the floor views of bench/national_urls.py; requests alternate real/floor, three rounds;
+`wrk -c16` measures throughput.
 Results go to bench/results/national.md (national-<villages>.md for another size).
 
     .venv/bin/python bench/bench_national.py [--villages 100000] [--rounds 3] [--requests 30] [--rebuild]
@@ -311,9 +312,13 @@ class Server:
     process: subprocess.Popen | None = None
 
     def __enter__(self):
-        command = [str(Path(sys.executable).parent / "gunicorn"), "taobao_site.wsgi:application"]
-        command += ["--workers", "2", "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=server_environment(self.url))
+        # The production app server's own configuration (deploy/gunicorn.conf.py), with 2 workers.
+        command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"]
+        command += ["taobao_site.wsgi:application", "--log-level", "warning", "--access-logfile", "/dev/null"]
+        environment = {
+            **server_environment(self.url), "GUNICORN_WORKERS": "2", "GUNICORN_BIND": f"127.0.0.1:{self.port}"
+        }
+        self.process = subprocess.Popen(command, cwd=ROOT, env=environment)
         for _attempt in range(300):
             try:
                 get(self.port, "/bench-floor/villages/?limit=1")

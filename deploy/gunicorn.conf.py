@@ -22,3 +22,21 @@ access_log_format = (
     'request_id=%({x-request-id}i)s remote=%({x-forwarded-for}i)s "%(r)s" status=%(s)s bytes=%(B)s '
     'duration_us=%(D)s user_agent="%(a)s"'
 )
+
+# Garbage collection tuned for a request server. Everything the worker loads before its first request (Django,
+# the apps, the URLconf and its views) lives as long as the worker: frozen, the collector stops scanning it
+# again on each full collection. A larger first generation lets a request's short-lived rows go by reference
+# counting instead of triggering collections every 700 allocations (CPython's default).
+GC_FIRST_GENERATION = int(os.environ.get("GUNICORN_GC_THRESHOLD", "50000"))
+
+
+def post_worker_init(worker):
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view before the freeze
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(GC_FIRST_GENERATION, second, third)
