@@ -18,6 +18,8 @@ from villages.selectors.statistics import (
 )
 
 CERTIFIED_LIST_SIZE = 50
+# "The caller did not read the version row": None is a version of its own (nothing published has changed yet).
+NOT_READ = object()
 TOWNS_LISTED = 20
 CLUSTERS_LISTED = 20
 
@@ -35,8 +37,10 @@ class PublicDashboard:
     data_as_of: datetime | None
 
 
-def public_dashboard() -> PublicDashboard:
-    version = published_data_version()
+def public_dashboard(version: PublishedDataVersion | None = NOT_READ) -> PublicDashboard:
+    """The dashboard's figures for the current data version (`version` when the caller has read it already)."""
+    if version is NOT_READ:
+        version = published_data_version()
     figures = cached_for_version(version, "dashboard", _dashboard_figures)
     return PublicDashboard(
         yearly=figures["yearly"],
