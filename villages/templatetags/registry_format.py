@@ -8,12 +8,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from villages.models import Village
+from villages.money import format_yuan, format_yuan_rounded
 
 register = template.Library()
-
-TEN_THOUSAND = 10_000
-MILLION = 1_000_000
-
 
 def _chinese() -> bool:
     return (get_language() or "").lower().startswith("zh")
@@ -42,24 +39,14 @@ def number(value):
 
 @register.filter
 def money(value):
-    """Yuan as Chinese readers expect (万元) or English readers expect (RMB with separators)."""
-    if value is None or value == "":
-        return "–"
-    amount = Decimal(value)
-    if _chinese():
-        return _("%(amount)s 万元") % {"amount": _trimmed(amount / TEN_THOUSAND, 2)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+    """Yuan as `villages.money.format_yuan` shows them everywhere: 万元 (yuan below 10,000) or RMB with separators."""
+    return format_yuan(value)
 
 
 @register.filter
 def money_short(value):
     """A rounded amount for sentences: 'RMB 1.4 million' / '140 万元'."""
-    amount = Decimal(value or 0)
-    if _chinese():
-        return _("%(amount)s 万元") % {"amount": _trimmed(amount / TEN_THOUSAND, 1)}
-    if amount >= MILLION:
-        return _("RMB %(amount)s million") % {"amount": _trimmed(amount / MILLION, 1)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+    return format_yuan_rounded(value)
 
 
 def _check(checks, key):
