@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from villages import codes
 from villages.models import Division, Village
-from villages.selectors.jurisdiction import code_prefix_q, jurisdiction_prefixes, scope_q
+from villages.selectors.jurisdiction import code_prefix_q, jurisdiction_prefixes, may_enter_data, scope_q
 
 CHILD_LEVEL = {
     codes.PROVINCE: codes.COUNTY,
@@ -49,12 +49,15 @@ PICKER_LEVELS = (codes.PROVINCE, codes.PREFECTURE, codes.COUNTY, codes.TOWNSHIP)
 
 
 def usable_divisions_q(user) -> Q | None:
-    """Divisions a data-entry picker offers `user`: inside their jurisdiction, or leading down to it.
+    """Divisions a data-entry picker offers `user`: inside their jurisdiction, or leading down to it; none to
+    a user who does not enter data (a reviewer).
 
     A county official is offered their county's townships and, to reach them, the county's prefecture and
     province, never a neighbouring county. None: everything (administrators). The rule is the jurisdiction's
     own (`scope_q`), read from `selectors.jurisdiction`, so the picker never suggests what a save would refuse.
     """
+    if not may_enter_data(user):
+        return Q(pk__in=[])
     inside = scope_q(user, "code")
     if inside is None:
         return None
