@@ -261,7 +261,9 @@ def test_each_step_of_the_picker_offers_only_the_users_area(request, client_for,
     assert {row["code"] for row in found.json()["results"]} == expected
 
 
-def test_the_picker_endpoint_runs_a_constant_number_of_queries(client_for, official, tree, django_assert_max_num_queries):
+def test_the_picker_endpoint_runs_a_constant_number_of_queries(
+    client_for, official, tree, django_assert_max_num_queries
+):
     client = client_for(official)
     with django_assert_max_num_queries(8):
         client.get(reverse("villages:division_options"), {"level": "township", "parent": "371721", "scope": "mine"})
