@@ -157,6 +157,12 @@
         if (body.free && township.value === value) { showOptions(body); }
       });
     }
+    /* A whole code typed over the prefix replaces it: the prefix is shown struck through, not added. */
+    function markPrefix() {
+      if (prefix) { prefix.classList.toggle("code-prefix-unused", /^[0-9０-９]{12}$/.test(code.value.trim())); }
+    }
+    code.addEventListener("input", markPrefix);
+    markPrefix();
     township.addEventListener("change", function () { update(); code.focus(); });
     township.addEventListener("input", update);
     if (township.value) { update(); }
