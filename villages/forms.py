@@ -121,7 +121,7 @@ class VillageForm(VersionedForm):
             "Type the last 3 digits of the code; the township's 9 digits come first. A whole 12-digit code is "
             "accepted too if it lies in the chosen township."
         ),
-        widget=VillageCodeInput(attrs={"data-code-prefix-from": "id_township", "data-code-options": ""}),
+        widget=VillageCodeInput(attrs={"data-code-prefix-from": "id_township"}),
     )
 
     class Meta:

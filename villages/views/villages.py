@@ -98,7 +98,10 @@ def village_detail(request, code):
             "in_scope": in_scope,
             "may_edit": may_edit_registry(request.user, village.code),
             "may_delete": is_administrator(request.user),
-            "may_withdraw": may_edit_registry(request.user, village.code) and not is_administrator(request.user),
+            # Administrators delete; a county withdraws what it registered itself (not the national list).
+            "may_withdraw": may_edit_registry(request.user, village.code)
+            and not is_administrator(request.user)
+            and not village_from_national_list(village),
         },
     )
 
