@@ -157,3 +157,19 @@ def test_the_review_action_and_the_shop_columns_stay_readable(
     page.goto(f"{live_server.url}/dashboard/")
     tick = page.locator(".chart text").first
     assert tick.bounding_box()["height"] >= 9
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_public_village_list_goes_province_prefecture_county(live_server, browser, registry, language):
+    context = browser.new_context(locale=LANGUAGES[language], viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/villages/")
+
+    page.select_option("#picker-province", "370000")
+    page.wait_for_selector("#picker-prefecture option[value='371700']", state="attached")
+    assert page.locator("#picker-county option[value]:not([value=''])").count() == 0
+    page.select_option("#picker-prefecture", "371700")
+    page.wait_for_selector("#picker-county option[value='371722']", state="attached")
+    page.select_option("#picker-county", "371721")
+    page.wait_for_selector("#picker-township option[value='371721121']", state="attached")
