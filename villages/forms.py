@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes, money
@@ -15,7 +16,7 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class YuanInput(forms.TextInput):
-    """A text box for whole yuan (a number box would refuse "1,200,000"); site.js shows its 万元 beside it."""
+    """A text box for whole yuan (a number box would refuse "1,200,000"); forms.js shows its 万元 beside it."""
 
     def __init__(self, attrs=None):
         hints = {
@@ -116,7 +117,7 @@ class VillageForm(VersionedForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     code = forms.CharField(
-        label=Village._meta.get_field("code").verbose_name,
+        label=capfirst(Village._meta.get_field("code").verbose_name),
         help_text=_(
             "Type the last 3 digits of the code; the township's 9 digits come first. A whole 12-digit code is "
             "accepted too if it lies in the chosen township."

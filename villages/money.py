@@ -65,17 +65,19 @@ def parse_yuan(text) -> int | None:
         raise ValidationError(NOT_AN_AMOUNT, code="invalid") from error
 
 
-def _chinese() -> bool:
+def in_chinese() -> bool:
+    """Whether the active language is Chinese (amounts in 万元, lists joined with 、)."""
     return (get_language() or "").lower().startswith("zh")
 
 
-def _grouped(value, decimal_pos=None) -> str:
+def grouped_number(value, decimal_pos=None) -> str:
+    """A number with the language's thousands separators."""
     return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
 
 
-def _trimmed(value: Decimal, places: int) -> str:
+def trimmed_decimal(value: Decimal, places: int) -> str:
     """A decimal rounded to at most `places`, without trailing zeros, with thousands separators."""
-    text = _grouped(round(Decimal(value), places), decimal_pos=places)
+    text = grouped_number(round(Decimal(value), places), decimal_pos=places)
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -89,18 +91,18 @@ def format_yuan(amount, *, places: int = 2) -> str:
     if amount is None or amount == "":
         return "–"
     amount = Decimal(amount)
-    if _chinese():
+    if in_chinese():
         if abs(amount) < TEN_THOUSAND:
-            return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
-        return _("%(amount)s 万元") % {"amount": _trimmed(amount / TEN_THOUSAND, places)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+            return _("RMB %(amount)s") % {"amount": grouped_number(int(amount))}
+        return _("%(amount)s 万元") % {"amount": trimmed_decimal(amount / TEN_THOUSAND, places)}
+    return _("RMB %(amount)s") % {"amount": grouped_number(int(amount))}
 
 
 def format_yuan_rounded(amount) -> str:
     """A rounded amount for sentences: "RMB 1.4 million" / "140 万元"; below 10,000 yuan exact in both."""
     amount = Decimal(amount or 0)
-    if _chinese():
+    if in_chinese():
         return format_yuan(amount, places=1)
     if abs(amount) >= MILLION:
-        return _("RMB %(amount)s million") % {"amount": _trimmed(amount / MILLION, 1)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+        return _("RMB %(amount)s million") % {"amount": trimmed_decimal(amount / MILLION, 1)}
+    return _("RMB %(amount)s") % {"amount": grouped_number(int(amount))}

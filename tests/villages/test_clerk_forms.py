@@ -4,7 +4,7 @@ amounts typed with separators, the division picker starting from the user's own 
 import pytest
 from django.urls import reverse
 
-from tests.factories import AnnualReportFactory, ShopYearFactory, VillageFactory
+from tests.factories import AnnualReportFactory, DivisionFactory, ShopYearFactory, VillageFactory
 from villages.forms import AnnualReportForm, VillageForm
 from villages.models import AnnualReport, Village
 from villages.selectors.divisions import picker_choices
@@ -267,3 +267,14 @@ def test_the_picker_endpoint_runs_a_constant_number_of_queries(
     client = client_for(official)
     with django_assert_max_num_queries(8):
         client.get(reverse("villages:division_options"), {"level": "township", "parent": "371721", "scope": "mine"})
+
+
+def test_the_picker_follows_irregular_trees_by_parent(db):
+    beijing = DivisionFactory(code="110000", name="北京市", level="province", parent=None)
+    DivisionFactory(code="110101", name="东城区", level="county", parent=beijing)
+    guangdong = DivisionFactory(code="440000", name="广东省", level="province", parent=None)
+    dongguan = DivisionFactory(code="441900", name="东莞市", level="prefecture", parent=guangdong)
+    DivisionFactory(code="441900003", name="东城街道", level="township", parent=dongguan)
+
+    assert picker_choices({"province": "110000"})["counties"] == [("110101", "东城区")]
+    assert picker_choices({"prefecture": "441900"})["townships"] == [("441900003", "东城街道")]

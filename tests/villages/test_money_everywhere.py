@@ -51,9 +51,8 @@ def test_the_sales_jump_warning_shows_money_not_raw_integers(tree):
 
 def test_every_money_column_of_the_exports_names_its_unit():
     money_fields = {"ecommerce_sales", "sales"}
-    money_columns = [
-        column for source in EXPORT_SOURCES.values() for column in source.columns if column.path.split("__")[-1] in money_fields
-    ]
+    columns = [column for source in EXPORT_SOURCES.values() for column in source.columns]
+    money_columns = [column for column in columns if column.path.split("__")[-1] in money_fields]
     assert money_columns
     for column in money_columns:
         assert "yuan" in column.header.english and "元" in column.header.chinese

@@ -3,30 +3,12 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from villages.models import Village
-from villages.money import format_yuan, format_yuan_rounded
+from villages.money import format_yuan, format_yuan_rounded, grouped_number, in_chinese, trimmed_decimal
 
 register = template.Library()
-
-def _chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
-
-
-def _grouped(value, decimal_pos=None) -> str:
-    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
-
-
-def _trimmed(value: Decimal, places: int) -> str:
-    """A decimal rounded to at most `places`, without trailing zeros, with thousands separators."""
-    rounded = round(Decimal(value), places)
-    text = _grouped(rounded, decimal_pos=places)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 @register.filter
@@ -34,7 +16,7 @@ def number(value):
     """An integer or decimal with the language's thousands separators; empty stays empty."""
     if value is None or value == "":
         return "–"
-    return _grouped(value)
+    return grouped_number(value)
 
 
 @register.filter
@@ -64,12 +46,12 @@ def gap_in_words(checks):
         parts.append(_("%(amount)s more sales") % {"amount": money_short(sales.get("gap"))})
     if shops and not shops.get("passed"):
         count_gap = max(0, int(shops.get("required") or 0) - int(shops.get("actual") or 0))
-        shops_text = _("%(count)s more active shops") % {"count": _grouped(count_gap)}
+        shops_text = _("%(count)s more active shops") % {"count": grouped_number(count_gap)}
         share_gap = shops.get("share_gap")
         if share_gap:
             shops_text = _("%(shops)s, or %(points)s percentage points more of households with an active shop") % {
                 "shops": shops_text,
-                "points": _trimmed(Decimal(str(share_gap)), 1),
+                "points": trimmed_decimal(Decimal(str(share_gap)), 1),
             }
         parts.append(shops_text)
     if not parts:
@@ -100,7 +82,7 @@ def check_value(value, key):
         return money(value)
     if key == "location":
         if isinstance(value, list | tuple):
-            separator = "、" if _chinese() else ", "
+            separator = "、" if in_chinese() else ", "
             return separator.join(str(names.get(item, item)) for item in value)
         return names.get(value, value)
     return number(value)
