@@ -151,3 +151,12 @@ def test_withdrawing_is_for_villages_registered_by_the_county_and_shown_only_to_
     detail = client_for(reviewer).get(reverse("villages:village_detail", args=[village.code]))
 
     assert reverse("villages:village_withdraw", args=[village.code]) not in detail.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in_and_the_api_answers_401(client, mistake):
+    page = client.post(reverse("villages:village_withdraw", args=[mistake.code]))
+    api = APIClient().post(f"/api/v1/villages/{mistake.code}/withdraw/")
+
+    assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+    assert api.status_code == 401
+    assert Village.objects.filter(pk=mistake.pk).exists()
