@@ -146,12 +146,14 @@ def test_the_review_action_and_the_shop_columns_stay_readable(
 
     page.goto(f"{live_server.url}/review/")
     assert within_viewport(page, "main table a.button")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"review-queue-{language}-{width}")
 
     page.goto(f"{live_server.url}/villages/{village.code}/")
     shop_cell = page.locator("main td", has_text="丁楼演出服旗舰店").first
     # Not a character per line: the shop's name keeps its line.
     assert shop_cell.bounding_box()["height"] < 80
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     screenshot(page, f"village-shops-{language}-{width}")
 
     page.goto(f"{live_server.url}/dashboard/")
