@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
 from rural_services.services import ACTIVITY_FIELDS, CENTER_FIELDS, POINT_FIELDS
 from villages import codes
-from villages.forms import VersionedForm
+from villages.forms import VersionedForm, YuanField
 from villages.models import Division
 from villages.selectors.visibility import villages_in_scope_of
 
@@ -92,4 +92,5 @@ class ServiceActivityForm(VersionedForm):
         model = ServiceActivity
         fields = [*ACTIVITY_FIELDS]
         widgets = {"month": forms.DateInput(attrs=DATE_WIDGET)}
+        field_classes = {"assisted_purchase_value": YuanField, "produce_sales_value": YuanField}
         help_texts = {"month": _("The first day of the month, e.g. 2024-03-01.")}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages.models import REVIEWERS, AnnualReport, OutboundMail, ReviewEvent
+from villages.money import format_yuan
 from villages.selectors.jurisdiction import users_responsible_for
 from villages.tasks import outbound_mail_enqueue
 
@@ -56,7 +57,7 @@ def _report_facts(report: AnnualReport) -> dict:
         "village": report.village.name,
         "code": report.village.code,
         "year": report.year,
-        "sales": report.ecommerce_sales,
+        "sales": format_yuan(report.ecommerce_sales),
         "active_shops": report.active_shops,
         "households": report.households,
     }
@@ -68,7 +69,7 @@ def report_submitted(*, report: AnnualReport, event: ReviewEvent) -> None:
     subject = _("Report for %(village)s (%(code)s), %(year)s, submitted for review") % facts
     body = _(
         "%(by)s submitted the %(year)s e-commerce report of %(village)s (%(code)s) for review.\n\n"
-        "E-commerce sales: RMB %(sales)s\nActive online shops: %(active_shops)s\nHouseholds: %(households)s\n"
+        "E-commerce sales: %(sales)s\nActive online shops: %(active_shops)s\nHouseholds: %(households)s\n"
     ) % facts
     emails = users_responsible_for(report.village.code, REVIEWERS).exclude(email="").values_list("email", flat=True)
     _record_and_send_after_commit(report, [(email, subject, body) for email in emails])

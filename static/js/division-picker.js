@@ -1,6 +1,9 @@
-/* Cascading province → county → township selects, and a township search, fed by /divisions.json. */
+/* Cascading province → prefecture → county → township selects, a township search, and the village code's
+   fixed township prefix with the township's free codes, fed by /divisions.json and /village-codes.json. */
 (function () {
   "use strict";
+  var LEVELS = ["province", "prefecture", "county", "township"];
+
   function fill(select, results, emptyLabel) {
     var keep = select.value;
     select.innerHTML = "";
@@ -17,30 +20,60 @@
     });
   }
   function load(endpoint, params) {
-    return fetch(endpoint + "?" + new URLSearchParams(params).toString(), { headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (body) { return body.results || []; });
+    return fetch(endpoint + "?" + new URLSearchParams(params).toString(), {
+      headers: { Accept: "application/json" }, credentials: "same-origin"
+    }).then(function (response) { return response.ok ? response.json() : { results: [] }; });
   }
+  function loadResults(endpoint, params) {
+    return load(endpoint, params).then(function (body) { return body.results || []; });
+  }
+
   document.querySelectorAll("[data-division-picker]").forEach(function (picker) {
     var endpoint = picker.dataset.endpoint;
-    var province = picker.querySelector("[data-level=province]");
-    var county = picker.querySelector("[data-level=county]");
-    var township = picker.querySelector("[data-level=township]");
+    var scope = picker.dataset.scope || "";
+    var selects = {};
+    LEVELS.forEach(function (level) { selects[level] = picker.querySelector("[data-level=" + level + "]"); });
     var target = picker.dataset.target ? document.getElementById(picker.dataset.target) : null;
-    var emptyLabel = province.options[0].textContent;
-    province.addEventListener("change", function () {
-      fill(township, [], emptyLabel);
-      if (!province.value) { fill(county, [], emptyLabel); return; }
-      load(endpoint, { level: "county", within: province.value }).then(function (results) { fill(county, results, emptyLabel); });
+    var emptyLabel = selects.province.options[0].textContent;
+
+    /* The deepest division chosen above `index`: a level may be skipped (Beijing has no prefectures). */
+    function parentOf(index) {
+      for (var above = index - 1; above >= 0; above -= 1) {
+        if (selects[LEVELS[above]].value) { return selects[LEVELS[above]].value; }
+      }
+      return "";
+    }
+    /* Refill every level below `index` from the choices above it; a level with one option is chosen. */
+    function refillBelow(index) {
+      if (index + 1 >= LEVELS.length) { return Promise.resolve(); }
+      var level = LEVELS[index + 1];
+      var parent = parentOf(index + 1);
+      if (!parent) {
+        for (var below = index + 1; below < LEVELS.length; below += 1) { fill(selects[LEVELS[below]], [], emptyLabel); }
+        return Promise.resolve();
+      }
+      var params = { level: level, parent: parent };
+      if (scope) { params.scope = scope; }
+      return loadResults(endpoint, params).then(function (results) {
+        fill(selects[level], results, emptyLabel);
+        if (scope && results.length === 1 && level !== "township") { selects[level].value = results[0].code; }
+        return refillBelow(index + 1);
+      });
+    }
+    LEVELS.forEach(function (level, index) {
+      if (level === "township") { return; }
+      selects[level].addEventListener("change", function () {
+        refillBelow(index).then(function () { picker.dispatchEvent(new Event("picker-filled")); });
+      });
     });
-    county.addEventListener("change", function () {
-      if (!county.value) { fill(township, [], emptyLabel); return; }
-      load(endpoint, { level: "township", within: county.value }).then(function (results) { fill(township, results, emptyLabel); });
-    });
-    township.addEventListener("change", function () {
-      if (target && township.value) { target.value = township.value; target.dispatchEvent(new Event("change")); }
+    selects.township.addEventListener("change", function () {
+      if (target && selects.township.value) {
+        target.value = selects.township.value;
+        target.dispatchEvent(new Event("change"));
+      }
     });
   });
+
   document.querySelectorAll("[data-township-search]").forEach(function (box) {
     var input = box.querySelector("input");
     var list = box.querySelector("ul");
@@ -50,7 +83,9 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         if (input.value.trim().length < 1) { list.innerHTML = ""; return; }
-        load(box.dataset.endpoint, { search: input.value.trim() }).then(function (results) {
+        var params = { search: input.value.trim() };
+        if (box.dataset.scope) { params.scope = box.dataset.scope; }
+        loadResults(box.dataset.endpoint, params).then(function (results) {
           list.innerHTML = "";
           results.forEach(function (item) {
             var entry = document.createElement("li");
@@ -71,13 +106,65 @@
       }, 250);
     });
   });
-  document.querySelectorAll("[data-code-from-township]").forEach(function (code) {
-    var township = document.getElementById(code.dataset.codeFromTownship);
-    township.addEventListener("change", function () {
-      if (!code.value || code.value.slice(0, 9) !== township.value) {
-        code.value = township.value;
-        code.focus();
+
+  /* The village code: the township's 9 digits are a fixed prefix; the clerk types the last 3 (or a whole code,
+     which the form accepts as typed or refuses with the reason). Nothing here ever rewrites what was typed. */
+  var labels = document.getElementById("code-options-template");
+  document.querySelectorAll("[data-code-prefix-from]").forEach(function (code) {
+    var township = document.getElementById(code.dataset.codePrefixFrom);
+    var prefix = code.parentNode.querySelector("[data-code-prefix]");
+    var placeholder = prefix ? prefix.textContent : "";
+    var options = null;
+    var datalist = null;
+    if (labels) {
+      datalist = document.createElement("datalist");
+      datalist.id = code.id + "-free";
+      code.setAttribute("list", datalist.id);
+      options = document.createElement("div");
+      options.className = "code-options helptext";
+      options.setAttribute("aria-live", "polite");
+      code.parentNode.insertAdjacentElement("afterend", options);
+      options.insertAdjacentElement("afterend", datalist);
+    }
+    function showOptions(body) {
+      datalist.innerHTML = "";
+      options.innerHTML = "";
+      [["village_committee", labels.dataset.labelVillageCommittee],
+       ["neighbourhood_committee", labels.dataset.labelNeighbourhoodCommittee]].forEach(function (kind) {
+        (body.free[kind[0]] || []).forEach(function (suffix) {
+          var option = document.createElement("option");
+          option.value = suffix;
+          option.label = suffix + " · " + kind[1];
+          datalist.appendChild(option);
+        });
+      });
+      var registered = document.createElement("p");
+      if (body.registered.length) {
+        registered.textContent = labels.dataset.labelRegistered + " " + body.registered.map(function (village) {
+          return village.suffix + " " + village.name;
+        }).join("、");
+      } else {
+        registered.textContent = labels.dataset.labelNone;
       }
-    });
+      options.appendChild(registered);
+    }
+    function update() {
+      var value = /^[0-9]{9}$/.test(township.value) ? township.value : "";
+      if (prefix) { prefix.textContent = value || placeholder; }
+      if (!options) { return; }
+      if (!value) { options.innerHTML = ""; datalist.innerHTML = ""; return; }
+      load(labels.dataset.endpoint, { township: value }).then(function (body) {
+        if (body.free && township.value === value) { showOptions(body); }
+      });
+    }
+    /* A whole code typed over the prefix replaces it: the prefix is shown struck through, not added. */
+    function markPrefix() {
+      if (prefix) { prefix.classList.toggle("code-prefix-unused", /^[0-9０-９]{12}$/.test(code.value.trim())); }
+    }
+    code.addEventListener("input", markPrefix);
+    markPrefix();
+    township.addEventListener("change", function () { update(); code.focus(); });
+    township.addEventListener("input", update);
+    if (township.value) { update(); }
   });
 })();

@@ -118,6 +118,18 @@ class DivisionViewSet(ValidatedLookupMixin, viewsets.ReadOnlyModelViewSet):
         serializers.VillageSerializer,
         parameters=[code_parameter(_("Village code, 12 digits"), VILLAGE_CODE.pattern)],
     ),
+    withdraw=extend_schema(
+        tags=["villages"],
+        summary=_("Withdraw a village registered by mistake, while nothing depends on it"),
+        description=_(
+            "County officials in their counties, administrators anywhere. Refused (409) once the village has a "
+            "report, shop, assessment or service point, or when it comes from the national list of village "
+            "codes. The withdrawal is recorded in the village's history."
+        ),
+        parameters=[code_parameter(_("Village code, 12 digits"), VILLAGE_CODE.pattern)],
+        request=None,
+        responses={204: OpenApiResponse(description=_("Withdrawn.")), **WRITE_ERRORS},
+    ),
     geojson=extend_schema(
         tags=["villages"],
         summary=_("Certified villages with coordinates, as a GeoJSON FeatureCollection"),
@@ -149,6 +161,11 @@ class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.Retriev
         changes = validated_input(serializers.VillageUpdateSerializer, request)
         version = changes.pop("version")
         return self._answer(registry.village_update(village=village, by=request.user, version=version, **changes))
+
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def withdraw(self, request, code=None):
+        registry.village_withdraw(village=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=False, methods=["get"], pagination_class=None)
     def geojson(self, request):

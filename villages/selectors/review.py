@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from villages.models import AnnualReport, OnlineShop, ReviewEvent
+from villages.money import format_yuan
 from villages.scoring import ACTIVE_SHOP_DAYS_PER_MONTH, ACTIVE_SHOP_FULL_WINDOW_DAYS, ACTIVE_SHOP_MIN_DAYS
 
 from .visibility import reports_in_scope_of, reports_visible_to
@@ -97,13 +98,12 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
             ReportWarning(
                 "sales_jump",
                 _(
-                    "Sales of RMB %(sales)s are more than %(factor)s times the RMB %(previous)s approved for "
-                    "%(year)s."
+                    "Sales of %(sales)s are more than %(factor)s times the %(previous)s approved for %(year)s."
                 )
                 % {
-                    "sales": report.ecommerce_sales,
+                    "sales": format_yuan(report.ecommerce_sales),
                     "factor": SALES_JUMP_FACTOR,
-                    "previous": previous.ecommerce_sales,
+                    "previous": format_yuan(previous.ecommerce_sales),
                     "year": previous.year,
                 },
             )

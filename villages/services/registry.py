@@ -1,8 +1,9 @@
 """Create, change and delete villages, online shops and shops' yearly figures: the one write path for them.
 
 County officials write in their counties and administrators everywhere (`may_edit_registry`); reviewers never
-change figures. Deleting a village is for administrators only. A village with an approved report is locked:
-it cannot be deleted and its code (which also fixes its committee type) cannot change until a reviewer
+change figures. Deleting a village is for administrators only; a county official may only withdraw a village
+it registered by mistake, while nothing depends on it yet (`village_withdraw`). A village with an approved report
+is locked: it cannot be deleted and its code (which also fixes its committee type) cannot change until a reviewer
 reopens the report.
 """
 
@@ -30,6 +31,10 @@ VILLAGE_FIELDS = (
 )
 SHOP_FIELDS = ("village", "platform", "platform_shop_id", "name", "category", "opened_on", "closed_on")
 SHOP_YEAR_FIELDS = ("year", "sales", "orders_last_3_months", "days_open")
+
+# The history reason of villages loaded from the NBS national list (`manage.py import_villages`).
+NATIONAL_LIST_REASON = "import_villages"
+WITHDRAWN_REASON = "withdrawn: registered by mistake"
 
 NOT_YOUR_AREA = gettext_lazy("You may change registry data only in the counties assigned to you.")
 
@@ -121,6 +126,54 @@ def village_delete(*, village: Village, by) -> None:
     if _has_approved_report(village):
         raise ConflictError(_("This village has approved reports and cannot be deleted."))
     delete_recorded(village, by=by)
+
+
+def village_dependents(village: Village) -> list[str]:
+    """What still hangs on a village (its reports, shops, service points …), by the plural name of each kind.
+
+    Every relation pointing at villages counts, including those of apps built on this one (service points),
+    which this app does not import: one EXISTS query per relation, whatever their number of rows.
+    """
+    names = []
+    for relation in Village._meta.related_objects:
+        manager = getattr(village, relation.get_accessor_name())
+        if manager.exists():
+            names.append(str(relation.related_model._meta.verbose_name_plural))
+    return sorted(names)
+
+
+def village_from_national_list(village: Village) -> bool:
+    return village.history.filter(history_type="+", history_change_reason=NATIONAL_LIST_REASON).exists()
+
+
+@transaction.atomic
+def village_withdraw(*, village: Village, by) -> None:
+    """Withdraw a village registered by mistake (a wrong code, a duplicate): its row goes, the history keeps it.
+
+    County officials withdraw in their counties, administrators anywhere, and only while nothing depends on the
+    village (no report, shop, assessment or service point) and only if it was registered in the registry:
+    villages of the national list are official units, not mistakes, and only an administrator deletes them.
+    """
+    _require_editor(by, village.code)
+    village = Village.objects.select_for_update().get(pk=village.pk)
+    if village_from_national_list(village) and not is_administrator(by):
+        raise ConflictError(
+            _(
+                "%(village)s comes from the national list of village codes, so it cannot be withdrawn. Correct "
+                "its details instead, or ask an administrator."
+            )
+            % {"village": village}
+        )
+    blocking = village_dependents(village)
+    if blocking:
+        raise ConflictError(
+            _(
+                "%(village)s cannot be withdrawn: it already has %(blocking)s. Only a village that nothing "
+                "depends on yet can be withdrawn."
+            )
+            % {"village": village, "blocking": ", ".join(blocking)}
+        )
+    delete_recorded(village, by=by, reason=WITHDRAWN_REASON)
 
 
 @transaction.atomic

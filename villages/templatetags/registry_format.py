@@ -3,33 +3,12 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from villages.models import Village
+from villages.money import format_yuan, format_yuan_rounded, grouped_number, in_chinese, trimmed_decimal
 
 register = template.Library()
-
-TEN_THOUSAND = 10_000
-MILLION = 1_000_000
-
-
-def _chinese() -> bool:
-    return (get_language() or "").lower().startswith("zh")
-
-
-def _grouped(value, decimal_pos=None) -> str:
-    return number_format(value, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True)
-
-
-def _trimmed(value: Decimal, places: int) -> str:
-    """A decimal rounded to at most `places`, without trailing zeros, with thousands separators."""
-    rounded = round(Decimal(value), places)
-    text = _grouped(rounded, decimal_pos=places)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 @register.filter
@@ -37,29 +16,19 @@ def number(value):
     """An integer or decimal with the language's thousands separators; empty stays empty."""
     if value is None or value == "":
         return "–"
-    return _grouped(value)
+    return grouped_number(value)
 
 
 @register.filter
 def money(value):
-    """Yuan as Chinese readers expect (万元) or English readers expect (RMB with separators)."""
-    if value is None or value == "":
-        return "–"
-    amount = Decimal(value)
-    if _chinese():
-        return _("%(amount)s 万元") % {"amount": _trimmed(amount / TEN_THOUSAND, 2)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+    """Yuan as `villages.money.format_yuan` shows them everywhere: 万元 (yuan below 10,000) or RMB with separators."""
+    return format_yuan(value)
 
 
 @register.filter
 def money_short(value):
     """A rounded amount for sentences: 'RMB 1.4 million' / '140 万元'."""
-    amount = Decimal(value or 0)
-    if _chinese():
-        return _("%(amount)s 万元") % {"amount": _trimmed(amount / TEN_THOUSAND, 1)}
-    if amount >= MILLION:
-        return _("RMB %(amount)s million") % {"amount": _trimmed(amount / MILLION, 1)}
-    return _("RMB %(amount)s") % {"amount": _grouped(int(amount))}
+    return format_yuan_rounded(value)
 
 
 def _check(checks, key):
@@ -77,12 +46,12 @@ def gap_in_words(checks):
         parts.append(_("%(amount)s more sales") % {"amount": money_short(sales.get("gap"))})
     if shops and not shops.get("passed"):
         count_gap = max(0, int(shops.get("required") or 0) - int(shops.get("actual") or 0))
-        shops_text = _("%(count)s more active shops") % {"count": _grouped(count_gap)}
+        shops_text = _("%(count)s more active shops") % {"count": grouped_number(count_gap)}
         share_gap = shops.get("share_gap")
         if share_gap:
             shops_text = _("%(shops)s, or %(points)s percentage points more of households with an active shop") % {
                 "shops": shops_text,
-                "points": _trimmed(Decimal(str(share_gap)), 1),
+                "points": trimmed_decimal(Decimal(str(share_gap)), 1),
             }
         parts.append(shops_text)
     if not parts:
@@ -113,7 +82,7 @@ def check_value(value, key):
         return money(value)
     if key == "location":
         if isinstance(value, list | tuple):
-            separator = "、" if _chinese() else ", "
+            separator = "、" if in_chinese() else ", "
             return separator.join(str(names.get(item, item)) for item in value)
         return names.get(value, value)
     return number(value)

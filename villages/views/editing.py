@@ -12,6 +12,8 @@ from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from villages.forms import YuanField
+from villages.money import format_yuan
 from villages.services.errors import SERVICE_REFUSALS, ConflictError
 
 
@@ -104,10 +106,12 @@ class Conflict:
 
 
 def display_value(field, value) -> str:
-    """A value as the user reads it: the choice's label, or – when empty."""
+    """A value as the user reads it: the choice's label, an amount as money, or – when empty."""
     choices = dict(getattr(field, "choices", ()) or ())
     if value in (None, ""):
         return "–"
+    if isinstance(field, YuanField) and isinstance(value, int):
+        return format_yuan(value)
     return str(choices.get(value, value))
 
 

@@ -23,7 +23,14 @@ from villages.selectors.visibility import (
     shops_visible_to,
     villages_visible_to,
 )
-from villages.services.registry import village_create, village_delete, village_update
+from villages.services.registry import (
+    village_create,
+    village_delete,
+    village_dependents,
+    village_from_national_list,
+    village_update,
+    village_withdraw,
+)
 
 from .editing import delete_page, form_page
 from .listing import filtered_list_context
@@ -50,7 +57,12 @@ def village_list(request):
         {
             **filtered_list_context(request, VillageFilter(request.GET, queryset=villages, request=request), PAGE_SIZE),
             "picker": picker_choices(request.GET),
-            "picker_names": {"province": "province", "county": "county", "township": "township"},
+            "picker_names": {
+                "province": "province",
+                "prefecture": "prefecture",
+                "county": "county",
+                "township": "township",
+            },
             "committee_types": Village.CommitteeType.choices,
             "may_add": may_enter_data(request.user),
         },
@@ -86,6 +98,10 @@ def village_detail(request, code):
             "in_scope": in_scope,
             "may_edit": may_edit_registry(request.user, village.code),
             "may_delete": is_administrator(request.user),
+            # Administrators delete; a county withdraws what it registered itself (not the national list).
+            "may_withdraw": may_edit_registry(request.user, village.code)
+            and not is_administrator(request.user)
+            and not village_from_national_list(village),
         },
     )
 
@@ -99,20 +115,22 @@ def village_create_view(request):
         messages.success(request, _("Village %(name)s registered.") % {"name": village.name})
         return redirect("villages:village_detail", code=village.code)
 
+    # After a validation error the picker shows the township that was sent, not "any" again.
+    picker = picker_choices({"township": request.POST.get("township", "")}, user=request.user)
     return form_page(
         request,
         VillageForm(request.POST or None),
         service=partial(village_create, by=request.user),
         done=registered,
         template="villages/village_form.html",
-        context={"picker": picker_choices({}), "picker_selected": {}, "title": _("Register a village")},
+        context={"picker": picker, "picker_selected": picker["selected"], "title": _("Register a village")},
     )
 
 
 @login_required
 def village_edit_view(request, code):
     village = village_for_editing(request.user, code)
-    selected = {"province": village.province_code, "county": village.county_code, "township": village.township_id}
+    picker = picker_choices({"township": request.POST.get("township") or village.township_id}, user=request.user)
 
     def saved(saved_village):
         messages.success(request, _("Village %(name)s saved.") % {"name": saved_village.name})
@@ -127,8 +145,8 @@ def village_edit_view(request, code):
         template="villages/village_form.html",
         context={
             "village": village,
-            "picker": picker_choices(selected),
-            "picker_selected": selected,
+            "picker": picker,
+            "picker_selected": picker["selected"],
             "title": _("Edit village %(name)s") % {"name": village.name},
         },
     )
@@ -171,5 +189,35 @@ def village_delete_view(request, code):
         back_url=reverse("villages:village_detail", args=[village.code]),
         done_url=reverse("villages:village_list"),
         done_message=_("Village %(name)s deleted.") % {"name": village.name},
+        blockers=blockers,
+    )
+
+
+@login_required
+def village_withdraw_view(request, code):
+    """A county's way back from a village registered by mistake: a confirmation page; the POST withdraws it."""
+    village = village_for_editing(request.user, code)
+    blockers = []
+    dependents = village_dependents(village)
+    if village_from_national_list(village):
+        blockers.append(_("It comes from the national list of village codes: correct its details instead."))
+    if dependents:
+        blockers.append(
+            _("It already has %(blocking)s; only a village that nothing depends on yet can be withdrawn.")
+            % {"blocking": ", ".join(dependents)}
+        )
+    return delete_page(
+        request,
+        delete=partial(village_withdraw, village=village, by=request.user),
+        title=_("Withdraw village %(name)s") % {"name": village.name},
+        question=_(
+            "Withdraw village %(name)s (%(code)s)? Do this only if it was registered by mistake (a wrong code, "
+            "a duplicate); the history keeps a record of it and of who withdrew it."
+        )
+        % {"name": village.name, "code": village.code},
+        button=_("Yes, withdraw the village"),
+        back_url=reverse("villages:village_detail", args=[village.code]),
+        done_url=reverse("villages:village_list"),
+        done_message=_("Village %(name)s (%(code)s) withdrawn.") % {"name": village.name, "code": village.code},
         blockers=blockers,
     )

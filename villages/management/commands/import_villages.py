@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from villages import codes
 from villages.imports.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, upsert_rows
 from villages.models import Division, Village
+from villages.services.registry import NATIONAL_LIST_REASON
 
 BATCH_SIZE = 5000
 VILLAGE_COLUMNS = ("code", "name", "streetCode")
 STREET_COLUMNS = ("code", "name", "areaCode")
 NAME_MAX_LENGTH = Village._meta.get_field("name").max_length
-HISTORY_REASON = "import_villages"
+HISTORY_REASON = NATIONAL_LIST_REASON
 SHOWN_PROBLEMS = 20
 
 
