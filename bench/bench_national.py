@@ -238,11 +238,17 @@ def users_create() -> dict[str, str]:
 
 
 def year_derivatives_refresh(criteria_set) -> None:
-    """The year's Taobao towns and clusters rebuilt whole by the app's services, as `manage.py rescore` does."""
+    """The year's Taobao towns and clusters rebuilt whole by the app's services, as `manage.py rescore` does.
+
+    Like a rescore, it gives the published data a version, so that the public pages are cached from the first
+    measured request on, as they are on a registry whose data came in through approvals.
+    """
     from villages.services.certification import clusters_refresh, taobao_towns_refresh
+    from villages.services.data_version import published_data_changed
 
     taobao_towns_refresh(year=YEAR, criteria_set=criteria_set)
     clusters_refresh(year=YEAR, criteria_set=criteria_set)
+    published_data_changed()
 
 
 def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
@@ -253,8 +259,12 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
     with connection.cursor() as cursor:
         marker = built_marker(cursor)
     if marker and marker[0] == villages and not rebuild:
-        # A data set built by older code gets the tables and indexes of today's migrations.
+        # A data set built by older code gets the tables and indexes of today's migrations, and a fresh data
+        # version, so that nothing cached by an earlier run (the shared cache outlives it) is read again.
+        from villages.services.data_version import published_data_changed
+
         call_command("migrate", verbosity=0)
+        published_data_changed()
         return marker[1]
     connection.close()
     drop_database(url)
