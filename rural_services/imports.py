@@ -1,14 +1,14 @@
 """Import kinds of the service network: county operation centres and village service points."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from rural_services import headers as service_headers
 from rural_services.models import CountyOperationCenter, ServiceKind, ServicePoint
 from villages import codes, headers
-from villages.imports import ImportKind, RowInvalid, register_import_kind
-from villages.imports.engine import choice_value, clean_values, require_columns, run_model_clean
-from villages.imports.kinds import village_of, village_refs
+from villages.imports import ImportKind, Problem, RowInvalid, register_import_kind
+from villages.imports.engine import RowProblems, choice_value, clean_values, require_columns, run_model_clean
+from villages.imports.kinds import raw_village_code, village_of, village_refs
 from villages.imports.spreadsheets import Column
 from villages.models import Division, Village
 from villages.selectors.jurisdiction import may_edit_registry
@@ -29,11 +29,13 @@ def _center_resolve(raws, context):
 
 
 def _center_build(raw, counties, context):
-    require_columns(raw, "county", "name")
-    county = counties.get(raw["county"])
-    if county is None:
-        raise RowInvalid(("county", _("No county with code %(code)s exists.") % {"code": raw["county"]}))
-    values = clean_values(CountyOperationCenter, raw, CENTER_FIELDS)
+    problems = RowProblems()
+    require_columns(raw, "county", "name", problems=problems.found)
+    county = counties.get(raw.get("county", ""))
+    if county is None and raw.get("county"):
+        problems.found.append(Problem("county", _("No county with code %(code)s exists."), {"code": raw["county"]}))
+    values = clean_values(CountyOperationCenter, raw, CENTER_FIELDS, problems=problems.found)
+    problems.raise_any()
     run_model_clean(CountyOperationCenter(county=county, **values))
     values["county_id"] = county.code
     return (county.code, values["name"]), values, county.code
@@ -86,26 +88,35 @@ def _services_of(raw, known) -> tuple[str, ...] | None:
     wanted = tuple(sorted({part.strip() for part in raw["services"].replace("，", ",").split(",") if part.strip()}))
     unknown = [code for code in wanted if code not in known]
     if unknown:
-        raise RowInvalid(("services", _("Unknown services: %(codes)s. Known: %(known)s.") % {
+        raise RowInvalid(("services", _("Unknown services: %(codes)s. Known: %(known)s."), {
             "codes": ", ".join(unknown), "known": ", ".join(sorted(known))}))
     return wanted
 
 
 def _point_build(raw, resolved, context):
-    require_columns(raw, "code", "name", "village")
-    village_pk, village_code = village_of(raw, resolved["villages"])
-    values = clean_values(ServicePoint, raw, POINT_FIELDS)
+    problems = RowProblems()
+    require_columns(raw, "code", "name", "village", problems=problems.found)
+    village_pk = village_code = None
+    if raw.get("village"):
+        with problems:
+            village_pk, village_code = village_of(raw, resolved["villages"])
+    values = clean_values(ServicePoint, raw, POINT_FIELDS, problems=problems.found)
     center = None
-    if raw.get("county_center"):
+    if raw.get("county_center") and village_code:
         center = resolved["centers"].get((village_code[:6], raw["county_center"]))
         if center is None:
-            raise RowInvalid(("county_center", _("No county operation centre named %(name)s in county %(county)s.") % {
-                "name": raw["county_center"], "county": village_code[:6]}))
-    services = _services_of(raw, resolved["services"])
-    current_village = resolved["current_villages"].get(values["code"])
+            problems.found.append(Problem(
+                "county_center", _("No county operation centre named %(name)s in county %(county)s."),
+                {"name": raw["county_center"], "county": village_code[:6]}))
+    services = None
+    with problems:
+        services = _services_of(raw, resolved["services"])
+    current_village = resolved["current_villages"].get(values.get("code"))
     if current_village is not None and not may_edit_registry(context.user, current_village):
-        raise RowInvalid(("code", _("This service point belongs to village %(code)s, outside your jurisdiction.") % {
-            "code": current_village}))
+        problems.found.append(Problem(
+            "code", _("This service point belongs to village %(code)s, outside your jurisdiction."),
+            {"code": current_village}))
+    problems.raise_any()
     point = ServicePoint(village=Village(pk=village_pk, code=village_code), county_center=center, **values)
     run_model_clean(point)
     values["village_id"] = village_pk
@@ -166,6 +177,7 @@ register_import_kind(ImportKind(
     resolve=_center_resolve,
     build=_center_build,
     existing=_center_existing,
+    scope_of=lambda raw, resolved: raw.get("county", ""),
 ))
 
 register_import_kind(ImportKind(
@@ -191,4 +203,5 @@ register_import_kind(ImportKind(
     existing=_point_existing,
     extra_fields=("services",),
     after_write=_point_services_write,
+    scope_of=raw_village_code,
 ))

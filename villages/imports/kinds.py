@@ -1,11 +1,18 @@
 """The villages app's import kinds: villages, online shops, shop yearly figures and annual reports."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from villages import codes, headers
-from villages.imports import ImportKind, RowInvalid, register_import_kind
-from villages.imports.engine import choice_value, clean_values, new_instance, require_columns, run_model_clean
+from villages.imports import FILE_COLUMN, ImportKind, Problem, RowInvalid, register_import_kind
+from villages.imports.engine import (
+    RowProblems,
+    choice_value,
+    clean_values,
+    new_instance,
+    require_columns,
+    run_model_clean,
+)
 from villages.imports.spreadsheets import Column
 from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
 from villages.selectors.jurisdiction import may_edit_registry
@@ -19,12 +26,20 @@ def village_refs(raws, context):
     }
 
 
+NO_VILLAGE = _("No village with code %(code)s is registered.")
+
+
 def village_of(raw, resolved) -> tuple:
     code = raw.get("village", "")
     found = resolved.get(code)
     if found is None:
-        raise RowInvalid(("village", _("No village with code %(code)s is registered.") % {"code": code or "—"}))
+        raise RowInvalid(("village", NO_VILLAGE, {"code": code or "—"}))
     return found
+
+
+def raw_village_code(raw, resolved) -> str:
+    """The village a row names, as typed: whose jurisdiction it falls in even when the row is invalid."""
+    return raw.get("village", "")
 
 
 VILLAGE_FIELDS = ("code", "name", "households", "population", "urban_rural_code", "latitude", "longitude",
@@ -46,12 +61,14 @@ def _village_resolve(raws, context):
 
 
 def _village_build(raw, townships, context):
-    require_columns(raw, "code", "name")
-    values = clean_values(Village, raw, VILLAGE_FIELDS, context.memo)
-    code = values["code"]
-    if code[:9] not in townships:
-        raise RowInvalid(("code", _("No township %(township)s exists for village code %(code)s.") % {
+    problems = RowProblems()
+    require_columns(raw, "code", "name", problems=problems.found)
+    values = clean_values(Village, raw, VILLAGE_FIELDS, context.memo, problems=problems.found)
+    code = values.get("code")
+    if code and code[:9] not in townships:
+        problems.found.append(Problem("code", _("No township %(township)s exists for village code %(code)s."), {
             "township": code[:9], "code": code}))
+    problems.raise_any()
     instance = new_instance(Village, {"township_id": code[:9], **values})
     run_model_clean(instance)
     values["township_id"] = code[:9]
@@ -91,16 +108,21 @@ def _shop_resolve(raws, context):
 
 
 def _shop_build(raw, resolved, context):
-    require_columns(raw, "village", "platform", "platform_shop_id", "name")
-    village_pk, village_code = village_of(raw, resolved["villages"])
-    values = clean_values(OnlineShop, raw, SHOP_FIELDS, context.memo)
+    problems = RowProblems()
+    require_columns(raw, "village", "platform", "platform_shop_id", "name", problems=problems.found)
+    village_pk = village_code = None
+    if raw.get("village"):
+        with problems:
+            village_pk, village_code = village_of(raw, resolved["villages"])
+    values = clean_values(OnlineShop, raw, SHOP_FIELDS, context.memo, problems=problems.found)
+    current = resolved["shops"].get((values.get("platform"), values.get("platform_shop_id")))
+    if current is not None and not may_edit_registry(context.user, current["village__code"]):
+        problems.found.append(Problem("platform_shop_id", _(
+            "This shop is registered to village %(code)s, outside your jurisdiction."), {
+            "code": current["village__code"]}))
+    problems.raise_any()
     run_model_clean(new_instance(OnlineShop, {"village_id": village_pk, **values}))
     key = (values["platform"], values["platform_shop_id"])
-    current = resolved["shops"].get(key)
-    if current is not None and not may_edit_registry(context.user, current["village__code"]):
-        raise RowInvalid(("platform_shop_id", _(
-            "This shop is registered to village %(code)s, outside your jurisdiction.") % {
-            "code": current["village__code"]}))
     values["village_id"] = village_pk
     return key, values, village_code
 
@@ -119,12 +141,15 @@ def _shop_year_resolve(raws, context):
 
 
 def _shop_year_build(raw, shops, context):
-    require_columns(raw, "platform", "platform_shop_id", "year")
-    shop = shops.get((raw["platform"], raw["platform_shop_id"]))
-    if shop is None:
-        raise RowInvalid(("platform_shop_id", _("No shop %(id)s is registered on platform %(platform)s.") % {
-            "id": raw["platform_shop_id"], "platform": raw["platform"]}))
-    values = clean_values(ShopYear, raw, SHOP_YEAR_FIELDS, context.memo)
+    problems = RowProblems()
+    require_columns(raw, "platform", "platform_shop_id", "year", problems=problems.found)
+    shop = shops.get((raw.get("platform", ""), raw.get("platform_shop_id", "")))
+    if shop is None and raw.get("platform") and raw.get("platform_shop_id"):
+        problems.found.append(Problem(
+            "platform_shop_id", _("No shop %(id)s is registered on platform %(platform)s."),
+            {"id": raw["platform_shop_id"], "platform": raw["platform"]}))
+    values = clean_values(ShopYear, raw, SHOP_YEAR_FIELDS, context.memo, problems=problems.found)
+    problems.raise_any()
     run_model_clean(new_instance(ShopYear, {"shop_id": shop["pk"], **values}))
     values["shop_id"] = shop["pk"]
     return (shop["pk"], values["year"]), values, shop["village__code"]
@@ -143,10 +168,21 @@ def _shop_year_existing(keys, context):
 REPORT_FIELDS = ("year", "ecommerce_sales", "active_shops", "households")
 
 
+def _shop_year_scope(raw, shops) -> str:
+    shop = shops.get((raw.get("platform", ""), raw.get("platform_shop_id", "")))
+    return shop["village__code"] if shop else ""
+
+
 def _report_build(raw, villages, context):
-    require_columns(raw, "village", "year", "ecommerce_sales", "active_shops", "households")
-    village_pk, village_code = village_of(raw, villages)
-    values = clean_values(AnnualReport, raw, REPORT_FIELDS, context.memo)
+    problems = RowProblems()
+    require_columns(raw, "village", "year", "ecommerce_sales", "active_shops", "households",
+                    problems=problems.found)
+    village_pk = village_code = None
+    if raw.get("village"):
+        with problems:
+            village_pk, village_code = village_of(raw, villages)
+    values = clean_values(AnnualReport, raw, REPORT_FIELDS, context.memo, problems=problems.found)
+    problems.raise_any()
     run_model_clean(new_instance(AnnualReport, {"village_id": village_pk, **values}))
     values["village_id"] = village_pk
     values["created_by_id"] = getattr(context.user, "pk", None)
@@ -162,8 +198,9 @@ def _report_existing(keys, context):
     ):
         locked = ""
         if row["status"] not in AnnualReport.EDITABLE_STATUSES:
-            locked = _("The %(year)s report of this village is %(status)s and cannot be changed by an import.") % {
-                "year": row["year"], "status": AnnualReport.Status(row["status"]).label}
+            locked = Problem(FILE_COLUMN, _(
+                "The %(year)s report of this village is %(status)s and cannot be changed by an import."), {
+                "year": row["year"], "status": AnnualReport.Status(row["status"]).label})
         found[(row["village_id"], row["year"])] = (row["pk"], row, locked)
     return found
 
@@ -187,6 +224,7 @@ VILLAGES = register_import_kind(ImportKind(
     existing=_village_existing,
     key_field="code",
     insert_only=("township_id", "committee_type"),
+    scope_of=lambda raw, resolved: raw.get("code", ""),
 ))
 
 SHOPS = register_import_kind(ImportKind(
@@ -205,6 +243,7 @@ SHOPS = register_import_kind(ImportKind(
     resolve=_shop_resolve,
     build=_shop_build,
     existing=_shop_existing,
+    scope_of=raw_village_code,
 ))
 
 SHOP_YEARS = register_import_kind(ImportKind(
@@ -222,6 +261,7 @@ SHOP_YEARS = register_import_kind(ImportKind(
     resolve=_shop_year_resolve,
     build=_shop_year_build,
     existing=_shop_year_existing,
+    scope_of=_shop_year_scope,
 ))
 
 REPORTS = register_import_kind(ImportKind(
@@ -239,4 +279,5 @@ REPORTS = register_import_kind(ImportKind(
     build=_report_build,
     existing=_report_existing,
     insert_only=("created_by_id",),
+    scope_of=raw_village_code,
 ))
