@@ -16,7 +16,7 @@ from taobao_site.api_errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, 
 from villages.exports.formats import FORMATS, escape_cell
 from villages.exports.sources import EXPORT_SOURCES, filtered_export
 from villages.imports import IMPORT_KINDS, import_kind, shown_errors, shown_preview
-from villages.imports.spreadsheets import template_csv, template_xlsx
+from villages.imports.template_files import template_csv, template_xlsx
 from villages.models import ImportJob
 from villages.selectors.visibility import import_jobs_visible_to
 from villages.services.imports import import_job_confirm, import_job_create, import_job_retry
@@ -188,11 +188,11 @@ def template_response(kind_name: str, extension: str, language: str) -> HttpResp
     kind = import_kind(kind_name)
     if extension == "xlsx":
         response = HttpResponse(
-            template_xlsx(kind.columns, language),
+            template_xlsx(kind, language),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(template_csv(kind.columns, language), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(template_csv(kind, language), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind_name}-template-{language}.{extension}"'
     return response
 
@@ -202,7 +202,7 @@ _FORMAT_PARAMETER = OpenApiParameter("extension", str, OpenApiParameter.PATH, de
 
 
 class ImportTemplate(APIView):
-    """An empty template for an import kind; `?language=zh` (default) or `en`."""
+    """A template for an import kind: headers, an example row and (XLSX) a notes sheet; `?language=zh` or `en`."""
 
     permission_classes = [IsAuthenticated]
 

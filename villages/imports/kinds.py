@@ -205,19 +205,26 @@ def _report_existing(keys, context):
     return found
 
 
+YUAN = _("RMB yuan, a whole number")
+DEGREES = _("decimal degrees")
+DAYS = _("days")
+REGISTERED_VILLAGE = _("The 12-digit code of a village already registered in your county.")
+PLATFORM_NOTE = _("The platform and its shop ID together name one shop.")
+
 VILLAGES = register_import_kind(ImportKind(
     name="villages",
     label=gettext_lazy("villages"),
     model=Village,
     columns=(
-        Column("code", headers.VILLAGE_CODE, required=True),
-        Column("name", headers.NAME, required=True),
-        Column("households", headers.HOUSEHOLDS),
-        Column("population", headers.POPULATION),
-        Column("urban_rural_code", headers.URBAN_RURAL_CODE),
-        Column("latitude", headers.LATITUDE),
-        Column("longitude", headers.LONGITUDE),
-        Column("main_products", headers.MAIN_PRODUCTS),
+        Column("code", headers.VILLAGE_CODE, required=True, example="371721121288",
+               note=_("A new code registers a village; an existing one updates it.")),
+        Column("name", headers.NAME, required=True, example="丁楼村"),
+        Column("households", headers.HOUSEHOLDS, example="860"),
+        Column("population", headers.POPULATION, example="3200"),
+        Column("urban_rural_code", headers.URBAN_RURAL_CODE, example="220"),
+        Column("latitude", headers.LATITUDE, example="34.858000", unit=DEGREES),
+        Column("longitude", headers.LONGITUDE, example="115.562000", unit=DEGREES),
+        Column("main_products", headers.MAIN_PRODUCTS, example="演出服"),
     ),
     resolve=_village_resolve,
     build=_village_build,
@@ -232,13 +239,13 @@ SHOPS = register_import_kind(ImportKind(
     label=gettext_lazy("online shops"),
     model=OnlineShop,
     columns=(
-        Column("village", headers.VILLAGE_CODE, required=True),
-        Column("platform", headers.PLATFORM, required=True),
-        Column("platform_shop_id", headers.SHOP_ID, required=True),
-        Column("name", headers.SHOP_NAME, required=True),
-        Column("category", headers.CATEGORY),
-        Column("opened_on", headers.SHOP_OPENED_ON),
-        Column("closed_on", headers.SHOP_CLOSED_ON),
+        Column("village", headers.VILLAGE_CODE, required=True, example="371721121288", note=REGISTERED_VILLAGE),
+        Column("platform", headers.PLATFORM, required=True, example="taobao", note=PLATFORM_NOTE),
+        Column("platform_shop_id", headers.SHOP_ID, required=True, example="58012345"),
+        Column("name", headers.SHOP_NAME, required=True, example="丁楼演出服饰店"),
+        Column("category", headers.CATEGORY, example="服装"),
+        Column("opened_on", headers.SHOP_OPENED_ON, example="2021-03-01"),
+        Column("closed_on", headers.SHOP_CLOSED_ON, note=_("Leave empty while the shop is open.")),
     ),
     resolve=_shop_resolve,
     build=_shop_build,
@@ -251,12 +258,13 @@ SHOP_YEARS = register_import_kind(ImportKind(
     label=gettext_lazy("shop yearly figures"),
     model=ShopYear,
     columns=(
-        Column("platform", headers.PLATFORM, required=True),
-        Column("platform_shop_id", headers.SHOP_ID, required=True),
-        Column("year", headers.YEAR, required=True),
-        Column("sales", headers.SALES),
-        Column("orders_last_3_months", headers.ORDERS_LAST_3_MONTHS),
-        Column("days_open", headers.DAYS_OPEN),
+        Column("platform", headers.PLATFORM, required=True, example="taobao", note=PLATFORM_NOTE),
+        Column("platform_shop_id", headers.SHOP_ID, required=True, example="58012345",
+               note=_("A shop already registered (import the shops first).")),
+        Column("year", headers.YEAR, required=True, example="2024"),
+        Column("sales", headers.SALES, example="1200000", unit=YUAN),
+        Column("orders_last_3_months", headers.ORDERS_LAST_3_MONTHS, example="310"),
+        Column("days_open", headers.DAYS_OPEN, example="300", unit=DAYS),
     ),
     resolve=_shop_year_resolve,
     build=_shop_year_build,
@@ -269,11 +277,12 @@ REPORTS = register_import_kind(ImportKind(
     label=gettext_lazy("annual reports"),
     model=AnnualReport,
     columns=(
-        Column("village", headers.VILLAGE_CODE, required=True),
-        Column("year", headers.YEAR, required=True),
-        Column("ecommerce_sales", headers.ECOMMERCE_SALES, required=True),
-        Column("active_shops", headers.ACTIVE_SHOPS, required=True),
-        Column("households", headers.HOUSEHOLDS, required=True),
+        Column("village", headers.VILLAGE_CODE, required=True, example="371721121288", note=REGISTERED_VILLAGE),
+        Column("year", headers.YEAR, required=True, example="2024",
+               note=_("One report per village and year; a submitted or approved report is not changed.")),
+        Column("ecommerce_sales", headers.ECOMMERCE_SALES, required=True, example="12000000", unit=YUAN),
+        Column("active_shops", headers.ACTIVE_SHOPS, required=True, example="120"),
+        Column("households", headers.HOUSEHOLDS, required=True, example="860"),
     ),
     resolve=village_refs,
     build=_report_build,

@@ -42,11 +42,18 @@ class SpreadsheetError(ValidationError):
 
 @dataclass(frozen=True)
 class Column:
-    """One importable column: the model field it fills, its header from the catalogue, whether it is required."""
+    """One importable column: the model field it fills, its header from the catalogue, whether it is required.
+
+    `example` fills the template's example row; `unit` and `note` (lazy texts) explain the column on the
+    template's notes sheet, beside what the model field itself says (type, limits, allowed values).
+    """
 
     field: str
     header: Header
     required: bool = False
+    example: str = ""
+    unit: object = ""
+    note: object = ""
 
 
 def max_file_bytes() -> int:
@@ -417,22 +424,3 @@ def open_sheet(uploaded, *, name: str, columns: tuple[Column, ...]) -> Sheet:
     if kind == XLSX:
         return _xlsx_rows(uploaded, columns)
     return _csv_rows(uploaded, detect_encoding(uploaded), columns)
-
-
-def template_csv(columns: tuple[Column, ...], language: str) -> bytes:
-    """An empty CSV template (UTF-8 with BOM so that Excel shows Chinese headers correctly)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(column.header.in_language(language) for column in columns)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def template_xlsx(columns: tuple[Column, ...], language: str) -> bytes:
-    """An empty XLSX template whose header row names the columns in the language asked for."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet()
-    worksheet.append([column.header.in_language(language) for column in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
