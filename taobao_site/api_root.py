@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from taobao_site.api_errors import NOT_LOGGED_IN, THROTTLED
+
 API_PREFIX = "/api/v1/"
 
 
@@ -34,7 +36,10 @@ def resource_links(request) -> dict[str, str]:
 
 
 class ApiRoot(APIView):
-    """Where to start: a link to each resource of the API, to its OpenAPI schema, its docs and the token login."""
+    """Where to start: a link to each resource of the API, to its OpenAPI schema, its docs and the token login.
+
+    Public; a 401 answers only a request that sends an invalid token.
+    """
 
     permission_classes = [AllowAny]
 
@@ -46,7 +51,7 @@ class ApiRoot(APIView):
             "schema": serializers.URLField(),
             "docs": serializers.URLField(),
             "token": serializers.URLField(),
-        })},
+        }), 401: NOT_LOGGED_IN, 429: THROTTLED},
         examples=[OpenApiExample("root", value={
             "resources": {"divisions": "https://registry.example.gov.cn/api/v1/divisions/",
                           "villages": "https://registry.example.gov.cn/api/v1/villages/"},
