@@ -89,6 +89,8 @@ def test_village_goes_from_registration_to_the_public_dashboard(live_server, bro
     page.fill("#id_households", "800")
     screenshot(page, "03-report-form")
     page.click("button[name=submit]")
+    page.wait_for_selector("#confirm-submit")
+    page.click("#confirm-submit button[type=submit]")
     page.wait_for_selector("text=submitted for review")
     report_url = page.url
     log_out(page)
@@ -109,11 +111,14 @@ def test_village_goes_from_registration_to_the_public_dashboard(live_server, bro
     page.click("text=Edit report")
     page.fill("#id_ecommerce_sales", "12000000")
     page.click("button[name=submit]")
+    page.click("#confirm-submit button[type=submit]")
     page.wait_for_selector("text=submitted for review")
     log_out(page)
 
     log_in(page, base, "heze_reviewer")
     page.goto(report_url)
+    if page.is_visible("#id_confirm_warnings"):
+        page.check("#id_confirm_warnings")
     page.click("button[value=approve]")
     page.wait_for_selector("text=Report approved")
     screenshot(page, "06-report-approved-timeline")
