@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    "taobao_site.tasks_app.TasksDatabaseConfig",  # django_tasks_db, its admin labels translated
     "axes",
     "csp",
     "villages",

@@ -166,6 +166,30 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset.filter(code_prefix_q(self.code_path, codes.code_prefix(self.value(), codes.PROVINCE)))
 
 
+def _year_column(model, field_name: str):
+    """A list column showing a year field as written: the admin formats any integer like an amount (2,024)."""
+    model_field = model._meta.get_field(field_name)
+
+    @admin.display(description=model_field.verbose_name, ordering=field_name)
+    def year_as_written(record):
+        value = getattr(record, field_name)
+        return "–" if value is None else str(value)
+
+    year_as_written.__name__ = f"{field_name}_as_written"
+    return year_as_written
+
+
+class YearsAsWritten:
+    """Mixin for model admins: their list shows `year` (and `*_year`) fields as written, 2024, never 2,024."""
+
+    def get_list_display(self, request):
+        def is_year(name):
+            return isinstance(name, str) and (name == "year" or name.endswith("_year"))
+
+        return tuple(_year_column(self.model, name) if is_year(name) else name
+                     for name in super().get_list_display(request))
+
+
 class YearFilter(admin.SimpleListFilter):
     """Filter by year, offering the years that have a reporting window (a small table).
 
