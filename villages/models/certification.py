@@ -12,7 +12,6 @@ from .divisions import division_of_level
 from .reports import AnnualReport
 from .villages import Village
 
-
 # The names migration 0002 gives the published versions (also the API's `criteria_version`), as pages say them.
 CRITERIA_LABELS = {
     "AliResearch 2009–2018": _("AliResearch, 2009–2018"),
