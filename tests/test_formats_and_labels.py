@@ -68,3 +68,20 @@ def test_admin_lists_write_years_without_grouping(client_for, administrator, tre
                                          HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert "2,024" not in page and "2,020" not in page and "2,009" not in page
     assert ">2024<" in page or ">2020<" in page
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_admin_change_pages_write_read_only_years_without_grouping(client_for, administrator, tree, language):
+    village = VillageFactory(township=tree.town)
+    report = AnnualReportFactory(village=village, year=2024)
+    assessment = AssessmentFactory(village=village, year=2024)
+    criteria = CriteriaSet.objects.get(name="AliResearch 2020 onward")
+    client = client_for(administrator)
+    for url in (reverse("admin:villages_annualreport_change", args=[report.pk]),
+                reverse("admin:villages_assessment_change", args=[assessment.pk]),
+                reverse("admin:villages_criteriaset_change", args=[criteria.pk])):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "2,024" not in page and "2,020" not in page, url
+        assert '<div class="readonly">2024</div>' in page or '<div class="readonly">2020</div>' in page, url

@@ -213,7 +213,7 @@ class AnnualReportAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, 
 
     def get_readonly_fields(self, request, obj=None):
         # A report stays attached to its village and year; only the figures change (through report_update).
-        return ("village", "year", *self.readonly_fields) if obj else self.readonly_fields
+        return self.years_as_written(("village", "year", *self.readonly_fields) if obj else self.readonly_fields)
 
     @admin.display(description=_("data-quality warnings"))
     def data_quality_warnings(self, report):
@@ -317,7 +317,7 @@ class CriteriaSetAdmin(YearsAsWritten, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         """A version already used for assessments keeps its thresholds: add a new version instead."""
         if obj is not None and obj.assessments.exists():
-            return tuple(name for name in self.fields if name not in CriteriaSet.EDITABLE_WHEN_USED)
+            return self.years_as_written(name for name in self.fields if name not in CriteriaSet.EDITABLE_WHEN_USED)
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):

@@ -179,15 +179,42 @@ def _year_column(model, field_name: str):
     return year_as_written
 
 
+YEAR_FIELDS = ("year", "first_year", "last_year")
+
+
 class YearsAsWritten:
-    """Mixin for model admins: their list shows `year` (and `*_year`) fields as written, 2024, never 2,024."""
+    """Mixin for model admins: lists and read-only fields show years as written, 2024, never 2,024.
+
+    A read-only year (a report's, or any field of a view-only record) is shown by `<name>_as_written`; an admin
+    that computes its read-only fields passes them through `years_as_written`.
+    """
 
     def get_list_display(self, request):
-        def is_year(name):
-            return isinstance(name, str) and (name == "year" or name.endswith("_year"))
-
-        return tuple(_year_column(self.model, name) if is_year(name) else name
+        return tuple(_year_column(self.model, name) if name in YEAR_FIELDS else name
                      for name in super().get_list_display(request))
+
+    @staticmethod
+    def years_as_written(names) -> tuple:
+        """Read-only field names with each year replaced by its `_as_written` display (for get_readonly_fields)."""
+        return tuple(f"{name}_as_written" if name in YEAR_FIELDS else name for name in names)
+
+    def get_fields(self, request, obj=None):
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        read_only = set(self.get_readonly_fields(request, obj))
+        return [f"{name}_as_written" if name in YEAR_FIELDS and (view_only or f"{name}_as_written" in read_only)
+                else name for name in super().get_fields(request, obj)]
+
+    @admin.display(description=_("year"))
+    def year_as_written(self, record):
+        return str(record.year)
+
+    @admin.display(description=_("first year"))
+    def first_year_as_written(self, record):
+        return str(record.first_year)
+
+    @admin.display(description=_("last year"))
+    def last_year_as_written(self, record):
+        return "–" if record.last_year is None else str(record.last_year)
 
 
 class YearFilter(admin.SimpleListFilter):
