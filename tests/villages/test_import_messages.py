@@ -192,3 +192,28 @@ def test_a_template_with_its_example_row_replaced_imports(official, tree):
     job = import_job_create(user=official, kind="villages", uploaded_file=upload, dry_run=False)
     assert job.status == ImportJob.Status.APPLIED, job.errors
     assert Village.objects.get(code="371721121230").households == 860
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "dry_run", "english"), [
+    (ImportJob.Status.RUNNING, False, "Nothing was changed: a file is applied as a whole or not at all."),
+    (ImportJob.Status.RUNNING, True, "while this file was being checked; nothing was changed"),
+    (ImportJob.Status.PENDING, False, "The worker stopped before this import started"),
+])
+def test_an_interrupted_job_says_so_in_the_readers_language(official, status, dry_run, english):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from villages.services.imports import import_jobs_interrupt_stale
+
+    job = ImportJob.objects.create(uploaded_by=official, kind="villages", file_name="v.csv", status=status,
+                                   dry_run=dry_run, heartbeat_at=timezone.now() - timedelta(hours=1))
+    with translation.override("zh-hans"):
+        import_jobs_interrupt_stale(older_than=timedelta(minutes=5))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INTERRUPTED
+    with translation.override("en"):
+        assert english in job.shown_message
+    with translation.override("zh-hans"):
+        assert job.shown_message == job.message and "nothing" not in job.shown_message
