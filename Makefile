@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test-only npm tools (axe-core for the accessibility test), installed from package-lock.json into node_modules/.
+NODE_STAMP := node_modules/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -21,6 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 messages: $(STAMP)
 	@if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv -v 0; fi
@@ -41,7 +47,7 @@ run: setup-data
 	@$(MANAGE) demo_accounts
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(STAMP) messages | var
+test: $(STAMP) messages $(NODE_STAMP) | var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

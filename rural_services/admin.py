@@ -4,6 +4,7 @@ Saves and deletes go through `rural_services.services`, like every other write p
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from rural_services import services
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
@@ -39,10 +40,14 @@ class CountyOperationCenterAdmin(ServiceBackedAdmin, JurisdictionScopedAdmin):
 
 @admin.register(ServiceKind)
 class ServiceKindAdmin(admin.ModelAdmin):
-    list_display = ("code", "name")
+    list_display = ("code", "shown_as", "name")
     search_fields = ("code", "name")
     ordering = ("code",)
     fields = ("code", "name")
+
+    @admin.display(description=_("shown as"))
+    def shown_as(self, kind):
+        return kind.label
 
 
 @admin.register(ServicePoint)

@@ -1,14 +1,14 @@
 """Import kinds of the service network: county operation centres and village service points."""
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from rural_services import headers as service_headers
 from rural_services.models import CountyOperationCenter, ServiceKind, ServicePoint
 from villages import codes, headers
-from villages.imports import ImportKind, RowInvalid, register_import_kind
-from villages.imports.engine import choice_value, clean_values, require_columns, run_model_clean
-from villages.imports.kinds import village_of, village_refs
+from villages.imports import ImportKind, Problem, RowInvalid, register_import_kind
+from villages.imports.engine import RowProblems, choice_value, clean_values, require_columns, run_model_clean
+from villages.imports.kinds import raw_village_code, village_of, village_refs
 from villages.imports.spreadsheets import Column
 from villages.models import Division, Village
 from villages.selectors.jurisdiction import may_edit_registry
@@ -29,11 +29,13 @@ def _center_resolve(raws, context):
 
 
 def _center_build(raw, counties, context):
-    require_columns(raw, "county", "name")
-    county = counties.get(raw["county"])
-    if county is None:
-        raise RowInvalid(("county", _("No county with code %(code)s exists.") % {"code": raw["county"]}))
-    values = clean_values(CountyOperationCenter, raw, CENTER_FIELDS)
+    problems = RowProblems()
+    require_columns(raw, "county", "name", problems=problems.found)
+    county = counties.get(raw.get("county", ""))
+    if county is None and raw.get("county"):
+        problems.found.append(Problem("county", _("No county with code %(code)s exists."), {"code": raw["county"]}))
+    values = clean_values(CountyOperationCenter, raw, CENTER_FIELDS, problems=problems.found)
+    problems.raise_any()
     run_model_clean(CountyOperationCenter(county=county, **values))
     values["county_id"] = county.code
     return (county.code, values["name"]), values, county.code
@@ -86,26 +88,35 @@ def _services_of(raw, known) -> tuple[str, ...] | None:
     wanted = tuple(sorted({part.strip() for part in raw["services"].replace("，", ",").split(",") if part.strip()}))
     unknown = [code for code in wanted if code not in known]
     if unknown:
-        raise RowInvalid(("services", _("Unknown services: %(codes)s. Known: %(known)s.") % {
+        raise RowInvalid(("services", _("Unknown services: %(codes)s. Known: %(known)s."), {
             "codes": ", ".join(unknown), "known": ", ".join(sorted(known))}))
     return wanted
 
 
 def _point_build(raw, resolved, context):
-    require_columns(raw, "code", "name", "village")
-    village_pk, village_code = village_of(raw, resolved["villages"])
-    values = clean_values(ServicePoint, raw, POINT_FIELDS)
+    problems = RowProblems()
+    require_columns(raw, "code", "name", "village", problems=problems.found)
+    village_pk = village_code = None
+    if raw.get("village"):
+        with problems:
+            village_pk, village_code = village_of(raw, resolved["villages"])
+    values = clean_values(ServicePoint, raw, POINT_FIELDS, problems=problems.found)
     center = None
-    if raw.get("county_center"):
+    if raw.get("county_center") and village_code:
         center = resolved["centers"].get((village_code[:6], raw["county_center"]))
         if center is None:
-            raise RowInvalid(("county_center", _("No county operation centre named %(name)s in county %(county)s.") % {
-                "name": raw["county_center"], "county": village_code[:6]}))
-    services = _services_of(raw, resolved["services"])
-    current_village = resolved["current_villages"].get(values["code"])
+            problems.found.append(Problem(
+                "county_center", _("No county operation centre named %(name)s in county %(county)s."),
+                {"name": raw["county_center"], "county": village_code[:6]}))
+    services = None
+    with problems:
+        services = _services_of(raw, resolved["services"])
+    current_village = resolved["current_villages"].get(values.get("code"))
     if current_village is not None and not may_edit_registry(context.user, current_village):
-        raise RowInvalid(("code", _("This service point belongs to village %(code)s, outside your jurisdiction.") % {
-            "code": current_village}))
+        problems.found.append(Problem(
+            "code", _("This service point belongs to village %(code)s, outside your jurisdiction."),
+            {"code": current_village}))
+    problems.raise_any()
     point = ServicePoint(village=Village(pk=village_pk, code=village_code), county_center=center, **values)
     run_model_clean(point)
     values["village_id"] = village_pk
@@ -151,21 +162,26 @@ def _point_services_write(rows, context):
     )
 
 
+DEGREES = _("decimal degrees")
+
 register_import_kind(ImportKind(
     name="county_centers",
     label=gettext_lazy("county operation centres"),
     model=CountyOperationCenter,
     columns=(
-        Column("county", service_headers.COUNTY_CODE, required=True),
-        Column("name", headers.NAME, required=True),
-        Column("address", service_headers.ADDRESS),
-        Column("opened_on", service_headers.OPENED_ON),
+        Column("county", service_headers.COUNTY_CODE, required=True, example="371721",
+               note=_("The 6-digit code of a county in your jurisdiction.")),
+        Column("name", headers.NAME, required=True, example="曹县农村淘宝县级运营中心",
+               note=_("A county and a name together name one centre.")),
+        Column("address", service_headers.ADDRESS, example="曹县青菏路 1 号"),
+        Column("opened_on", service_headers.OPENED_ON, example="2019-05-01"),
         Column("closed_on", service_headers.CLOSED_ON),
-        Column("status", headers.STATUS),
+        Column("status", headers.STATUS, example="open"),
     ),
     resolve=_center_resolve,
     build=_center_build,
     existing=_center_existing,
+    scope_of=lambda raw, resolved: raw.get("county", ""),
 ))
 
 register_import_kind(ImportKind(
@@ -173,22 +189,27 @@ register_import_kind(ImportKind(
     label=gettext_lazy("village service points"),
     model=ServicePoint,
     columns=(
-        Column("code", service_headers.SERVICE_POINT_CODE, required=True),
-        Column("name", headers.NAME, required=True),
-        Column("village", headers.VILLAGE_CODE, required=True),
-        Column("county_center", service_headers.COUNTY_CENTER),
-        Column("services", service_headers.SERVICES),
-        Column("status", headers.STATUS),
-        Column("opened_on", service_headers.OPENED_ON),
+        Column("code", service_headers.SERVICE_POINT_CODE, required=True, example="CX-DL-001"),
+        Column("name", headers.NAME, required=True, example="丁楼村服务站"),
+        Column("village", headers.VILLAGE_CODE, required=True, example="371721121288",
+               note=_("The 12-digit code of a village already registered in your county.")),
+        Column("county_center", service_headers.COUNTY_CENTER, example="曹县农村淘宝县级运营中心",
+               note=_("The name of an operation centre registered in the village's county.")),
+        Column("services", service_headers.SERVICES, example="assisted_buying,parcel_pickup",
+               note=_("Service codes separated by commas: assisted_buying, assisted_selling, bill_payment, "
+                      "parcel_pickup, financial_services, training, travel_booking.")),
+        Column("status", headers.STATUS, example="open"),
+        Column("opened_on", service_headers.OPENED_ON, example="2020-06-01"),
         Column("closed_on", service_headers.CLOSED_ON),
-        Column("latitude", headers.LATITUDE),
-        Column("longitude", headers.LONGITUDE),
-        Column("partner_name", service_headers.PARTNER_NAME),
-        Column("partner_phone", service_headers.PARTNER_PHONE),
+        Column("latitude", headers.LATITUDE, example="34.858000", unit=DEGREES),
+        Column("longitude", headers.LONGITUDE, example="115.562000", unit=DEGREES),
+        Column("partner_name", service_headers.PARTNER_NAME, example="丁建国"),
+        Column("partner_phone", service_headers.PARTNER_PHONE, example="13812345678"),
     ),
     resolve=_point_resolve,
     build=_point_build,
     existing=_point_existing,
     extra_fields=("services",),
     after_write=_point_services_write,
+    scope_of=raw_village_code,
 ))

@@ -61,6 +61,19 @@ class CountyOperationCenter(VersionedModel):
             raise ValidationError({"county": _("Choose a county-level division.")})
 
 
+# The services seeded by migration 0002 stored one bilingual name ("代买 assisted buying"); pages show each in the
+# reader's language instead. A service added later shows the name it was given.
+SERVICE_LABELS = {
+    "assisted_buying": _("assisted buying"),
+    "assisted_selling": _("assisted selling of farm produce"),
+    "bill_payment": _("bill payment and top-up"),
+    "parcel_pickup": _("parcel pickup"),
+    "financial_services": _("financial services"),
+    "training": _("training"),
+    "travel_booking": _("travel booking"),
+}
+
+
 class ServiceKind(models.Model):
     """One of the services a village point offers (assisted buying, parcel pickup, …)."""
 
@@ -73,7 +86,12 @@ class ServiceKind(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self):
+        """The service in the active language (the stored name for a service the catalogue does not know)."""
+        return SERVICE_LABELS.get(self.code, self.name)
 
 class ServicePoint(VersionedModel):
     Status = FacilityStatus

@@ -45,9 +45,10 @@ from rural_services.services import (
     service_point_delete,
     service_point_update,
 )
+from villages.selectors.certification import certified_in_year_q, certified_years
 from villages.selectors.data_version import cached_for_version, published_data_version
 from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
-from villages.selectors.visibility import certified_village_q, villages_visible_to
+from villages.selectors.visibility import villages_visible_to
 from villages.views.editing import delete_page, form_page
 from villages.views.exports import list_download
 from villages.views.listing import filtered_list_context
@@ -244,38 +245,76 @@ def _map_tiles():
     return {}
 
 
+def map_year(request, years: list[int]) -> tuple[int | None, str]:
+    """The year the map shows and, when `?year=` was not one of the certified years, why it was not used.
+
+    Without `?year=` the map shows the latest year with certified villages: a village is drawn as certified
+    only for a year in which it is, never for having been certified once.
+    """
+    asked = request.GET.get("year", "")
+    latest = years[0] if years else None
+    if not asked:
+        return latest, ""
+    if asked.isdigit() and int(asked) in years:
+        return int(asked), ""
+    return latest, _("No village is certified for the year %(year)s; choose one of the years listed.") % {
+        "year": asked[:10]}
+
+
 def public_map(request):
+    years = certified_years()
+    year, problem = map_year(request, years)
     return render(
         request,
         "rural_services/map.html",
-        {**_map_tiles(), "data_url": reverse("rural_services:map_data")},
+        {
+            **_map_tiles(),
+            "years": years,
+            "year": year,
+            "year_problem": problem,
+            "data_url": reverse("rural_services:map_data") + (f"?year={year}" if year else ""),
+        },
+        status=400 if problem else 200,
     )
 
 
 def map_data(request):
-    """GeoJSON of certified villages and open service points with coordinates; public, no personal data.
+    """GeoJSON of the villages certified in `?year=` (default: the latest such year) and of the open service
+    points with coordinates; public, no personal data.
 
     The villages' half changes only with the published data (approve, reopen, rescore), so it is built once
-    per data version; the service points are read on every request.
+    per data version and year; the service points are read on every request. Each feature carries what its
+    popup shows: code, name, township or village, and the year it is certified in.
     """
-    anonymous = AnonymousUser()
-    village_features = cached_for_version(published_data_version(), "map-villages", _certified_village_features)
-    points = (
-        service_points_visible_to(anonymous)
-        .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
-        .values_list("code", "name", "latitude", "longitude")
+    years = certified_years()
+    year, problem = map_year(request, years)
+    if problem:
+        return JsonResponse({"year": [problem]}, status=400)
+    village_features = (
+        cached_for_version(published_data_version(), "map-villages", partial(_certified_village_features, year),
+                           key_parts=[year])
+        if year else []
     )
-    point_features = _features("service_point", points, "rural_services:point_detail")
-    return JsonResponse({"type": "FeatureCollection", "features": village_features + point_features})
+    points = (
+        service_points_visible_to(AnonymousUser())
+        .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
+        .values_list("code", "name", "latitude", "longitude", "village__name")
+    )
+    point_features = _features("service_point", points, "rural_services:point_detail", extra=("village",))
+    return JsonResponse({"type": "FeatureCollection", "year": year,
+                         "features": village_features + point_features})
 
 
-def _certified_village_features() -> list[dict]:
+def _certified_village_features(year: int) -> list[dict]:
     villages = (
         villages_visible_to(AnonymousUser())
-        .filter(certified_village_q(), latitude__isnull=False)
-        .values_list("code", "name", "latitude", "longitude")
+        .filter(certified_in_year_q(year), latitude__isnull=False)
+        .values_list("code", "name", "latitude", "longitude", "township__name")
     )
-    return _features("village", villages, "villages:village_detail")
+    features = _features("village", villages, "villages:village_detail", extra=("township",))
+    for feature in features:
+        feature["properties"]["certified_in"] = year
+    return features
 
 
 # A code that needs no quoting in a path: where it lands in the reversed URL, each feature's code goes.
@@ -284,8 +323,9 @@ _CODE_MARKER = "CODE"
 _PATH_SAFE = "!$&'()*+,;=/~:@"
 
 
-def _features(kind, rows, route) -> list[dict]:
-    """GeoJSON points of (code, name, latitude, longitude) rows; the detail URL is reversed once, not per row."""
+def _features(kind, rows, route, extra=()) -> list[dict]:
+    """GeoJSON points of (code, name, latitude, longitude, *extra) rows, `extra` naming the properties that follow;
+    the detail URL is reversed once, not per row."""
     before, _marker, after = reverse(route, args=[_CODE_MARKER]).partition(_CODE_MARKER)
     return [
         {
@@ -296,9 +336,10 @@ def _features(kind, rows, route) -> list[dict]:
                 "code": code,
                 "name": name,
                 "url": f"{before}{quote(code, safe=_PATH_SAFE)}{after}",
+                **dict(zip(extra, more, strict=True)),
             },
         }
-        for code, name, latitude, longitude in rows
+        for code, name, latitude, longitude, *more in rows
     ]
 
 

@@ -227,6 +227,22 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when you return the report: say what the county must correct."),
     )
+    # Shown only when the report has data-quality warnings: approving then takes a deliberate tick.
+    confirm_warnings = forms.BooleanField(
+        label=_("I have read the data-quality warnings and approve the report anyway"), required=False,
+    )
+
+    def __init__(self, *args, warnings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not warnings:
+            del self.fields["confirm_warnings"]
+
+    def approval_unconfirmed(self) -> bool:
+        """True (and the field says why) when the report has warnings and the reviewer did not tick the box."""
+        if "confirm_warnings" not in self.fields or self.cleaned_data.get("confirm_warnings"):
+            return False
+        self.add_error("confirm_warnings", _("Tick this box to approve despite the warnings, or return the report."))
+        return True
 
 
 class ReopenForm(forms.Form):
@@ -239,6 +255,10 @@ class ReopenForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The village loses this year's certification until the report is approved again."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this year's assessment and any certification are withdrawn"),
+        error_messages={"required": _("Tick this box to confirm the reopening.")},
     )
 
     def __init__(self, *args, **kwargs):

@@ -7,8 +7,10 @@ with a timeout and retries it with backoff (villages/mail_delivery.py). A messag
 enqueued, or was lost with its worker, is sent by `manage.py send_queued_mail`.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +54,15 @@ def _record_and_send_after_commit(report: AnnualReport, messages: list[tuple[str
     transaction.on_commit(lambda: _enqueue_each([mail.pk for mail in mails]))
 
 
+def report_url(report: AnnualReport) -> str:
+    """The report's page as an absolute address (SITE_URL): mail is sent by a worker, with no request to ask."""
+    return settings.SITE_URL.rstrip("/") + reverse("villages:report_detail", args=[report.pk])
+
+
+def _with_link(body: str, report: AnnualReport) -> str:
+    return body + "\n" + _("Open the report: %(url)s") % {"url": report_url(report)} + "\n"
+
+
 def _report_facts(report: AnnualReport) -> dict:
     return {
         "village": report.village.name,
@@ -72,6 +83,7 @@ def report_submitted(*, report: AnnualReport, event: ReviewEvent) -> None:
         "E-commerce sales: %(sales)s\nActive online shops: %(active_shops)s\nHouseholds: %(households)s\n"
     ) % facts
     emails = users_responsible_for(report.village.code, REVIEWERS).exclude(email="").values_list("email", flat=True)
+    body = _with_link(body, report)
     _record_and_send_after_commit(report, [(email, subject, body) for email in emails])
 
 
@@ -96,4 +108,4 @@ def report_reviewed(*, report: AnnualReport, event: ReviewEvent) -> None:
         "%(by)s reviewed the %(year)s e-commerce report of %(village)s (%(code)s); it is now %(status)s.\n\n"
         "Reviewer's comment: %(comment)s\n"
     ) % facts
-    _record_and_send_after_commit(report, [(submitter.email, subject, body)])
+    _record_and_send_after_commit(report, [(submitter.email, subject, _with_link(body, report))])

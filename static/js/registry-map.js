@@ -23,19 +23,45 @@
     service_point: { radius: 5, color: "#4a6785", fillColor: "#91a7c2", fillOpacity: 0.9, weight: 1 }
   };
   var labels = { village: element.dataset.villageLabel, service_point: element.dataset.pointLabel };
+  var statuses = { village: element.dataset.villageStatus, service_point: element.dataset.pointStatus };
+  // A popup says what the marker is: its name (a link to its page), code, where it is and its status.
+  function popup(properties) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    var title = document.createElement("strong");
+    title.textContent = labels[properties.kind] + ": " + properties.name;
+    box.appendChild(title);
+    var facts = document.createElement("dl");
+    function fact(label, value) {
+      if (!value) { return; }
+      var term = document.createElement("dt");
+      term.textContent = label;
+      var detail = document.createElement("dd");
+      detail.textContent = value;
+      facts.appendChild(term);
+      facts.appendChild(detail);
+    }
+    fact(element.dataset.codeLabel, properties.code);
+    if (properties.kind === "village") {
+      fact(element.dataset.townshipLabel, properties.township);
+    } else {
+      fact(element.dataset.villageOfPointLabel, properties.village);
+    }
+    fact(element.dataset.statusLabel, statuses[properties.kind]);
+    box.appendChild(facts);
+    var link = document.createElement("a");
+    link.href = properties.url;
+    link.textContent = element.dataset.openLabel;
+    box.appendChild(link);
+    return box;
+  }
   fetch(element.dataset.url, { headers: { Accept: "application/geo+json, application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (collection) {
       var layer = L.geoJSON(collection, {
         pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, styles[feature.properties.kind]); },
         onEachFeature: function (feature, marker) {
-          var link = document.createElement("a");
-          link.href = feature.properties.url;
-          link.textContent = feature.properties.name;
-          var box = document.createElement("div");
-          box.appendChild(document.createTextNode(labels[feature.properties.kind] + ": "));
-          box.appendChild(link);
-          marker.bindPopup(box);
+          marker.bindPopup(popup(feature.properties));
         }
       }).addTo(map);
       if (collection.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 11, padding: [20, 20] }); }

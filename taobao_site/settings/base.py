@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    "taobao_site.tasks_app.TasksDatabaseConfig",  # django_tasks_db, its admin labels translated
     "axes",
     "csp",
     "villages",
@@ -142,6 +142,8 @@ LOGOUT_REDIRECT_URL = "/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
+# The site's address as its users reach it: e-mails link to pages with it (a worker sends them, with no request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 
 def caches_from_url(redis_url):
@@ -206,6 +208,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "villages.api.schema_hooks.file_path_enums",
+        "villages.api.schema_hooks.texts_in_request_language",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

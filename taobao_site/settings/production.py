@@ -6,6 +6,8 @@ from .base import LOGGING, REST_FRAMEWORK, caches_from_url, env
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# E-mails link here; by default the first allowed host over HTTPS (nginx terminates TLS).
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

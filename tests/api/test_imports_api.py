@@ -81,7 +81,9 @@ def test_staff_page_upload_and_confirm(official, client_for, tree):
     response = client.post("/imports/", {"kind": "villages", "file": upload(GOOD), "dry_run": "on"})
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert "丁楼村" not in page.content.decode() and page.status_code == 200
+    # The dry run writes nothing; its page previews the rows it would create (issue 19, item 5).
+    assert page.status_code == 200 and Village.objects.count() == 0
+    assert 'id="import-preview"' in page.content.decode() and "丁楼村" in page.content.decode()
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     client.post(f"/imports/{job_id}/confirm/")
     assert Village.objects.count() == 2

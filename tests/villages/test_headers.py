@@ -10,7 +10,8 @@ from django.utils import translation
 from villages.exports.formats import csv_stream
 from villages.exports.sources import EXPORT_SOURCES
 from villages.imports import IMPORT_KINDS
-from villages.imports.spreadsheets import match_header, template_csv, template_xlsx
+from villages.imports.spreadsheets import match_header
+from villages.imports.template_files import template_csv, template_xlsx
 from villages.models import Village
 from villages.services.imports import import_job_create
 
@@ -19,7 +20,7 @@ TEMPLATE_LANGUAGES = ("zh", "en")
 
 
 def template_header(kind_name: str, language: str) -> list[str]:
-    return template_csv(IMPORT_KINDS[kind_name].columns, language).decode("utf-8-sig").strip().split(",")
+    return template_csv(IMPORT_KINDS[kind_name], language).decode("utf-8-sig").splitlines()[0].split(",")
 
 
 def export_header(list_name: str, language: str) -> list[str]:
@@ -53,7 +54,7 @@ def test_every_import_and_export_column_has_a_chinese_header_unlike_its_english(
 def test_chinese_templates_keep_the_words_users_already_fill_in(kind_name, chinese, request_language):
     with translation.override(request_language):
         assert template_header(kind_name, "zh") == chinese
-        workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(IMPORT_KINDS[kind_name].columns, "zh")))
+        workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx(IMPORT_KINDS[kind_name], "zh")))
     assert [cell.value for cell in next(workbook.active.iter_rows())] == chinese
 
 

@@ -108,7 +108,8 @@ def silent_smtp_server():
 def web_approve(reviewer, report):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(reviewer)
-    return client.post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"})
+    return client.post(reverse("villages:report_review", args=[report.pk]),
+                       {"action": "approve", "confirm_warnings": "on"})
 
 
 def api_approve(reviewer, report):

@@ -103,7 +103,7 @@ def test_village_urban_rural_code_must_be_a_published_one(tree):
 def test_village_code_is_unique(tree):
     VillageFactory(township=tree.town, code="371721121227")
     village = unsaved_village(tree)
-    assert_invalid(village, "code", "already exists")
+    assert_invalid(village, "code", "is already registered, to")
     assert_database_refuses(village)
 
 

@@ -285,7 +285,8 @@ def approved_report(client_for, reviewer, tree):
     report = AnnualReportFactory(
         village=VillageFactory(township=tree.town, households=800), year=2023, status=AnnualReport.Status.SUBMITTED
     )
-    client_for(reviewer).post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"})
+    client_for(reviewer).post(reverse("villages:report_review", args=[report.pk]),
+                              {"action": "approve", "confirm_warnings": "on"})
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED
     return report
@@ -300,7 +301,7 @@ def test_reviewer_sees_the_reopen_form_on_an_approved_report(client_for, reviewe
 def test_reviewer_reopens_an_approved_report_with_a_comment(client_for, reviewer, approved_report):
     response = client_for(reviewer).post(
         reverse("villages:report_review", args=[approved_report.pk]),
-        {"action": "reopen", "reopen-comment": "Sales figure was a typo."},
+        {"action": "reopen", "reopen-comment": "Sales figure was a typo.", "reopen-confirm": "on"},
     )
     approved_report.refresh_from_db()
     assert response.status_code == 302
@@ -310,7 +311,8 @@ def test_reviewer_reopens_an_approved_report_with_a_comment(client_for, reviewer
 
 def test_reopen_without_comment_is_refused_beside_the_field(client_for, reviewer, approved_report):
     response = client_for(reviewer).post(
-        reverse("villages:report_review", args=[approved_report.pk]), {"action": "reopen", "reopen-comment": ""}
+        reverse("villages:report_review", args=[approved_report.pk]),
+        {"action": "reopen", "reopen-comment": "", "reopen-confirm": "on"},
     )
     approved_report.refresh_from_db()
     assert response.status_code == 400 and approved_report.status == AnnualReport.Status.APPROVED
@@ -321,7 +323,7 @@ def test_reopen_without_comment_is_refused_beside_the_field(client_for, reviewer
 def test_official_cannot_reopen_and_sees_a_message_not_a_500(client_for, official, approved_report):
     response = client_for(official).post(
         reverse("villages:report_review", args=[approved_report.pk]),
-        {"action": "reopen", "reopen-comment": "x"},
+        {"action": "reopen", "reopen-comment": "x", "reopen-confirm": "on"},
         follow=True,
     )
     approved_report.refresh_from_db()
@@ -332,8 +334,8 @@ def test_official_cannot_reopen_and_sees_a_message_not_a_500(client_for, officia
 def test_reopening_a_report_that_is_not_approved_shows_the_conflict(client_for, reviewer, approved_report):
     client = client_for(reviewer)
     url = reverse("villages:report_review", args=[approved_report.pk])
-    client.post(url, {"action": "reopen", "reopen-comment": "first"})
-    response = client.post(url, {"action": "reopen", "reopen-comment": "second"}, follow=True)
+    client.post(url, {"action": "reopen", "reopen-comment": "first", "reopen-confirm": "on"})
+    response = client.post(url, {"action": "reopen", "reopen-comment": "second", "reopen-confirm": "on"}, follow=True)
     assert response.status_code == 200
     assert "Only an approved report can be reopened" in response.content.decode()
 

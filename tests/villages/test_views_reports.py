@@ -38,8 +38,15 @@ def test_official_saves_a_draft_report(client_for, official, village):
 
 
 def test_official_submits_a_report_in_the_window(client_for, official, village, open_window):
-    client_for(official).post(reverse("villages:report_create", args=[village.code]), {**report_data(), "submit": ""})
-    assert AnnualReport.objects.get(village=village, year=2023).status == AnnualReport.Status.SUBMITTED
+    client = client_for(official)
+    response = client.post(reverse("villages:report_create", args=[village.code]), {**report_data(), "submit": ""})
+    report = AnnualReport.objects.get(village=village, year=2023)
+    # Saved, then the submission is confirmed on its own page (issue 19, item 8).
+    assert response["Location"] == reverse("villages:report_submit", args=[report.pk])
+    assert report.status == AnnualReport.Status.DRAFT
+    client.post(response["Location"], {"confirmed": "yes"})
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.SUBMITTED
 
 
 def test_report_form_shows_errors_beside_fields_in_chinese(client_for, official, village):
@@ -80,7 +87,7 @@ def test_reviewer_returns_with_a_comment_and_approves_later(client_for, reviewer
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.RETURNED and report.review_comment == "请核对网店数"
     AnnualReport.objects.filter(pk=report.pk).update(status="submitted")
-    client.post(reverse("villages:report_review", args=[report.pk]), {"action": "approve"})
+    client.post(reverse("villages:report_review", args=[report.pk]), {"action": "approve", "confirm_warnings": "on"})
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.APPROVED
 

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from villages.imports import shown_errors
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import may_enter_data
 from villages.selectors.visibility import import_jobs_visible_to
@@ -20,14 +22,26 @@ class ImportJobAdmin(admin.ModelAdmin):
                     "updated_count", "unchanged_count", "invalid_count"]
     list_filter = ["status", "kind", "dry_run"]
     search_fields = ["file_name", "uploaded_by__username"]
-    fields = ["file_name", "kind", "uploaded_by", "created_at", "finished_at", "dry_run", "status", "message",
+    # The message and the invalid rows in the reader's language (they are stored as codes and values).
+    fields = ["file_name", "kind", "uploaded_by", "created_at", "finished_at", "dry_run", "status", "shown_message",
               "rows_processed", "progress", "created_count", "updated_count", "unchanged_count", "invalid_count",
-              "errors"]
+              "invalid_rows"]
     readonly_fields = fields
     change_list_template = "admin/villages/importjob/change_list.html"
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("message"))
+    def shown_message(self, job):
+        return job.shown_message
+
+    @admin.display(description=_("invalid rows"))
+    def invalid_rows(self, job):
+        return format_html_join(
+            "", "<div>{}</div>",
+            ((_("row %(row)s, %(column)s “%(value)s”: %(message)s") % error,) for error in shown_errors(job, 200)),
+        ) or "–"
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -22,6 +22,7 @@ from villages.admin.scoped import (
     ScopedHistoryAdmin,
     VillageProvinceFilter,
     YearFilter,
+    YearsAsWritten,
 )
 from villages.admin.service_backed import ServiceBackedAdmin, ServiceRefusalAdmin, refusal_text
 from villages.models import (
@@ -108,7 +109,7 @@ class OnlineShopAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin
 
 
 @admin.register(ShopYear)
-class ShopYearAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
+class ShopYearAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(shop_years_in_scope_of)
     create_service = staticmethod(registry.shop_year_create)
     update_service = staticmethod(registry.shop_year_update)
@@ -185,7 +186,7 @@ REPORT_WORKFLOW_FIELDS = (
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
+class AnnualReportAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(reports_in_scope_of)
     create_service = staticmethod(reports.report_create)
     update_service = staticmethod(reports.report_update)
@@ -212,7 +213,7 @@ class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdm
 
     def get_readonly_fields(self, request, obj=None):
         # A report stays attached to its village and year; only the figures change (through report_update).
-        return ("village", "year", *self.readonly_fields) if obj else self.readonly_fields
+        return self.years_as_written(("village", "year", *self.readonly_fields) if obj else self.readonly_fields)
 
     @admin.display(description=_("data-quality warnings"))
     def data_quality_warnings(self, report):
@@ -282,7 +283,7 @@ class ReviewEventAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
 
 
 @admin.register(ReportingWindow)
-class ReportingWindowAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class ReportingWindowAdmin(YearsAsWritten, ServiceBackedAdmin, ScopedHistoryAdmin):
     form = forms.ModelForm  # a window has no version to carry
     create_service = staticmethod(windows.reporting_window_create)
     update_service = staticmethod(windows.reporting_window_update)
@@ -296,7 +297,7 @@ class ReportingWindowAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
 
 
 @admin.register(CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
+class CriteriaSetAdmin(YearsAsWritten, admin.ModelAdmin):
     list_display = (
         "name",
         "first_year",
@@ -316,7 +317,7 @@ class CriteriaSetAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         """A version already used for assessments keeps its thresholds: add a new version instead."""
         if obj is not None and obj.assessments.exists():
-            return tuple(name for name in self.fields if name not in CriteriaSet.EDITABLE_WHEN_USED)
+            return self.years_as_written(name for name in self.fields if name not in CriteriaSet.EDITABLE_WHEN_USED)
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
@@ -328,7 +329,7 @@ class CriteriaSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
+class AssessmentAdmin(YearsAsWritten, IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(assessments_in_scope_of)
     list_display = ("village", "year", "qualified", "score", "status_change", "criteria_set", "assessed_at")
     list_filter = (YearFilter, "qualified", "status_change", VillageProvinceFilter)
@@ -338,7 +339,7 @@ class AssessmentAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
 
 
 @admin.register(TaobaoTown)
-class TaobaoTownAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
+class TaobaoTownAdmin(YearsAsWritten, IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(taobao_towns_in_scope_of)
     list_display = ("township", "year", "route", "taobao_villages", "ecommerce_sales", "active_shops")
     list_filter = (YearFilter, "route")
@@ -348,7 +349,7 @@ class TaobaoTownAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
 
 
 @admin.register(VillageCluster)
-class VillageClusterAdmin(ReadOnlyAdmin):
+class VillageClusterAdmin(YearsAsWritten, ReadOnlyAdmin):
     list_display = ("year", "size_class", "village_count", "counties")
     list_filter = (YearFilter, "size_class")
     search_fields = ("villages__name", "villages__code")

@@ -166,6 +166,57 @@ class ProvinceFilter(admin.SimpleListFilter):
         return queryset.filter(code_prefix_q(self.code_path, codes.code_prefix(self.value(), codes.PROVINCE)))
 
 
+def _year_column(model, field_name: str):
+    """A list column showing a year field as written: the admin formats any integer like an amount (2,024)."""
+    model_field = model._meta.get_field(field_name)
+
+    @admin.display(description=model_field.verbose_name, ordering=field_name)
+    def year_as_written(record):
+        value = getattr(record, field_name)
+        return "–" if value is None else str(value)
+
+    year_as_written.__name__ = f"{field_name}_as_written"
+    return year_as_written
+
+
+YEAR_FIELDS = ("year", "first_year", "last_year")
+
+
+class YearsAsWritten:
+    """Mixin for model admins: lists and read-only fields show years as written, 2024, never 2,024.
+
+    A read-only year (a report's, or any field of a view-only record) is shown by `<name>_as_written`; an admin
+    that computes its read-only fields passes them through `years_as_written`.
+    """
+
+    def get_list_display(self, request):
+        return tuple(_year_column(self.model, name) if name in YEAR_FIELDS else name
+                     for name in super().get_list_display(request))
+
+    @staticmethod
+    def years_as_written(names) -> tuple:
+        """Read-only field names with each year replaced by its `_as_written` display (for get_readonly_fields)."""
+        return tuple(f"{name}_as_written" if name in YEAR_FIELDS else name for name in names)
+
+    def get_fields(self, request, obj=None):
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        read_only = set(self.get_readonly_fields(request, obj))
+        return [f"{name}_as_written" if name in YEAR_FIELDS and (view_only or f"{name}_as_written" in read_only)
+                else name for name in super().get_fields(request, obj)]
+
+    @admin.display(description=_("year"))
+    def year_as_written(self, record):
+        return str(record.year)
+
+    @admin.display(description=_("first year"))
+    def first_year_as_written(self, record):
+        return str(record.first_year)
+
+    @admin.display(description=_("last year"))
+    def last_year_as_written(self, record):
+        return "–" if record.last_year is None else str(record.last_year)
+
+
 class YearFilter(admin.SimpleListFilter):
     """Filter by year, offering the years that have a reporting window (a small table).
 

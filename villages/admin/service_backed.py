@@ -33,7 +33,7 @@ def refusal_text(error) -> str:
 class VersionedAdminForm(forms.ModelForm):
     """Adds the hidden version the user is editing, so that a concurrent save is detected."""
 
-    edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    edited_version = forms.IntegerField(label=_("version you edited"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

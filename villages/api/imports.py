@@ -5,7 +5,7 @@ import io
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taobao_site.api_errors import BAD_REQUEST, CONFLICT, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED
-from villages.exports.formats import FORMATS
+from villages.exports.formats import FORMATS, escape_cell
 from villages.exports.sources import EXPORT_SOURCES, filtered_export
-from villages.imports import IMPORT_KINDS, import_kind
-from villages.imports.spreadsheets import template_csv, template_xlsx
+from villages.imports import IMPORT_KINDS, import_kind, shown_errors, shown_preview
+from villages.imports.template_files import template_csv, template_xlsx
 from villages.models import ImportJob
 from villages.selectors.visibility import import_jobs_visible_to
 from villages.services.imports import import_job_confirm, import_job_create, import_job_retry
@@ -35,28 +35,59 @@ class ImportJobCreateSerializer(serializers.Serializer):
 
 
 class ImportErrorSerializer(serializers.Serializer):
+    """One problem of a row, in the language of the request; `value` is the offending cell as the file gave it."""
+
     row = serializers.IntegerField()
     column = serializers.CharField()
     message = serializers.CharField()
+    value = serializers.CharField()
+
+
+class PreviewCellSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    column = serializers.CharField()
+    old = serializers.CharField(required=False, help_text="The stored value (updated rows only).")
+    new = serializers.CharField()
+
+
+class PreviewRowSerializer(serializers.Serializer):
+    """A row a dry run would write: `created` with its cells, or `updated` with the columns that change."""
+
+    row = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["created", "updated"])
+    key = serializers.CharField()
+    cells = PreviewCellSerializer(many=True)
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    errors = ImportErrorSerializer(many=True, read_only=True)
+    message = serializers.CharField(source="shown_message", read_only=True)
+    errors = serializers.SerializerMethodField()
+    preview = serializers.SerializerMethodField()
 
     class Meta:
         model = ImportJob
         fields = [
             "id", "kind", "file_name", "dry_run", "status", "message", "created_at", "started_at", "heartbeat_at",
             "finished_at", "rows_processed", "progress", "created_count", "updated_count", "unchanged_count",
-            "invalid_count", "errors",
+            "invalid_count", "errors", "preview",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ImportErrorSerializer(many=True))
+    def get_errors(self, job):
+        return shown_errors(job)
+
+    @extend_schema_field(PreviewRowSerializer(many=True))
+    def get_preview(self, job):
+        """The first 50 rows a dry run would create or update (empty after an apply)."""
+        return shown_preview(job)
 
 
 class ImportJobSummarySerializer(serializers.ModelSerializer):
     """A job in the list: its counts without the invalid rows (those are on the job and in its errors CSV)."""
 
     uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True)
+    message = serializers.CharField(source="shown_message", read_only=True)
 
     class Meta:
         model = ImportJob
@@ -83,7 +114,7 @@ class ImportJobListCreate(generics.ListAPIView):
     queryset = ImportJob.objects.none()  # the schema's model; get_queryset scopes every real request
 
     def get_queryset(self):
-        return import_jobs_visible_to(self.request.user).select_related("uploaded_by").defer("errors")
+        return import_jobs_visible_to(self.request.user).select_related("uploaded_by").defer("errors", "preview")
 
     @extend_schema(responses={200: ImportJobSummarySerializer(many=True), 401: NOT_LOGGED_IN, 429: THROTTLED})
     def get(self, request, *args, **kwargs):
@@ -137,9 +168,9 @@ def errors_csv_response(job: ImportJob) -> HttpResponse:
     """The invalid rows of a job as a CSV file (UTF-8 with BOM)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("row"), _("column"), _("message")])
-    for error in job.errors:
-        writer.writerow([error["row"], error["column"], error["message"]])
+    writer.writerow([_("row"), _("column"), _("value"), _("message")])
+    for error in shown_errors(job):
+        writer.writerow([error["row"], error["column"], escape_cell(error["value"]), error["message"]])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
@@ -157,11 +188,11 @@ def template_response(kind_name: str, extension: str, language: str) -> HttpResp
     kind = import_kind(kind_name)
     if extension == "xlsx":
         response = HttpResponse(
-            template_xlsx(kind.columns, language),
+            template_xlsx(kind, language),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(template_csv(kind.columns, language), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(template_csv(kind, language), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind_name}-template-{language}.{extension}"'
     return response
 
@@ -171,7 +202,7 @@ _FORMAT_PARAMETER = OpenApiParameter("extension", str, OpenApiParameter.PATH, de
 
 
 class ImportTemplate(APIView):
-    """An empty template for an import kind; `?language=zh` (default) or `en`."""
+    """A template for an import kind: headers, an example row and (XLSX) a notes sheet; `?language=zh` or `en`."""
 
     permission_classes = [IsAuthenticated]
 

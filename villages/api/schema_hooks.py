@@ -1,5 +1,7 @@
 """OpenAPI schema post-processing: what drf-spectacular cannot know when the views are declared."""
 
+from django.utils.translation import gettext_lazy as _
+
 from villages.exports.formats import FORMATS
 from villages.exports.sources import EXPORT_SOURCES
 from villages.imports import IMPORT_KINDS
@@ -19,4 +21,37 @@ def file_path_enums(result, generator, request, public):
         for parameter in (operation or {}).get("parameters", []):
             if parameter.get("in") == "path" and parameter.get("name") in values:
                 parameter["schema"] = {**parameter.get("schema", {}), "enum": values[parameter["name"]]}
+    return result
+
+
+# The views declare their tags as stable English names; the schema shows them in the request's language.
+TAG_LABELS = {
+    "root": _("API root"),
+    "auth": _("authentication"),
+    "divisions": _("divisions"),
+    "villages": _("villages"),
+    "shops": _("online shops"),
+    "reports": _("annual reports"),
+    "certification": _("certification"),
+    "service network": _("service network"),
+    "imports": _("imports"),
+    "exports": _("exports"),
+}
+
+
+def texts_in_request_language(result, generator, request, public):
+    """Tags, title and description in the language of the request, like the summaries (lazy texts) already are.
+
+    Swagger UI groups operations by tag and shows each summary beside its path: both in one language.
+    """
+    result["info"]["title"] = str(_("Taobao Village Registry API"))
+    result["info"]["description"] = str(_("JSON API v1 of the Taobao Village Registry."))
+    used = []
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "tags" not in operation:
+                continue
+            operation["tags"] = [str(TAG_LABELS.get(tag, tag)) for tag in operation["tags"]]
+            used.extend(tag for tag in operation["tags"] if tag not in used)
+    result["tags"] = [{"name": tag} for tag in used]
     return result

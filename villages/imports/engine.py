@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from villages.imports import FILE_COLUMN, ImportKind, RowError, RowInvalid
+from villages.imports import FILE_COLUMN, ImportKind, Problem, RowError, RowInvalid
 from villages.imports.bulk_writes import HISTORY_CHANGED, HISTORY_CREATED, insert_rows, record_history, update_rows
 from villages.imports.spreadsheets import Sheet
 from villages.selectors.jurisdiction import may_edit_registry
@@ -30,6 +30,11 @@ _NOT_SEEN = object()
 _NO_MEMO: dict = {}
 
 NEW, UPDATED, UNCHANGED, INVALID = "created", "updated", "unchanged", "invalid"
+PREVIEW_SIZE = 50
+
+REQUIRED = gettext_lazy("This column is required.")
+OUTSIDE_JURISDICTION = gettext_lazy("%(code)s is outside your jurisdiction; you may not change it.")
+SAME_RECORD = gettext_lazy("Same record as row %(row)s of this file.")
 
 
 @dataclass
@@ -40,6 +45,7 @@ class ImportCounts:
     invalid: int = 0
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -52,14 +58,19 @@ class PreparedRow:
     pk: object = None
     outcome: str = NEW
     extra: dict = field(default_factory=dict)
+    raw: dict | None = None
 
 
 
 # Field-level cleaning with the model's own validators -------------------------------------------------------
 
 
-def _message_of(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
+def _problems_of(field_name: str, error: ValidationError) -> list[Problem]:
+    """Each message of a validation error as a problem of the field, its lazy text and values kept apart."""
+    if hasattr(error, "error_dict"):
+        return [problem for name, errors in error.error_dict.items()
+                for problem in _problems_of(FILE_COLUMN if name == "__all__" else name, ValidationError(errors))]
+    return [Problem(field_name, single.message, single.params or None) for single in error.error_list]
 
 
 def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
@@ -73,7 +84,7 @@ def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
     model_field = model._meta.get_field(field_name)
     if raw == "":
         if not model_field.blank:
-            raise RowInvalid((field_name, _("This column is required.")))
+            raise RowInvalid((field_name, REQUIRED))
         return None if model_field.null else ""
     passed = None
     if memo is not None:
@@ -83,7 +94,7 @@ def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
     try:
         value = model_field.clean(raw, None)
     except ValidationError as error:
-        raise RowInvalid((field_name, _message_of(error))) from None
+        raise RowInvalid(*_problems_of(field_name, error)) from None
     if passed is not None:
         if len(passed) >= MEMO_LIMIT:
             passed.clear()
@@ -91,9 +102,14 @@ def clean_value(model, field_name: str, raw: str, memo: dict | None = None):
     return value
 
 
-def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None = None) -> dict:
-    """Clean every given cell of the row, collecting all problems rather than stopping at the first."""
-    values, problems = {}, []
+def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None = None,
+                 problems: list | None = None) -> dict:
+    """Clean every given cell of the row, collecting all problems rather than stopping at the first.
+
+    With a `problems` list, the problems are added to it and the cells that passed are returned, so that a
+    kind can go on checking what does not depend on the failed cells; without, they are raised together.
+    """
+    values, found = {}, []
     passed_of = memo.get(model, _NO_MEMO) if memo is not None else _NO_MEMO
     for field_name in field_names:
         cell = raw.get(field_name)
@@ -107,9 +123,11 @@ def clean_values(model, raw: dict, field_names: Iterable[str], memo: dict | None
         try:
             values[field_name] = clean_value(model, field_name, cell, memo)
         except RowInvalid as invalid:
-            problems.extend(invalid.problems)
-    if problems:
-        raise RowInvalid(*problems)
+            found.extend(invalid.problems)
+    if problems is not None:
+        problems.extend(found)
+    elif found:
+        raise RowInvalid(*found)
     return values
 
 
@@ -155,18 +173,39 @@ def run_model_clean(instance) -> None:
     try:
         instance.clean()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            raise RowInvalid(
-                *((name if name != "__all__" else FILE_COLUMN, _message_of(ValidationError(messages)))
-                  for name, messages in error.error_dict.items())
-            ) from None
-        raise RowInvalid((FILE_COLUMN, _message_of(error))) from None
+        raise RowInvalid(*_problems_of(FILE_COLUMN, error)) from None
 
 
-def require_columns(raw: dict, *field_names: str) -> None:
-    missing = [name for name in field_names if not raw.get(name)]
-    if missing:
-        raise RowInvalid(*((name, _("This column is required.")) for name in missing))
+def require_columns(raw: dict, *field_names: str, problems: list | None = None) -> None:
+    """Every named cell is filled; the missing ones are raised together, or added to `problems` when given."""
+    missing = [Problem(name, REQUIRED) for name in field_names if not raw.get(name)]
+    if problems is not None:
+        problems.extend(missing)
+    elif missing:
+        raise RowInvalid(*missing)
+
+
+class RowProblems:
+    """The problems of one row gathered while it is checked step by step; `raise_any()` raises them together.
+
+    `with problems:` around a step that raises RowInvalid keeps its problems and goes on with the next step.
+    """
+
+    def __init__(self):
+        self.found: list = []
+
+    def __enter__(self):
+        return self.found
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and issubclass(exc_type, RowInvalid):
+            self.found.extend(exc.problems)
+            return True
+        return False
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise RowInvalid(*self.found)
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -219,21 +258,20 @@ def _prepare_batch(batch, context: ImportContext, counts: ImportCounts) -> list[
         try:
             key, values, scope_code = build(raw, resolved, context)
             if not may_edit_registry(user, scope_code):
-                raise RowInvalid(
-                    (FILE_COLUMN, _("%(code)s is outside your jurisdiction; you may not change it.") % {
-                        "code": scope_code})
-                )
+                raise RowInvalid((FILE_COLUMN, OUTSIDE_JURISDICTION, {"code": scope_code}))
             first_row = seen_keys.get(key)
             if first_row is not None:
-                raise RowInvalid((FILE_COLUMN, _("Same record as row %(row)s of this file.") % {"row": first_row}))
+                raise RowInvalid((FILE_COLUMN, SAME_RECORD, {"row": first_row}))
             seen_keys[key] = row_number
         except RowInvalid as invalid:
             counts.invalid += 1
-            for column, message in invalid.problems:
-                counts.errors.append(RowError(row_number, kind.column_label(column) if column else "", message))
+            problems = _with_jurisdiction(invalid.problems, raw, resolved, context)
+            _record_problems(counts, kind, row_number, raw, problems)
             continue
         extra = {name: values.pop(name) for name in kind.extra_fields if name in values} if kind.extra_fields else {}
         prepared.append(PreparedRow(row_number, key, values, extra=extra))
+        if len(counts.preview) < PREVIEW_SIZE and not context.apply:
+            prepared[-1].raw = raw
     existing = kind.existing([row.key for row in prepared], context)
     valid = []
     for row in prepared:
@@ -241,6 +279,7 @@ def _prepare_batch(batch, context: ImportContext, counts: ImportCounts) -> list[
         if current is None:
             counts.created += 1
             valid.append(row)
+            _add_preview(counts, kind, row, None)
             continue
         pk, current_values, locked = current
         changed = {name: value for name, value in (*row.values.items(), *row.extra.items())
@@ -250,12 +289,68 @@ def _prepare_batch(batch, context: ImportContext, counts: ImportCounts) -> list[
             continue
         if locked:
             counts.invalid += 1
-            counts.errors.append(RowError(row.row_number, "", locked))
+            problem = locked if isinstance(locked, Problem) else Problem(FILE_COLUMN, locked)
+            _record_problems(counts, kind, row.row_number, row.raw or {}, (problem,))
             continue
         counts.updated += 1
         row.pk, row.outcome = pk, UPDATED
         valid.append(row)
+        _add_preview(counts, kind, row, {name: (current_values.get(name), value) for name, value in changed.items()})
     return valid
+
+
+def _with_jurisdiction(problems: tuple, raw: dict, resolved, context: ImportContext) -> tuple:
+    """The row's problems, plus its jurisdiction problem when another one stopped the check before it."""
+    scope_of = context.kind.scope_of
+    if scope_of is None or any(problem.message is OUTSIDE_JURISDICTION for problem in problems):
+        return problems
+    code = scope_of(raw, resolved)
+    if code and not may_edit_registry(context.user, code):
+        return (*problems, Problem(FILE_COLUMN, OUTSIDE_JURISDICTION, {"code": code}))
+    return problems
+
+
+def _record_problems(counts: ImportCounts, kind: ImportKind, row_number: int, raw: dict, problems) -> None:
+    """Every distinct problem of the row, with the cell it is about as the offending value."""
+    seen = set()
+    for problem in problems:
+        text = problem.text()
+        if (problem.column, text) in seen:
+            continue
+        seen.add((problem.column, text))
+        value = raw.get(problem.column, "") if problem.column else ""
+        if not value and problem.params and "code" in problem.params:
+            value = str(problem.params["code"])
+        counts.errors.append(RowError(
+            row_number, kind.column_label(problem.column) if problem.column else "", text,
+            field=problem.column, value=value, stored=problem.frozen()))
+
+
+def _add_preview(counts: ImportCounts, kind: ImportKind, row: PreparedRow, changes: dict | None) -> None:
+    """The first rows a dry run would write: a new row's cells, or an updated row's changed columns (was → becomes).
+
+    Only the sheet's own columns are shown (not the keys they resolve to), each cell as the file gives it.
+    """
+    if row.raw is None or len(counts.preview) >= PREVIEW_SIZE:
+        return
+    columns = {column.field for column in kind.columns}
+    if changes is None:
+        cells = [{"field": name, "new": text} for name, text in row.raw.items() if name in columns and text]
+        outcome = NEW
+    else:
+        cells = [{"field": name, "old": _shown(old), "new": row.raw.get(name, _shown(new))}
+                 for name, (old, new) in changes.items() if name in columns]
+        outcome = UPDATED
+    key = " · ".join(row.raw.get(column.field, "") for column in kind.columns if column.required)
+    counts.preview.append({"row": row.row_number, "outcome": outcome, "key": key, "cells": cells})
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(str(part) for part in value)
+    return str(value)
 
 
 def _write_batch(rows: list[PreparedRow], context: ImportContext) -> None:

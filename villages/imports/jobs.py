@@ -18,8 +18,9 @@ import time
 
 from django.db import DatabaseError, DataError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from villages import stored_messages
 from villages.imports import import_kind
 from villages.imports.engine import ImportCounts, run_import
 from villages.imports.spreadsheets import Sheet, SpreadsheetError, open_sheet
@@ -73,16 +74,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     except _Superseded:
         pass
     except SpreadsheetError as error:
-        _finish(job, started_at, **_failed(" ".join(error.messages)))
+        _finish(job, started_at, **_failed(*error.parts))
     except DatabaseError as error:
         logger.warning("Import job %s failed on a database error: %s", job.pk, error)
-        _finish(job, started_at, **_failed(_database_refusal(error)))
+        _finish(job, started_at, **_failed(stored_messages.freeze(_database_refusal(error))))
     except Exception:
         # Whatever went wrong, the job must not stay RUNNING: the uploader sees it failed and may start it again.
         logger.exception("Import job %s failed unexpectedly", job.pk)
-        _finish(job, started_at, **_failed(
+        _finish(job, started_at, **_failed(stored_messages.freeze(
             _("An unexpected error stopped the import; nothing was changed. Ask an administrator to look at "
-              "the server log for import %(id)s.") % {"id": job.pk}))
+              "the server log for import %(id)s."), {"id": job.pk})))
     job.refresh_from_db()
     return job
 
@@ -96,7 +97,7 @@ def _run(job: ImportJob, started_at) -> None:
         def run(apply: bool) -> ImportCounts:
             return run_import(
                 sheet, kind=kind, user=job.uploaded_by, apply=apply, on_progress=heartbeat,
-                history_reason=_("spreadsheet import %(id)s") % {"id": job.pk},
+                history_reason=str(_("spreadsheet import %(id)s") % {"id": job.pk}),
             )
 
         if job.dry_run:
@@ -116,8 +117,10 @@ def _finish(job: ImportJob, started_at, **fields) -> bool:
     )
 
 
-def _failed(message: str) -> dict:
-    return {"status": ImportJob.Status.FAILED, "message": message}
+def _failed(*parts: dict) -> dict:
+    """A failed job's state: its message stored as codes and values, and as the sentence of the moment."""
+    return {"status": ImportJob.Status.FAILED, "message": stored_messages.render_all(parts),
+            "message_parts": list(parts)}
 
 
 def _outcome(job: ImportJob, counts: ImportCounts) -> dict:
@@ -128,18 +131,21 @@ def _outcome(job: ImportJob, counts: ImportCounts) -> dict:
         "unchanged_count": counts.unchanged,
         "invalid_count": counts.invalid,
         "errors": [error.as_dict() for error in counts.errors],
+        "preview": counts.preview if job.dry_run else [],
         "progress": 100,
     }
     if counts.invalid:
         status = ImportJob.Status.VALIDATED if job.dry_run else ImportJob.Status.REJECTED
-        message = _("%(count)s invalid rows: nothing was changed.") % {"count": counts.invalid}
+        message = stored_messages.freeze(_("%(count)s invalid rows: nothing was changed."), {"count": counts.invalid})
     elif job.dry_run:
-        status, message = ImportJob.Status.VALIDATED, _("All rows are valid. Confirm to apply them.")
+        status = ImportJob.Status.VALIDATED
+        message = stored_messages.freeze(_("All rows are valid. Confirm to apply them."))
     else:
         status = ImportJob.Status.APPLIED
-        message = _("Applied: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
-            "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
-    return {**fields, "status": status, "message": message}
+        message = stored_messages.freeze(
+            _("Applied: %(created)s new, %(updated)s updated, %(unchanged)s unchanged."),
+            {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged})
+    return {**fields, "status": status, "message": stored_messages.render(message), "message_parts": [message]}
 
 
 def _database_refusal(error: DatabaseError) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
+from villages import stored_messages
 from villages.headers import Header
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -28,16 +29,31 @@ XLSX = "xlsx"
 
 
 class SpreadsheetError(ValidationError):
-    """The file as a whole cannot be imported; nothing in it was looked at row by row."""
+    """The file as a whole cannot be imported; nothing in it was looked at row by row.
+
+    `parts` are its messages stored as codes and values (`villages.stored_messages`), so that the job shows
+    them in its reader's language; a refusal that names several problems gives one part for each.
+    """
+
+    def __init__(self, message, code=None, params=None, parts=None):
+        super().__init__(message, code=code, params=params)
+        self.parts = parts if parts is not None else [stored_messages.freeze(message, params)]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One importable column: the model field it fills, its header from the catalogue, whether it is required."""
+    """One importable column: the model field it fills, its header from the catalogue, whether it is required.
+
+    `example` fills the template's example row; `unit` and `note` (lazy texts) explain the column on the
+    template's notes sheet, beside what the model field itself says (type, limits, allowed values).
+    """
 
     field: str
     header: Header
     required: bool = False
+    example: str = ""
+    unit: object = ""
+    note: object = ""
 
 
 def max_file_bytes() -> int:
@@ -85,16 +101,18 @@ def match_header(raw_header: list, columns: tuple[Column, ...]) -> list[str]:
     missing = [column for column in columns if column.required and column.field not in fields]
     problems = []
     if unknown:
-        problems.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
+        problems.append((_("Unknown columns: %(columns)s."), {"columns": ", ".join(unknown)}))
     if repeated:
-        problems.append(_("Columns given twice: %(columns)s.") % {"columns": ", ".join(repeated)})
+        problems.append((_("Columns given twice: %(columns)s."), {"columns": ", ".join(repeated)}))
     if missing:
-        problems.append(
-            _("Missing required columns: %(columns)s.")
-            % {"columns": ", ".join(f"{column.header.chinese} / {column.header.english}" for column in missing)}
-        )
+        problems.append((
+            _("Missing required columns: %(columns)s."),
+            {"columns": ", ".join(f"{column.header.chinese} / {column.header.english}" for column in missing)},
+        ))
     if problems:
-        raise SpreadsheetError(" ".join(problems), code="columns")
+        raise SpreadsheetError(
+            " ".join(str(text % params) for text, params in problems), code="columns",
+            parts=[stored_messages.freeze(text, params) for text, params in problems])
     return fields
 
 
@@ -130,8 +148,8 @@ def _check_size(uploaded) -> None:
     size = _size_of(uploaded)
     if size > max_file_bytes():
         raise SpreadsheetError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": round(size / 1048576, 1), "limit": round(max_file_bytes() / 1048576, 1)},
+            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files."),
+            params={"size": round(size / 1048576, 1), "limit": round(max_file_bytes() / 1048576, 1)},
             code="too_large",
         )
     if size == 0:
@@ -152,7 +170,8 @@ def _nul_error(line: int) -> SpreadsheetError:
         _(
             "The file contains NUL bytes (the first on line %(line)s), which no spreadsheet text has: it is "
             "damaged or not a CSV file. Open it in Excel and save it again as CSV UTF-8 or XLSX."
-        ) % {"line": line},
+        ),
+        params={"line": line},
         code="nul",
     )
 
@@ -212,7 +231,8 @@ class _RowLimit:
     def check(self, count: int) -> None:
         if count > self.limit:
             raise SpreadsheetError(
-                _("The file has more than %(limit)s rows. Split it into smaller files.") % {"limit": f"{self.limit:,}"},
+                _("The file has more than %(limit)s rows. Split it into smaller files."),
+                params={"limit": f"{self.limit:,}"},
                 code="too_many_rows",
             )
 
@@ -260,7 +280,7 @@ def _csv_rows(binary, encoding: str, columns) -> Sheet:
         raw_header = next(reader, None)
     except csv.Error as error:
         raise SpreadsheetError(
-            _("The CSV file is malformed: %(error)s") % {"error": error}, code="malformed"
+            _("The CSV file is malformed: %(error)s"), code="malformed", params={"error": str(error)}
         ) from error
     if not raw_header:
         raise SpreadsheetError(_("The file has no header row."), code="no_header")
@@ -285,7 +305,8 @@ def _csv_rows(binary, encoding: str, columns) -> Sheet:
                     yield row_number, {field: cell for field, cell in zip(fields, cells, strict=False) if field}
         except csv.Error as error:
             raise SpreadsheetError(
-                _("The CSV file is malformed near row %(row)s: %(error)s") % {"row": reader.line_num, "error": error},
+                _("The CSV file is malformed near row %(row)s: %(error)s"),
+                params={"row": reader.line_num, "error": str(error)},
                 code="malformed",
             ) from error
 
@@ -312,8 +333,8 @@ def _check_zip(binary) -> None:
         )
     if uncompressed > max_uncompressed_bytes() or uncompressed > MAX_COMPRESSION_RATIO * max(compressed, 1):
         raise SpreadsheetError(
-            _("This workbook unpacks to %(size)s MB, far more than its size suggests; it is refused as unsafe.")
-            % {"size": round(uncompressed / 1048576, 1)},
+            _("This workbook unpacks to %(size)s MB, far more than its size suggests; it is refused as unsafe."),
+            params={"size": round(uncompressed / 1048576, 1)},
             code="zip_bomb",
         )
     if "xl/workbook.xml" not in {member.filename for member in members}:
@@ -370,8 +391,8 @@ def _xlsx_rows(binary, columns) -> Sheet:
                             _(
                                 "Row %(row)s, column %(column)s holds a formula. Formulas are not imported: "
                                 "copy the sheet and paste it as values only."
-                            )
-                            % {"row": row_number, "column": cell.column_letter},
+                            ),
+                            params={"row": row_number, "column": cell.column_letter},
                             code="formula",
                         )
                     if field:
@@ -403,22 +424,3 @@ def open_sheet(uploaded, *, name: str, columns: tuple[Column, ...]) -> Sheet:
     if kind == XLSX:
         return _xlsx_rows(uploaded, columns)
     return _csv_rows(uploaded, detect_encoding(uploaded), columns)
-
-
-def template_csv(columns: tuple[Column, ...], language: str) -> bytes:
-    """An empty CSV template (UTF-8 with BOM so that Excel shows Chinese headers correctly)."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(column.header.in_language(language) for column in columns)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def template_xlsx(columns: tuple[Column, ...], language: str) -> bytes:
-    """An empty XLSX template whose header row names the columns in the language asked for."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    worksheet = workbook.create_sheet()
-    worksheet.append([column.header.in_language(language) for column in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -12,6 +12,13 @@ from .divisions import division_of_level
 from .reports import AnnualReport
 from .villages import Village
 
+# The names migration 0002 gives the published versions (also the API's `criteria_version`), as pages say them.
+CRITERIA_LABELS = {
+    "AliResearch 2009–2018": _("AliResearch, 2009–2018"),
+    "AliResearch 2019": _("AliResearch, 2019"),
+    "AliResearch 2020 onward": _("AliResearch, 2020 onward"),
+}
+
 
 class CriteriaSet(TimeStampedModel):
     """One version of the published certification rules and the years it applies to."""
@@ -84,6 +91,11 @@ class CriteriaSet(TimeStampedModel):
     def __str__(self):
         end = self.last_year or "…"
         return f"{self.name} ({self.first_year}–{end})"
+
+    @property
+    def label(self):
+        """The version's name in the active language: the seeded versions are named in English in the data."""
+        return CRITERIA_LABELS.get(self.name, self.name)
 
     # What may still change once a version has assessments: its label, and its end year, so that a new
     # version can take over; the assessments keep pointing at the version they were scored on until rescored.

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages import stored_messages
+
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("waiting to run")
@@ -47,6 +49,10 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     invalid_count = models.PositiveIntegerField(_("invalid"), default=0)
     errors = models.JSONField(_("invalid rows"), default=list, blank=True)
+    # The message as codes and values (villages.stored_messages), shown in each reader's language; `message`
+    # keeps the sentence of the moment for the admin's search and for jobs recorded before.
+    message_parts = models.JSONField(_("message as codes"), default=list, blank=True)
+    preview = models.JSONField(_("preview of the rows to write"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("spreadsheet import")
@@ -60,6 +66,11 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.kind}, {self.get_status_display()})"
+
+    @property
+    def shown_message(self) -> str:
+        """The job's message in the active language."""
+        return stored_messages.render_all(self.message_parts, self.message)
 
     @property
     def is_finished(self) -> bool:

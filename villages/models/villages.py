@@ -105,6 +105,24 @@ class Village(VersionedModel):
                 )
         validate_coordinate_pair(self.latitude, self.longitude)
 
+    def unique_error_message(self, model_class, unique_check):
+        """A taken code names the village that holds it (Django's generic text names neither), for forms and API.
+
+        The code fixes the county, and only an editor of that county may register it, so whoever sees this
+        message may also see the village it names.
+        """
+        if tuple(unique_check) == ("code",):
+            holder = (Village.objects.filter(code=self.code).exclude(pk=self.pk)
+                      .select_related("township").only("name", "code", "township__name").first())
+            if holder is not None:
+                return ValidationError(
+                    _("Village code %(code)s is already registered, to %(name)s in %(township)s. Open that "
+                      "village to change it, or check the code you typed."),
+                    code="unique",
+                    params={"code": self.code, "name": holder.name, "township": holder.township.name},
+                )
+        return super().unique_error_message(model_class, unique_check)
+
     @property
     def parsed_code(self) -> codes.VillageCode:
         return codes.VillageCode(self.code)

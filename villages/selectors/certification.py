@@ -167,3 +167,15 @@ def what_if(*, year: int, base=None, **thresholds) -> WhatIf:
     provinces = [WhatIfCount(province, *values) for province, values in sorted(counts.items())]
     total = WhatIfCount("", *(sum(values[i] for values in counts.values()) for i in range(4)))
     return WhatIf(year=year, criteria_set=criteria_set, total=total, provinces=provinces)
+
+
+def certified_years() -> list[int]:
+    """The years in which at least one village is certified, newest first (one query): the map's year choices."""
+    return list(
+        Assessment.objects.filter(qualified=True).order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def certified_in_year_q(year: int) -> Q:
+    """Villages certified (a qualified assessment) in `year`: the map's villages of that year."""
+    return Q(Exists(Assessment.objects.filter(village_id=OuterRef("pk"), year=year, qualified=True)))

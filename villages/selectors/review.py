@@ -76,6 +76,23 @@ def previous_approved_report(report: AnnualReport) -> AnnualReport | None:
     )
 
 
+def withdrawn_approvals(user, village):
+    """The reopenings of this village's reports the user may see: when, by whom, why, for which year (one query).
+
+    A reopening withdraws the assessment (and any certification) the approval gave, so the village page keeps
+    its trace here rather than showing only that no assessment is left.
+    """
+    return (
+        ReviewEvent.objects.filter(
+            report__in=reports_visible_to(user).filter(village=village),
+            from_status=AnnualReport.Status.APPROVED,
+            to_status=AnnualReport.Status.RETURNED,
+        )
+        .select_related("by", "report")
+        .order_by("-at", "-pk")
+    )
+
+
 def report_timeline(report: AnnualReport):
     """The report's review steps in order: from → to, by whom, when, with the comment."""
     return ReviewEvent.objects.filter(report=report).select_related("by").order_by("at", "pk")

@@ -10,10 +10,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, JSONField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from villages import stored_messages
 from villages.imports import import_kind
 from villages.imports.jobs import import_job_run
 from villages.imports.spreadsheets import max_file_bytes
@@ -77,7 +79,7 @@ def import_job_retry(*, job: ImportJob, by) -> ImportJob:
     updated = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.RETRYABLE_STATUSES).update(
         status=ImportJob.Status.PENDING, message="", heartbeat_at=timezone.now(), started_at=None,
         finished_at=None, task_id="", progress=0, rows_processed=0, created_count=0, updated_count=0,
-        unchanged_count=0, invalid_count=0, errors=[],
+        unchanged_count=0, invalid_count=0, errors=[], message_parts=[], preview=[],
     )
     if not updated:
         raise ConflictError(_("Only an interrupted or failed import can be started again."))
@@ -99,16 +101,28 @@ def import_jobs_interrupt_stale(*, older_than: timedelta) -> int:
             status=ImportJob.Status.INTERRUPTED,
             finished_at=timezone.now(),
             message=Case(
-                When(status=ImportJob.Status.PENDING, then=Value(
-                    _("The worker stopped before this import started; nothing was changed. Start it again."))),
-                When(dry_run=True, then=Value(
-                    _("The server stopped while this file was being checked; nothing was changed. "
-                      "Start the check again."))),
-                default=Value(
-                    _("The server stopped while this file was being applied. Nothing was changed: a file is "
-                      "applied as a whole or not at all. Start it again.")),
+                When(status=ImportJob.Status.PENDING, then=Value(str(NOT_STARTED))),
+                When(dry_run=True, then=Value(str(STOPPED_CHECKING))),
+                default=Value(str(STOPPED_APPLYING)),
+            ),
+            message_parts=Case(
+                When(status=ImportJob.Status.PENDING, then=_parts(NOT_STARTED)),
+                When(dry_run=True, then=_parts(STOPPED_CHECKING)),
+                default=_parts(STOPPED_APPLYING),
             ),
         )
+
+
+NOT_STARTED = gettext_lazy("The worker stopped before this import started; nothing was changed. Start it again.")
+STOPPED_CHECKING = gettext_lazy(
+    "The server stopped while this file was being checked; nothing was changed. Start the check again.")
+STOPPED_APPLYING = gettext_lazy(
+    "The server stopped while this file was being applied. Nothing was changed: a file is applied as a whole "
+    "or not at all. Start it again.")
+
+
+def _parts(message) -> Value:
+    return Value([stored_messages.freeze(message)], output_field=JSONField())
 
 
 def _start(job: ImportJob, size: int) -> None:

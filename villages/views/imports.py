@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from villages.api.imports import errors_csv_response, template_response
 from villages.exports.formats import FORMATS
-from villages.imports import IMPORT_KINDS
+from villages.imports import IMPORT_KINDS, shown_errors, shown_preview
 from villages.models import ImportJob
 from villages.selectors.jurisdiction import may_enter_data
 from villages.selectors.visibility import import_jobs_visible_to
@@ -57,7 +57,7 @@ def import_upload(request):
                 dry_run=form.cleaned_data["dry_run"],
             )
             return redirect("villages:import_job", pk=job.pk)
-    jobs = import_jobs_visible_to(request.user).select_related("uploaded_by").defer("errors")[:HISTORY_SIZE]
+    jobs = import_jobs_visible_to(request.user).select_related("uploaded_by").defer("errors", "preview")[:HISTORY_SIZE]
     return render(
         request,
         "villages/imports/upload.html",
@@ -82,8 +82,9 @@ def import_job(request, pk):
             "job": job,
             "kind_label": kind.label if kind else job.kind,
             "confirmable": job.status == ImportJob.Status.VALIDATED and job.dry_run and not job.invalid_count,
-            "errors": job.errors[:SHOWN_ERRORS],
+            "errors": shown_errors(job, SHOWN_ERRORS),
             "more_errors": max(0, len(job.errors) - SHOWN_ERRORS),
+            "preview": shown_preview(job),
         },
     )
 

@@ -38,22 +38,12 @@ from .editing import delete_page, form_page, refusal_as_messages, refusal_on_for
 PAGE_SIZE = 25
 
 
-def _submit_after_save(request, form, report):
-    """Submit a report just saved; a refusal (e.g. the reporting window) leaves it as a saved draft."""
-    with refusal_on_form(form):
-        report_submit(report=report, by=request.user)
-        messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
-        return True
-    messages.warning(request, _("The report was saved as a draft but could not be submitted."))
-    return False
-
-
 def _report_saved(request, form, report):
-    """After a save: submit it when the user pressed Submit, else say the draft is kept; then its page."""
+    """After a save: to the submission's confirmation when the user pressed Submit, else the report's page."""
     if AnnualReportForm.SUBMIT in request.POST:
-        if _submit_after_save(request, form, report):
-            return redirect("villages:report_detail", report_id=report.pk)
-        return redirect("villages:report_edit", report_id=report.pk)
+        messages.info(
+            request, _("Draft report for %(year)s saved. Confirm below to submit it.") % {"year": report.year})
+        return redirect("villages:report_submit", report_id=report.pk)
     messages.success(request, _("Draft report for %(year)s saved.") % {"year": report.year})
     return redirect("villages:report_detail", report_id=report.pk)
 
@@ -101,12 +91,13 @@ def report_edit_view(request, report_id):
     )
 
 
-def _report_page(request, report, review_form, status=200, reopen_form=None):
+def _report_page(request, report, review_form=None, status=200, reopen_form=None):
     in_scope = request.user.is_authenticated and code_in_scope(request.user, report.village.code)
     reviewer = may_review(request.user, report.village.code)
     reviewable = report.status == AnnualReport.Status.SUBMITTED and reviewer
     editable = report.is_editable and may_edit_registry(request.user, report.village.code)
     previous = previous_approved_report(report) if in_scope else None
+    warnings = report_warnings(report) if reviewable else []
     return render(
         request,
         "villages/report_detail.html",
@@ -116,9 +107,9 @@ def _report_page(request, report, review_form, status=200, reopen_form=None):
             "previous": previous,
             "in_scope": in_scope,
             "timeline": list(report_timeline(report)) if in_scope else [],
-            "warnings": report_warnings(report) if reviewable else [],
+            "warnings": warnings,
             "reviewable": reviewable,
-            "review_form": review_form,
+            "review_form": review_form if review_form is not None else ReviewForm(warnings=warnings),
             "reopenable": report.status == AnnualReport.Status.APPROVED and reviewer,
             "reopen_form": reopen_form or ReopenForm(),
             "may_edit": editable,
@@ -131,17 +122,30 @@ def _report_page(request, report, review_form, status=200, reopen_form=None):
 
 def report_detail(request, report_id):
     report = report_for_page(request.user, report_id)
-    return _report_page(request, report, ReviewForm())
+    return _report_page(request, report, None)
+
+
+CONFIRMED = "yes"
 
 
 @login_required
-@require_POST
 def report_submit_view(request, report_id):
-    report = get_object_or_404(reports_in_scope_of(request.user), pk=report_id)
-    with refusal_as_messages(request):
-        report_submit(report=report, by=request.user)
-        messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
-    return redirect("villages:report_detail", report_id=report.pk)
+    """Submitting asks first: a page with the figures (GET, or a POST without `confirmed`); the confirmed POST
+    submits. The page works without JavaScript; the API's submit stays one step."""
+    report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
+    if request.method == "POST" and request.POST.get("confirmed") == CONFIRMED:
+        with refusal_as_messages(request):
+            report_submit(report=report, by=request.user)
+            messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
+        return redirect("villages:report_detail", report_id=report.pk)
+    if not (report.is_editable and may_edit_registry(request.user, report.village.code)):
+        messages.info(
+            request,
+            _("This report is %(status)s and cannot be submitted now.") % {"status": report.get_status_display()},
+        )
+        return redirect("villages:report_detail", report_id=report.pk)
+    return render(request, "villages/report_submit_confirm.html",
+                  {"report": report, "village": report.village, "confirmed": CONFIRMED})
 
 
 @login_required
@@ -158,8 +162,12 @@ def report_review_view(request, report_id):
     action = request.POST.get("action")
     if action == ReopenForm.REOPEN:
         return _reopen(request, report)
-    form = ReviewForm(request.POST)
-    if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN):
+    # Only a step the reviewer may take asks for the confirmation; any other is refused by the service as usual.
+    confirming = report.status == AnnualReport.Status.SUBMITTED and may_review(request.user, report.village.code)
+    form = ReviewForm(request.POST, warnings=report_warnings(report) if confirming else ())
+    reviewed = action in (ReviewForm.APPROVE, ReviewForm.RETURN)
+    # Approving a report with warnings takes the tick of the form's confirmation box (the API needs none).
+    if form.is_valid() and reviewed and not (action == ReviewForm.APPROVE and form.approval_unconfirmed()):
         comment = form.cleaned_data["comment"]
         # A conflict (someone reviewed it first) or a refusal hides the review form, so it is told on the
         # report's page; a validation error (a missing comment) stays beside the field.
@@ -173,7 +181,7 @@ def report_review_view(request, report_id):
             return redirect("villages:report_detail", report_id=report.pk)
         if refusal.in_messages:
             return redirect("villages:report_detail", report_id=report.pk)
-    elif action not in (ReviewForm.APPROVE, ReviewForm.RETURN):
+    elif not reviewed:
         form.add_error(None, _("Choose approve or return."))
     report = report_for_page(request.user, report.pk)
     return _report_page(request, report, form, status=400)
@@ -189,7 +197,7 @@ def _reopen(request, report):
         if refusal.in_messages:
             return redirect("villages:report_detail", report_id=report.pk)
     report = report_for_page(request.user, report.pk)
-    return _report_page(request, report, ReviewForm(), status=400, reopen_form=form)
+    return _report_page(request, report, None, status=400, reopen_form=form)
 
 
 @login_required

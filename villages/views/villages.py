@@ -17,6 +17,7 @@ from villages.models import Assessment, TaobaoTown, Village
 from villages.selectors.divisions import picker_choices
 from villages.selectors.editing import village_for_deleting, village_for_editing
 from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_enter_data
+from villages.selectors.review import withdrawn_approvals
 from villages.selectors.visibility import (
     reports_visible_to,
     shop_years_visible_to,
@@ -83,6 +84,7 @@ def village_detail(request, code):
     towns = list(TaobaoTown.objects.filter(township=village.township).order_by("-year"))
     clusters = list(village.clusters.order_by("-year"))
     history = list(village.history.select_related("history_user").order_by("-history_date")[:20]) if in_scope else []
+    withdrawn = list(withdrawn_approvals(request.user, village))
     return render(
         request,
         "villages/village_detail.html",
@@ -95,6 +97,7 @@ def village_detail(request, code):
             "towns": towns,
             "clusters": clusters,
             "history": history,
+            "withdrawn": withdrawn,
             "in_scope": in_scope,
             "may_edit": may_edit_registry(request.user, village.code),
             "may_delete": is_administrator(request.user),
