@@ -169,7 +169,9 @@ def _readiness_tenths(sales: int, shops: int, households: int, min_sales: int, m
     """The readiness score of a village whose location passed, in tenths of a point, rounded half up.
 
     50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share)), with the share threshold as p/q, in
-    integers so that a score is never off by a tenth through float rounding.
+    integers so that a score is never off by a tenth through float rounding. Only a village that meets both
+    thresholds scores 100.0: one that misses by a hair (sales 9,999,999 of 10 million) would round up to
+    100.0, so it stays at 99.9, below every village that qualifies.
     """
     sales_n, sales_d = _capped_ratio(sales, min_sales)
     count_n, count_d = _capped_ratio(shops, min_shops)
@@ -186,7 +188,10 @@ def _readiness_tenths(sales: int, shops: int, households: int, min_sales: int, m
         breadth_n, breadth_d = share_n, share_d
     # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d); in tenths, half up: (20·n + d) // (2·d) with n = 10·that.
     numerator, denominator = 50 * (sales_n * breadth_d + breadth_n * sales_d), sales_d * breadth_d
-    return (20 * numerator + denominator) // (2 * denominator)
+    tenths = (20 * numerator + denominator) // (2 * denominator)
+    if sales_n < sales_d or breadth_n < breadth_d:
+        return min(tenths, 999)
+    return tenths
 
 
 _SCORES = tuple(Decimal(f"{tenths // 10}.{tenths % 10}") for tenths in range(1001))

@@ -119,7 +119,7 @@ def check_reporting_window(report: AnnualReport, *, today=None) -> None:
     """Refuse a submission outside the year's reporting window, naming the window's dates.
 
     A year for which an administrator has set no ReportingWindow is open for submission all the time. A report
-    that a reviewer has reopened may be resubmitted whatever the date.
+    that a reviewer has reopened may be resubmitted whatever the date, once: submitting clears the exemption.
     """
     if report.reopened:
         return
@@ -151,6 +151,8 @@ def report_submit(*, report: AnnualReport, by) -> AnnualReport:
         refusal=_("Only a draft or returned report can be submitted; this one is %(status)s."),
     )
     check_reporting_window(report)
+    # The exemption a reopening gave covers this one resubmission; a later return meets the window again.
+    report.reopened = False
     report.status = Status.SUBMITTED
     report.submitted_by = by
     report.submitted_at = timezone.now()
