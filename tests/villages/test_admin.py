@@ -248,3 +248,14 @@ def test_changelist_queries_do_not_grow_with_the_rows(model, make_rows, tree, su
 
 def test_demo_user_model_is_the_registry_user_admin():
     assert type(admin.site._registry[get_user_model()]).__name__ == "RegistryUserAdmin"
+
+
+def test_the_division_list_shows_which_list_each_division_comes_from(tree, superuser, client):
+    Division.objects.create(
+        code="371771", name="曹县开发区", level="county", parent=tree.prefecture, source=Division.Source.NBS_2023
+    )
+    client.force_login(superuser)
+    page = client.get("/admin/villages/division/", {"source": "nbs_2023"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "曹县开发区" in text and "NBS 2023" in text and "曹县</a>" not in text

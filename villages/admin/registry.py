@@ -57,15 +57,17 @@ from villages.services.jurisdiction import jurisdiction_assign, jurisdiction_una
 
 @admin.register(Division)
 class DivisionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
-    """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`.
+    """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`,
+    and the county-level development zones and townships only the NBS 2023 list carries (`import_villages
+    --streets --areas`), shown with their source.
 
     A division edited by hand would differ from the official list, and the next load would silently undo it;
     its code is also the prefix of every village code and jurisdiction beneath it. A change comes from a new
     edition of the list, never from this page.
     """
 
-    list_display = ("code", "name", "level", "parent")
-    list_filter = ("level",)
+    list_display = ("code", "name", "level", "parent", "source")
+    list_filter = ("level", "source")
     search_fields = ("^code", "name")
     ordering = ("code",)
     list_select_related = ("parent",)

@@ -34,7 +34,7 @@ class DivisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Division
-        fields = ["code", "name", "level", "parent"]
+        fields = ["code", "name", "level", "parent", "source"]
 
 
 class LatestAssessmentSerializer(serializers.Serializer):
