@@ -226,7 +226,8 @@ class Command(BaseCommand):
     def report(self):
         if self.counties_created:
             self.stdout.write(
-                _("%(count)s county-level divisions created from areas.csv (NBS 2023).") % {"count": self.counties_created}
+                _("%(count)s county-level divisions created from areas.csv (NBS 2023).")
+                % {"count": self.counties_created}
             )
         if self.townships_created:
             self.stdout.write(
