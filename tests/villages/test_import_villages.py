@@ -96,7 +96,8 @@ SAMPLE = Path(__file__).parent / "data" / "nbs_2023_sample"
 @pytest.fixture
 def hebei_and_chongqing(db):
     """The MCA divisions the sample leans on: Hebei with Shijiazhuang and Tangshan, Chang'an district with one
-    of its subdistricts, and Chongqing (whose districts hang off the municipality: MCA has no 500100)."""
+    of its subdistricts, Chongqing (whose districts hang off the municipality: MCA has no 500100), and Dongguan
+    (a prefecture-level city without counties: its townships hang off it)."""
     mca = Division.Source.MCA_2025
     hebei = Division.objects.create(code="130000", name="河北省", level="province", source=mca)
     shijiazhuang = Division.objects.create(code="130100", name="石家庄市", level="prefecture", parent=hebei)
@@ -104,6 +105,8 @@ def hebei_and_chongqing(db):
     changan = Division.objects.create(code="130102", name="长安区", level="county", parent=shijiazhuang)
     Division.objects.create(code="130102001", name="建北街道", level="township", parent=changan)
     Division.objects.create(code="500000", name="重庆市", level="province")
+    guangdong = Division.objects.create(code="440000", name="广东省", level="province")
+    Division.objects.create(code="441900", name="东莞市", level="prefecture", parent=guangdong)
 
 
 def run_sample(*extra):
@@ -138,6 +141,9 @@ def test_development_zone_villages_load_with_their_county_and_townships_from_the
         Division.objects.filter(code__in=["130000", "130100", "130102", "130102001"]).values_list("source", flat=True)
     ) == {Division.Source.MCA_2025}
     assert Village.objects.get(code="130171100001").township_id == "130171100"
+    # Dongguan's 松山湖 hangs off the city itself, as MCA's own Dongguan townships do: no county is made for it.
+    assert Division.objects.get(code="441900401").parent_id == "441900"
+    assert Division.objects.get(code="441900").level == "prefecture"
 
 
 def test_a_second_import_of_the_sample_changes_nothing(hebei_and_chongqing):

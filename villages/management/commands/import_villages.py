@@ -82,7 +82,10 @@ class Command(BaseCommand):
         by_level = {level: set() for level in (codes.PROVINCE, codes.PREFECTURE, codes.COUNTY, codes.TOWNSHIP)}
         for code, level in known:
             by_level[level].add(code)
-        self.townships, self.counties = by_level[codes.TOWNSHIP], by_level[codes.COUNTY]
+        self.townships = by_level[codes.TOWNSHIP]
+        # Townships hang off a county, or off a prefecture-level city without counties (东莞市 441900, 儋州市
+        # 460400), whose code the NBS list gives as their county's.
+        self.counties = by_level[codes.COUNTY] | by_level[codes.PREFECTURE]
         # A county hangs off its prefecture, or off the province where the MCA list has no prefecture level
         # (municipalities, counties administered by the province).
         self.county_parents = by_level[codes.PREFECTURE] | by_level[codes.PROVINCE]
