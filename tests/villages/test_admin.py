@@ -1,5 +1,7 @@
 """The admin: every model's pages render, foreign keys use autocomplete, and staff see only their area."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -35,8 +37,10 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
+    TownshipConversion,
     Village,
     VillageCluster,
+    VillageConversion,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +78,22 @@ def one_of_everything(tree):
     )
     OutboundMail.objects.create(
         recipient="official@example.gov.cn", subject="s", body="b", report=report, next_attempt_at=report.created_at
+    )
+    VillageConversion.objects.create(
+        village=village,
+        effective_on=datetime.date(2021, 6, 1),
+        old_code="371721121201",
+        new_code=village.code,
+        old_committee_type="village_committee",
+        new_committee_type="village_committee",
+    )
+    TownshipConversion.objects.create(
+        township=tree.subdistrict,
+        effective_on=datetime.date(2021, 1, 1),
+        old_code="371721104",
+        new_code=tree.subdistrict.code,
+        old_kind="town",
+        new_kind="subdistrict",
     )
     return village
 

@@ -308,8 +308,9 @@ class CriteriaSetAdmin(admin.ModelAdmin):
         "village_min_household_share",
         "town_scale_route",
         "subdistricts_can_be_towns",
+        "neighbourhood_committee_rule",
     )
-    list_filter = ("town_scale_route", "subdistricts_can_be_towns")
+    list_filter = ("town_scale_route", "subdistricts_can_be_towns", "neighbourhood_committee_rule")
     search_fields = ("name", "source")
     ordering = ("first_year",)
     fields = (*CRITERIA_FIELDS, *TIMESTAMPS)

@@ -14,8 +14,10 @@ from villages.models import (
     OnlineShop,
     ReviewEvent,
     TaobaoTown,
+    TownshipConversion,
     Village,
     VillageCluster,
+    VillageConversion,
 )
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 from villages.selectors.visibility import villages_visible_to
@@ -126,6 +128,12 @@ class CheckSerializer(serializers.Serializer):
     actual = serializers.JSONField()
     required = serializers.JSONField()
     gap = serializers.JSONField(allow_null=True)
+    certified_in = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="location only: the last earlier year a neighbourhood committee was certified, when that "
+        "keeps it eligible under the version's neighbourhood-committee rule; else null",
+    )
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -369,3 +377,69 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         model = ReviewEvent
         fields = ["from_status", "to_status", "by", "at", "comment"]
         read_only_fields = fields
+
+
+class VillageConversionSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village.code", read_only=True, help_text="the village's code now")
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = VillageConversion
+        fields = [
+            "id",
+            "village",
+            "effective_on",
+            "old_code",
+            "new_code",
+            "old_committee_type",
+            "new_committee_type",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class VillageConversionInputSerializer(serializers.Serializer):
+    """A village took a new code (and the committee type it names) on a date: `village` is its code now."""
+
+    village = VisibleVillageField()
+    effective_on = serializers.DateField()
+    new_code = serializers.RegexField(VILLAGE_CODE_PATTERN, max_length=12)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+
+class TownshipConversionSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township_id", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TownshipConversion
+        fields = [
+            "id",
+            "township",
+            "effective_on",
+            "old_code",
+            "new_code",
+            "old_kind",
+            "new_kind",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TownshipConversionInputSerializer(serializers.Serializer):
+    """Until `effective_on` the township (given by its code now) had `old_code` and the type that code names."""
+
+    township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    effective_on = serializers.DateField()
+    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    def validate_township(self, code):
+        township = Division.objects.filter(code=code, level="township").first()
+        if township is None:
+            raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
+        return township

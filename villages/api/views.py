@@ -5,12 +5,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from taobao_site.api_errors import (
     BAD_REQUEST,
+    FORBIDDEN,
     NOT_FOUND,
     NOT_LOGGED_IN,
     READ_ERRORS,
@@ -31,10 +32,11 @@ from villages.filters import (
 from villages.selectors import listings
 from villages.selectors.certification import what_if
 from villages.selectors.data_version import cached_for_version, published_data_version
+from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
 from villages.selectors.review import report_timeline
 from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
-from villages.services import registry, reports
+from villages.services import conversions, registry, reports
 
 
 def code_parameter(description, pattern):
@@ -425,3 +427,79 @@ class VillageClusterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return listings.clusters_for_listing()
+
+
+class AdministratorsOnly(BasePermission):
+    """Administrators only (others logged in: 403; anonymous callers: 401)."""
+
+    message = _("Only an administrator may read or record conversions of villages and townships.")
+
+    def has_permission(self, request, view):
+        return is_administrator(request.user)
+
+
+ADMINISTRATOR_READ_ERRORS = {**READ_ERRORS, 403: FORBIDDEN}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["divisions"],
+        summary=_("Village conversions (code and committee type) with the date they took effect"),
+        responses={200: serializers.VillageConversionSerializer(many=True), **ADMINISTRATOR_READ_ERRORS},
+    ),
+    create=write_schema(
+        "divisions",
+        serializers.VillageConversionInputSerializer,
+        serializers.VillageConversionSerializer,
+        created=True,
+    ),
+)
+class VillageConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Administrators record that a village took a new code and committee type on a date (村改居). The village
+    keeps its reports and assessments; the years from the conversion on are scored with the new type."""
+
+    serializer_class = serializers.VillageConversionSerializer
+    permission_classes = [IsAuthenticated, AdministratorsOnly]
+
+    def get_queryset(self):
+        return listings.village_conversions_for_listing()
+
+    def create(self, request):
+        conversion = conversions.village_conversion_record(
+            by=request.user, **validated_input(serializers.VillageConversionInputSerializer, request)
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["divisions"],
+        summary=_("Township conversions (code and type) with the date they took effect"),
+        responses={200: serializers.TownshipConversionSerializer(many=True), **ADMINISTRATOR_READ_ERRORS},
+    ),
+    create=write_schema(
+        "divisions",
+        serializers.TownshipConversionInputSerializer,
+        serializers.TownshipConversionSerializer,
+        created=True,
+    ),
+)
+class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Administrators record what a township was before a date (a town that became a subdistrict); the towns
+    of the earlier years are judged by that type."""
+
+    serializer_class = serializers.TownshipConversionSerializer
+    permission_classes = [IsAuthenticated, AdministratorsOnly]
+
+    def get_queryset(self):
+        return listings.township_conversions_for_listing()
+
+    def create(self, request):
+        conversion = conversions.township_conversion_record(
+            by=request.user, **validated_input(serializers.TownshipConversionInputSerializer, request)
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -2,6 +2,7 @@
 
 from .base import TimeStampedModel, VersionedModel
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
 from .divisions import Division
 from .imports import ImportJob
@@ -29,7 +30,10 @@ __all__ = [
     "ShopYear",
     "TaobaoTown",
     "TimeStampedModel",
+    "TownshipConversion",
+    "TownshipKind",
     "VersionedModel",
     "Village",
     "VillageCluster",
+    "VillageConversion",
 ]

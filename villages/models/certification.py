@@ -5,16 +5,23 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from villages import codes
+from villages import codes, scoring
 
-from .base import TimeStampedModel
+from .base import TimeStampedModel, valid_choice
 from .divisions import division_of_level
 from .reports import AnnualReport
 from .villages import Village
 
 
+class NeighbourhoodCommitteeRule(models.TextChoices):
+    KEEP_CERTIFIED = scoring.NEIGHBOURHOOD_COMMITTEES_KEEP_CERTIFIED, _("keep their eligibility (no new ones)")
+    EXCLUDED = scoring.NEIGHBOURHOOD_COMMITTEES_EXCLUDED, _("excluded as well (strict reading)")
+
+
 class CriteriaSet(TimeStampedModel):
     """One version of the published certification rules and the years it applies to."""
+
+    NeighbourhoodCommitteeRule = NeighbourhoodCommitteeRule
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     first_year = models.PositiveSmallIntegerField(_("first year"))
@@ -43,6 +50,16 @@ class CriteriaSet(TimeStampedModel):
     )
     town_min_active_shops = models.PositiveIntegerField(_("town: active shops must exceed"), null=True, blank=True)
     subdistricts_can_be_towns = models.BooleanField(_("subdistricts can be Taobao towns"))
+    neighbourhood_committee_rule = models.CharField(
+        _("neighbourhood committees certified before"),
+        max_length=16,
+        choices=NeighbourhoodCommitteeRule.choices,
+        default=NeighbourhoodCommitteeRule.KEEP_CERTIFIED,
+        help_text=_(
+            "Where neighbourhood committees are not a type that counts: whether one that was a Taobao village "
+            "in an earlier year keeps its eligibility (2020: no new neighbourhood committees are admitted)."
+        ),
+    )
     cluster_min_villages = models.PositiveSmallIntegerField(_("cluster: minimum Taobao villages"), default=10)
     cluster_large_min_villages = models.PositiveSmallIntegerField(
         _("large cluster: minimum Taobao villages"), default=30
@@ -79,6 +96,7 @@ class CriteriaSet(TimeStampedModel):
                 condition=models.Q(cluster_large_min_villages__gte=models.F("cluster_min_villages")),
                 name="criteria_cluster_sizes_ordered",
             ),
+            valid_choice("criteria", "neighbourhood_committee_rule", NeighbourhoodCommitteeRule),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ a rescoring rebuilds whole years. Each of them gives the published data a new ve
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
@@ -18,15 +18,25 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, Exists, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages import scoring
-from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, Village, VillageCluster
+from villages.models import (
+    AnnualReport,
+    Assessment,
+    CriteriaSet,
+    TaobaoTown,
+    TownshipConversion,
+    Village,
+    VillageCluster,
+    VillageConversion,
+)
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
+from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
 from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
@@ -81,20 +91,39 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
     """Record the report's assessment; say whether the village was qualified that year before, and whether
     the next year is assessed (its status change then depends on this one).
 
-    One read gives the previous year's verdict, the assessment being replaced, if any, and the next year's.
+    One read gives the village's years up to the next one (the previous year's verdict, the last earlier year
+    it was certified, the assessment being replaced, the next year's) and, in the same statement, the
+    committee type of the report's year when a later conversion changed it (`selectors.conversions`).
     """
+    years_and_conversions = (
+        Assessment.objects.filter(village_id=report.village_id, year__lte=report.year + 1)
+        .annotate(old_type=Value(""))
+        .order_by()
+        .values_list("year", "id", "qualified", "old_type")
+        .union(
+            VillageConversion.objects.filter(after_year_q(report.year), village_id=report.village_id)
+            .annotate(conversion_year=ExtractYear("effective_on"), no_verdict=Value(False))
+            .order_by()
+            .values_list("conversion_year", "id", "no_verdict", "old_committee_type"),
+            all=True,
+        )
+    )
+    recorded, certified_in, conversions = {}, None, []
+    for year, row_id, qualified, old_type in years_and_conversions:
+        if old_type:
+            conversions.append((year, row_id, old_type))
+            continue
+        recorded[year] = (row_id, qualified)
+        if qualified and year < report.year and (certified_in is None or year > certified_in):
+            certified_in = year
+    committee_type = min(conversions)[2] if conversions else report.village.committee_type
     inputs = scoring.VillageInputs(
-        committee_type=report.village.committee_type,
+        committee_type=committee_type,
         ecommerce_sales=report.ecommerce_sales,
         active_shops=report.active_shops,
         households=report.households,
+        certified_in=certified_in,
     )
-    recorded = {
-        year: (assessment_id, qualified)
-        for year, assessment_id, qualified in Assessment.objects.filter(
-            village_id=report.village_id, year__in=(report.year - 1, report.year, report.year + 1)
-        ).values_list("year", "id", "qualified")
-    }
     previous_qualified = recorded[report.year - 1][1] if report.year - 1 in recorded else None
     replaced_id, was_qualified = recorded.get(report.year, (None, False))
     assessment = Assessment(
@@ -205,27 +234,37 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
     if township_code is None:
         townships = assessments.values_list("village__township_id").annotate(**sums).order_by()
         totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
-        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals=totals)
-    # Whether the township is a stored town comes with its sums, so that a township that neither was nor
-    # becomes a town (most approvals) costs no write.
+        return taobao_towns_replace(
+            year=year, criteria_set=criteria_set, totals=totals, kinds=township_kinds_in_year(year)
+        )
+    # Whether the township is a stored town, and its type that year if a later conversion changed it, come
+    # with its sums, so that a township that neither was nor becomes a town (most approvals) costs no write.
+    kind_that_year = TownshipConversion.objects.filter(after_year_q(year), township_id=township_code).order_by(
+        "effective_on"
+    )
     township = next(
         iter(
             assessments.filter(village__township_id=township_code)
             .values_list("village__township_id")
-            .annotate(**sums, stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)))
+            .annotate(
+                **sums,
+                stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)),
+                kind=Subquery(kind_that_year.values("old_kind")[:1]),
+            )
             .order_by()
         ),
         None,
     )
     if township is None:
         return taobao_towns_replace(year=year, criteria_set=criteria_set, totals={}, township_code=township_code)
-    code, villages, sales, shops, stored_town = township
+    code, villages, sales, shops, stored_town, kind = township
     return taobao_towns_replace(
         year=year,
         criteria_set=criteria_set,
         totals={code: TownshipTotals(villages, int(sales), int(shops))},
         township_code=township_code,
         stored_town=stored_town,
+        kinds={code: kind} if kind else {},
     )
 
 
@@ -244,15 +283,18 @@ def taobao_towns_replace(
     totals: dict[str, TownshipTotals],
     township_code: str | None = None,
     stored_town: bool | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> int:
     """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`.
 
-    `stored_town` says whether that one township has a stored town (None: not known, so it is deleted).
+    `stored_town` says whether that one township has a stored town (None: not known, so it is deleted);
+    `kinds` gives the type in that year of the townships a later conversion changed.
     """
     criteria = scoring.TownCriteria.of(criteria_set)
+    kinds = kinds or {}
     towns = []
     for code, township in totals.items():
-        inputs = scoring.TownInputs(code, *township)
+        inputs = scoring.TownInputs(code, *township, township_kind=kinds.get(code))
         route = scoring.town_route(criteria, inputs)
         if route is not None:
             towns.append(
@@ -615,10 +657,34 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
         status_changes_refresh(years=[year + 1 for year in years if year + 1 not in qualified_of_year])
         for year in years:
             # The townships' totals were summed during the pass: no second aggregate over the year.
-            taobao_towns_replace(year=year, criteria_set=criteria_of_year[year], totals=townships_of_year[year])
+            taobao_towns_replace(
+                year=year,
+                criteria_set=criteria_of_year[year],
+                totals=townships_of_year[year],
+                kinds=township_kinds_in_year(year),
+            )
             clusters_refresh(year=year, criteria_set=criteria_of_year[year])
         published_data_changed()
     return RescoreSummary(years=years, **totals)
+
+
+def _certified_before(year: int, types_in_year: dict) -> dict:
+    """{village id: the last year before `year` it was certified} for the neighbourhood committees of `year`
+    (those of today, and those a later conversion turned into something else since)."""
+    converted = [
+        village_id
+        for village_id, old_type in types_in_year.items()
+        if old_type == scoring.codes.NEIGHBOURHOOD_COMMITTEE
+    ]
+    rows = (
+        Assessment.objects.filter(year__lt=year, qualified=True)
+        .filter(Q(village__committee_type=scoring.codes.NEIGHBOURHOOD_COMMITTEE) | Q(village_id__in=converted))
+        .values("village_id")
+        .annotate(last_year=Max("year"))
+        .order_by()
+        .values_list("village_id", "last_year")
+    )
+    return dict(rows)
 
 
 def _qualified_villages(*, years) -> dict[int, set]:
@@ -643,6 +709,11 @@ def _rescore_year(
     `previous` and `before` are the qualified villages of the year before and of this year before the run.
     """
     criteria = scoring.VillageCriteria.of(criteria_set)
+    # The facts of the year: committee types a later conversion changed, and for the neighbourhood-committee
+    # rule the last earlier year each village was certified (earlier years are already rescored by now).
+    types_in_year = committee_types_in_year(year)
+    type_in_year = types_in_year.get
+    certified_in = (_certified_before(year, types_in_year) if criteria.reads_earlier_certification else {}).get
     status_of = {
         (was, now): scoring.status_change(previous_qualified=was, qualified=now)
         for was in (False, True)
@@ -669,7 +740,10 @@ def _rescore_year(
     while batch := list(islice(reports, batch_size)):
         rows = []
         for report_id, village_id, township_code, committee_type, sales, shops, households in batch:
-            qualified, score_value, inputs_json, checks_json = score(committee_type, sales, shops, households)
+            committee_type = type_in_year(village_id, committee_type)
+            qualified, score_value, inputs_json, checks_json = score(
+                committee_type, sales, shops, households, certified_in(village_id)
+            )
             township = townships[township_code]
             if qualified:
                 qualified_village(village_id)
@@ -696,7 +770,7 @@ def _rescore_year(
         "id", "village_id", "village__township_id", "inputs"
     )
     for assessment_id, village_id, township_code, snapshot in snapshots:
-        inputs = scoring.VillageInputs.from_dict(snapshot)
+        inputs = replace(scoring.VillageInputs.from_dict(snapshot), certified_in=certified_in(village_id))
         assessment = Assessment(id=assessment_id, **_assessment_fields(criteria_set, inputs, village_id in previous))
         township = townships[township_code]
         if assessment.qualified:
@@ -746,13 +820,19 @@ class AssessmentRowText:
         self._share_required = criteria.share_required
         self._committee_types: dict[str, tuple[str, str]] = {}
 
-    def row(self, committee_type: str, sales: int, shops: int, households: int) -> tuple[bool, Decimal, str, str]:
+    def row(
+        self, committee_type: str, sales: int, shops: int, households: int, certified_in: int | None = None
+    ) -> tuple[bool, Decimal, str, str]:
         """(qualified, score, inputs JSON, checks JSON) of one village; the figures are integers, as the
-        database gives them."""
-        outcome = self._scorer.outcome(committee_type, sales, shops, households)
-        committee = self._committee_types.get(committee_type)
-        if committee is None:
-            committee = self._committee_types[committee_type] = self._committee_json(committee_type)
+        database gives them. `certified_in`: the last earlier year it was certified (the neighbourhood-committee
+        rule reads it)."""
+        outcome = self._scorer.outcome(committee_type, sales, shops, households, certified_in)
+        if certified_in is not None:
+            committee = self._committee_json(committee_type, certified_in)
+        else:
+            committee = self._committee_types.get(committee_type)
+            if committee is None:
+                committee = self._committee_types[committee_type] = self._committee_json(committee_type)
         location_json, committee_json = committee
         shops_for_share = outcome.shops_for_share
         checks_json = location_json + _SALES_AND_SHOPS_JSON % (
@@ -777,9 +857,9 @@ class AssessmentRowText:
             checks_json,
         )
 
-    def _committee_json(self, committee_type: str) -> tuple[str, str]:
+    def _committee_json(self, committee_type: str, certified_in: int | None = None) -> tuple[str, str]:
         """The location check (the opening of the checks array) and the committee type, as JSON text."""
-        location = self._scorer.location_check(committee_type).as_dict()
+        location = self._scorer.location_check(committee_type, certified_in).as_dict()
         return "[" + _json_text(location) + ",", _json_text(committee_type)
 
 
