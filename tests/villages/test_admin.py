@@ -38,6 +38,7 @@ from villages.models import (
     ShopYear,
     TaobaoTown,
     TownshipConversion,
+    TownshipPoint,
     Village,
     VillageCluster,
     VillageConversion,
@@ -87,6 +88,7 @@ def one_of_everything(tree):
         old_committee_type="village_committee",
         new_committee_type="village_committee",
     )
+    TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
     TownshipConversion.objects.create(
         township=tree.subdistrict,
         effective_on=datetime.date(2021, 1, 1),

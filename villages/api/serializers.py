@@ -185,7 +185,7 @@ class VillageClusterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VillageCluster
-        fields = ["id", "year", "size_class", "village_count", "counties"]
+        fields = ["id", "year", "size_class", "village_count", "counties", "approximate_villages"]
         read_only_fields = fields
 
 

@@ -10,6 +10,7 @@ from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, Jurisdict
 from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent
 from .shops import OnlineShop, ShopYear
+from .township_points import TownshipPoint
 from .villages import Village
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "TimeStampedModel",
     "TownshipConversion",
     "TownshipKind",
+    "TownshipPoint",
     "VersionedModel",
     "Village",
     "VillageCluster",

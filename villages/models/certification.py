@@ -261,6 +261,11 @@ class VillageCluster(models.Model):
     size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices)
     village_count = models.PositiveIntegerField(_("Taobao villages"))
     counties = models.JSONField(_("county codes"), default=list)
+    approximate_villages = models.PositiveIntegerField(
+        _("villages placed approximately"),
+        default=0,
+        help_text=_("Villages without coordinates, linked at their township's representative point."),
+    )
     villages = models.ManyToManyField(Village, verbose_name=_("villages"), related_name="clusters")
 
     class Meta:

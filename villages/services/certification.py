@@ -37,6 +37,7 @@ from villages.models import (
 )
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
 from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
+from villages.selectors.township_points import representative_points
 from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
@@ -334,9 +335,18 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
         .values_list("village_id", "village__township_id", "village__latitude", "village__longitude")
     )
     county_of = {}
+    rows = list(rows)
+    # Villages without coordinates are placed at their township's representative point (approximate).
+    points = representative_points(
+        township for _village, township, latitude, longitude in rows if latitude is None or longitude is None
+    )
+    approximate = set()
     members = []
     for village_id, township_code, latitude, longitude in rows:
         county_of[village_id] = township_code[:6]
+        if (latitude is None or longitude is None) and township_code in points:
+            latitude, longitude = points[township_code]
+            approximate.add(village_id)
         members.append(
             scoring.ClusterMember(
                 village_id=village_id,
@@ -358,6 +368,7 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
                 size_class=size_class,
                 village_count=len(group),
                 counties=sorted({county_of[village_id] for village_id in group}),
+                approximate_villages=sum(1 for village_id in group if village_id in approximate),
             )
             for group, size_class in groups
         ]
@@ -390,7 +401,13 @@ def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, q
     beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
     """
     criteria = scoring.ClusterCriteria.of(criteria_set)
-    if qualified:
+    if Assessment.objects.filter(year=year, qualified=True).filter(
+        Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
+    ).exists():
+        # A Taobao village without coordinates stands at its township's representative point, which the
+        # walk's boxes on village coordinates cannot find: the year is linked again whole (exact, costlier).
+        clusters_refresh(year=year, criteria_set=criteria_set)
+    elif qualified:
         _cluster_join(year=year, criteria=criteria, village=village)
     else:
         _cluster_leave(year=year, criteria=criteria, village=village)
@@ -538,8 +555,9 @@ def _clusters_store(
     if reused_id is not None:
         group, size_class = kept.pop(0)
         group_ids = {member.village_id for member in group}
+        # Only reached when every Taobao village of the year has coordinates: none is placed approximately.
         VillageCluster.objects.filter(pk=reused_id).update(
-            size_class=size_class, village_count=len(group), counties=_counties_of(group)
+            size_class=size_class, village_count=len(group), counties=_counties_of(group), approximate_villages=0
         )
         members = set(replaced[reused_id])
         if dropped:
