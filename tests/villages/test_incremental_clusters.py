@@ -29,10 +29,10 @@ ASSESSMENT = 5
 JOIN = 4
 # A merge hands the other cluster's memberships over and deletes its row.
 MERGE = JOIN + 2
-# A reopening: the withdrawn row's delete and the town's delete; the check for villages without
-# coordinates, the cluster's members, the kept piece's UPDATE, the leaving memberships, the new cluster and
-# its memberships.
-SPLIT = 2 + 6
+# A reopening: the withdrawn row's delete, the township's own approved report (its last assessed village
+# went) and the town's delete; the check for villages without coordinates, the cluster's members, the kept
+# piece's UPDATE, the leaving memberships, the new cluster and its memberships.
+SPLIT = 3 + 6
 
 
 @pytest.fixture

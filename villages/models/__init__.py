@@ -8,7 +8,7 @@ from .divisions import Division
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
-from .reports import AnnualReport, ReportingWindow, ReviewEvent
+from .reports import AnnualReport, ReportingWindow, ReviewEvent, TownshipReport
 from .shops import OnlineShop, ShopYear
 from .township_points import TownshipPoint
 from .villages import Village
@@ -34,6 +34,7 @@ __all__ = [
     "TownshipConversion",
     "TownshipKind",
     "TownshipPoint",
+    "TownshipReport",
     "VersionedModel",
     "Village",
     "VillageCluster",

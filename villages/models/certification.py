@@ -227,6 +227,10 @@ class TaobaoTown(models.Model):
         VILLAGES = "villages", _("by its Taobao villages")
         SCALE = "scale", _("by sales and active shops")
 
+    class Figures(models.TextChoices):
+        VILLAGES_SUM = "villages_sum", _("sum over its registered villages")
+        TOWNSHIP_REPORT = "township_report", _("the township's own report")
+
     township = division_of_level(codes.TOWNSHIP, related_name="taobao_town_years")
     year = models.PositiveSmallIntegerField(_("year"))
     criteria_set = models.ForeignKey(
@@ -236,6 +240,13 @@ class TaobaoTown(models.Model):
     taobao_villages = models.PositiveIntegerField(_("Taobao villages"))
     ecommerce_sales = models.BigIntegerField(_("e-commerce sales (RMB yuan)"))
     active_shops = models.PositiveIntegerField(_("active shops"))
+    figures = models.CharField(
+        _("sales and shops from"),
+        max_length=16,
+        choices=Figures.choices,
+        default=Figures.VILLAGES_SUM,
+        help_text=_("The township's own approved report, or the sum over its registered villages."),
+    )
 
     class Meta:
         verbose_name = _("Taobao town")

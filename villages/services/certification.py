@@ -31,6 +31,7 @@ from villages.models import (
     CriteriaSet,
     TaobaoTown,
     TownshipConversion,
+    TownshipReport,
     Village,
     VillageCluster,
     VillageConversion,
@@ -236,12 +237,19 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
         townships = assessments.values_list("village__township_id").annotate(**sums).order_by()
         totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
         return taobao_towns_replace(
-            year=year, criteria_set=criteria_set, totals=totals, kinds=township_kinds_in_year(year)
+            year=year,
+            criteria_set=criteria_set,
+            totals=totals,
+            kinds=township_kinds_in_year(year),
+            township_figures=approved_township_figures(year),
         )
     # Whether the township is a stored town, and its type that year if a later conversion changed it, come
     # with its sums, so that a township that neither was nor becomes a town (most approvals) costs no write.
     kind_that_year = TownshipConversion.objects.filter(after_year_q(year), township_id=township_code).order_by(
         "effective_on"
+    )
+    own_report = TownshipReport.objects.filter(
+        year=year, township_id=township_code, status=TownshipReport.Status.APPROVED
     )
     township = next(
         iter(
@@ -251,14 +259,24 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
                 **sums,
                 stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)),
                 kind=Subquery(kind_that_year.values("old_kind")[:1]),
+                own_figures=Subquery(own_report.values("id")[:1]),
             )
             .order_by()
         ),
         None,
     )
     if township is None:
-        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals={}, township_code=township_code)
-    code, villages, sales, shops, stored_town, kind = township
+        # No assessed village: the township's own approved report alone can still make it a town (scale route).
+        own_figures = approved_township_figures(year, township_code=township_code)
+        return taobao_towns_replace(
+            year=year,
+            criteria_set=criteria_set,
+            totals={},
+            township_code=township_code,
+            kinds=township_kinds_in_year(year, township_codes=[township_code]) if own_figures else {},
+            township_figures=own_figures,
+        )
+    code, villages, sales, shops, stored_town, kind, own_figures = township
     return taobao_towns_replace(
         year=year,
         criteria_set=criteria_set,
@@ -266,7 +284,27 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
         township_code=township_code,
         stored_town=stored_town,
         kinds={code: kind} if kind else {},
+        township_figures=approved_township_figures(year, township_code=township_code) if own_figures else {},
     )
+
+
+def approved_township_figures(year: int, *, township_code: str | None = None) -> dict[str, tuple[int, int]]:
+    """{township code: (sales, active shops)} of the townships' own approved reports of `year` (one query)."""
+    reports = TownshipReport.objects.filter(year=year, status=TownshipReport.Status.APPROVED)
+    if township_code is not None:
+        reports = reports.filter(township_id=township_code)
+    return {
+        code: (int(sales), int(shops))
+        for code, sales, shops in reports.values_list("township_id", "ecommerce_sales", "active_shops")
+    }
+
+
+def township_report_counted(*, report) -> None:
+    """A township's own report was approved or reopened: its town of that year is judged again."""
+    taobao_towns_refresh(
+        year=report.year, criteria_set=criteria_set_for_year(report.year), township_code=report.township_id
+    )
+    published_data_changed()
 
 
 class TownshipTotals(NamedTuple):
@@ -285,17 +323,25 @@ def taobao_towns_replace(
     township_code: str | None = None,
     stored_town: bool | None = None,
     kinds: dict[str, str] | None = None,
+    township_figures: dict[str, tuple[int, int]] | None = None,
 ) -> int:
     """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`.
 
     `stored_town` says whether that one township has a stored town (None: not known, so it is deleted);
-    `kinds` gives the type in that year of the townships a later conversion changed.
+    `kinds` gives the type in that year of the townships a later conversion changed; `township_figures` the
+    (sales, active shops) of the townships' own approved reports, which count instead of their villages' sums
+    (the town records which it used).
     """
     criteria = scoring.TownCriteria.of(criteria_set)
     kinds = kinds or {}
+    township_figures = township_figures or {}
     towns = []
-    for code, township in totals.items():
-        inputs = scoring.TownInputs(code, *township, township_kind=kinds.get(code))
+    for code in [*totals, *(code for code in township_figures if code not in totals)]:
+        taobao_villages, sales, shops = totals.get(code, (0, 0, 0))
+        figures = TaobaoTown.Figures.VILLAGES_SUM
+        if code in township_figures:
+            (sales, shops), figures = township_figures[code], TaobaoTown.Figures.TOWNSHIP_REPORT
+        inputs = scoring.TownInputs(code, taobao_villages, sales, shops, township_kind=kinds.get(code))
         route = scoring.town_route(criteria, inputs)
         if route is not None:
             towns.append(
@@ -307,6 +353,7 @@ def taobao_towns_replace(
                     taobao_villages=inputs.taobao_villages,
                     ecommerce_sales=inputs.ecommerce_sales,
                     active_shops=inputs.active_shops,
+                    figures=figures,
                 )
             )
     existing_towns = TaobaoTown.objects.filter(year=year)
@@ -319,7 +366,7 @@ def taobao_towns_replace(
             towns,
             update_conflicts=True,
             unique_fields=["township", "year"],
-            update_fields=["criteria_set", "route", "taobao_villages", "ecommerce_sales", "active_shops"],
+            update_fields=["criteria_set", "route", "taobao_villages", "ecommerce_sales", "active_shops", "figures"],
         )
     elif stored_town is not False:
         existing_towns.filter(township_id=township_code).delete()
@@ -680,6 +727,7 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
                 criteria_set=criteria_of_year[year],
                 totals=townships_of_year[year],
                 kinds=township_kinds_in_year(year),
+                township_figures=approved_township_figures(year),
             )
             clusters_refresh(year=year, criteria_set=criteria_of_year[year])
         published_data_changed()
