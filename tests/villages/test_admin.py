@@ -39,6 +39,7 @@ from villages.models import (
     TaobaoTown,
     TownshipConversion,
     TownshipPoint,
+    TownshipReport,
     Village,
     VillageCluster,
     VillageConversion,
@@ -89,6 +90,7 @@ def one_of_everything(tree):
         new_committee_type="village_committee",
     )
     TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
+    TownshipReport.objects.create(township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400)
     TownshipConversion.objects.create(
         township=tree.subdistrict,
         effective_on=datetime.date(2021, 1, 1),

@@ -35,6 +35,7 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
+    TownshipReport,
     Village,
     VillageCluster,
 )
@@ -47,6 +48,7 @@ from villages.selectors.visibility import (
     shop_years_in_scope_of,
     shops_in_scope_of,
     taobao_towns_in_scope_of,
+    township_reports_in_scope_of,
     villages_in_scope_of,
 )
 from villages.services import registry, reports, windows
@@ -271,6 +273,55 @@ class AnnualReportAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdm
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(TownshipReport)
+class TownshipReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+    """A township's own yearly figures: entered by its county, reviewed with the same steps as a village's
+    report (approve here; return and reopen through the API or as for village reports), never deleted."""
+
+    scope_selector = staticmethod(township_reports_in_scope_of)
+    create_service = staticmethod(reports.township_report_create)
+    update_service = staticmethod(reports.township_report_update)
+    instance_argument = "report"
+    actions = ("approve_reports",)
+    list_display = ("township", "year", *reports.TOWNSHIP_REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
+    list_filter = ("status", YearFilter)
+    search_fields = ("^township__code", "township__name")
+    ordering = ("-year", "township_id")
+    list_select_related = ("township",)
+    autocomplete_fields = ("township",)
+    fields = (
+        "township",
+        "year",
+        *reports.TOWNSHIP_REPORT_FIGURES,
+        *(name for name in REPORT_WORKFLOW_FIELDS if name != "data_quality_warnings"),
+        "edited_version",
+        *VERSIONED,
+    )
+    readonly_fields = (*(name for name in REPORT_WORKFLOW_FIELDS if name != "data_quality_warnings"), *VERSIONED)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("township", "year", *self.readonly_fields) if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("villages.review_annualreport")
+
+    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
+    def approve_reports(self, request, queryset):
+        done = 0
+        for report in queryset.select_related("township"):
+            try:
+                reports.township_report_approve(report=report, by=request.user)
+            except SERVICE_REFUSALS as error:
+                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)s report(s) approved.") % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(ReviewEvent)

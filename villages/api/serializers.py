@@ -15,6 +15,7 @@ from villages.models import (
     ReviewEvent,
     TaobaoTown,
     TownshipConversion,
+    TownshipReport,
     Village,
     VillageCluster,
     VillageConversion,
@@ -22,7 +23,7 @@ from villages.models import (
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 from villages.selectors.visibility import villages_visible_to
 from villages.services.criteria import CRITERIA_FIELDS
-from villages.services.reports import REPORT_FIGURES
+from villages.services.reports import REPORT_FIGURES, TOWNSHIP_REPORT_FIGURES
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 VILLAGE_CODE_PATTERN = r"^[0-9]{12}$"
@@ -176,6 +177,7 @@ class TaobaoTownSerializer(serializers.ModelSerializer):
             "ecommerce_sales",
             "active_shops",
             "route",
+            "figures",
         ]
         read_only_fields = fields
 
@@ -443,3 +445,51 @@ class TownshipConversionInputSerializer(serializers.Serializer):
         if township is None:
             raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
         return township
+
+
+class TownshipReportSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township_id", read_only=True)
+
+    class Meta:
+        model = TownshipReport
+        fields = [
+            "id",
+            "township",
+            "year",
+            *TOWNSHIP_REPORT_FIGURES,
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "reopened",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class TownshipReportFiguresSerializer(serializers.Serializer):
+    ecommerce_sales = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_BIGINT,
+        help_text=_("The whole township's e-commerce sales, RMB yuan (an integer)."),
+    )
+    active_shops = serializers.IntegerField(min_value=0, max_value=MAX_INT)
+
+
+class TownshipReportInputSerializer(TownshipReportFiguresSerializer):
+    """A new draft township report; one per township and year, by a county official of its county."""
+
+    township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND)
+
+    def validate_township(self, code):
+        township = Division.objects.filter(code=code, level="township").first()
+        if township is None:
+            raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
+        return township
+
+
+class TownshipReportUpdateSerializer(OptionalExceptVersionMixin, TownshipReportFiguresSerializer):
+    """New figures for a draft or returned township report."""
+
+    version = version_field()

@@ -26,6 +26,7 @@ from villages.filters import (
     DivisionFilter,
     OnlineShopFilter,
     TaobaoTownFilter,
+    TownshipReportFilter,
     VillageClusterFilter,
     VillageFilter,
 )
@@ -503,3 +504,95 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(
             self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
         )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["reports"],
+        summary=_("Townships' own annual e-commerce figures (for the town rule's scale route)"),
+        responses={200: serializers.TownshipReportSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        tags=["reports"],
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.TownshipReportSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema(
+        "reports", serializers.TownshipReportInputSerializer, serializers.TownshipReportSerializer, created=True
+    ),
+    partial_update=write_schema(
+        "reports",
+        serializers.TownshipReportUpdateSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    submit=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    approve=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    return_report=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    reopen=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+)
+class TownshipReportViewSet(
+    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A township's own yearly figures, through the same steps and windows as a village's report: approved
+    ones are public; the rest only inside the caller's jurisdiction."""
+
+    serializer_class = serializers.TownshipReportSerializer
+    filterset_class = TownshipReportFilter
+
+    def get_queryset(self):
+        return listings.township_reports_for_listing(self.request.user)
+
+    def _answer(self, report, status_code=status.HTTP_200_OK):
+        fresh = listings.township_reports_for_listing(self.request.user).get(pk=report.pk)
+        return Response(serializers.TownshipReportSerializer(fresh).data, status=status_code)
+
+    def create(self, request):
+        data = validated_input(serializers.TownshipReportInputSerializer, request)
+        return self._answer(reports.township_report_create(by=request.user, **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        changes = validated_input(serializers.TownshipReportUpdateSerializer, request)
+        version = changes.pop("version")
+        return self._answer(
+            reports.township_report_update(report=report, by=request.user, version=version, **changes)
+        )
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        validated_input(serializers.TransitionSerializer, request)
+        return self._answer(reports.township_report_submit(report=report, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.TransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_approve(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_report(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_return(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_reopen(report=report, by=request.user, comment=comment))

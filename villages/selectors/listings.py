@@ -24,6 +24,7 @@ from .visibility import (
     certified_village_q,
     reports_visible_to,
     shops_visible_to,
+    township_reports_visible_to,
     villages_visible_to,
 )
 
@@ -96,3 +97,8 @@ def village_conversions_for_listing():
 def township_conversions_for_listing():
     """Every township conversion (administrators only: the view checks), newest first."""
     return TownshipConversion.objects.select_related("recorded_by").order_by("-id")
+
+
+def township_reports_for_listing(user):
+    """Visible township reports, newest first."""
+    return township_reports_visible_to(user).select_related("township").order_by("-id")
