@@ -135,3 +135,51 @@ def test_a_reviewer_approves_in_the_admin(tree, draft, official, reviewer, clien
     assert response.status_code == 302
     assert TownshipReport.objects.get().status == "approved"
     assert town_of(tree.town)[1] == "township_report"
+
+
+# --- The web pages -----------------------------------------------------------------------------------------
+
+
+def test_the_county_enters_and_submits_on_the_web_and_the_reviewer_approves_there(
+    tree, official, reviewer, client_for
+):
+    county = client_for(official)
+    form = county.get(f"/townships/{tree.town.code}/reports/new/")
+    assert form.status_code == 200 and "大集镇" in form.content.decode()
+
+    saved = county.post(
+        f"/townships/{tree.town.code}/reports/new/",
+        {"year": YEAR, "ecommerce_sales": "45000000", "active_shops": "420", "submit": ""},
+    )
+    report = TownshipReport.objects.get()
+    assert saved.status_code == 302 and report.status == "submitted"
+
+    review = client_for(reviewer)
+    page = review.get(f"/township-reports/{report.pk}/").content.decode()
+    assert 'value="approve"' in page
+    assert review.post(f"/township-reports/{report.pk}/step/", {"action": "approve", "comment": ""}).status_code == 302
+    assert TownshipReport.objects.get().status == "approved"
+    assert town_of(tree.town)[1] == "township_report"
+
+
+def test_a_return_without_a_comment_stays_on_the_page_with_the_reason(tree, draft, official, reviewer, client_for):
+    township_report_submit(report=draft, by=official)
+    response = client_for(reviewer).post(f"/township-reports/{draft.pk}/step/", {"action": "return", "comment": ""})
+    assert response.status_code == 400
+    assert "Say what the county must correct" in response.content.decode()
+    assert TownshipReport.objects.get().status == "submitted"
+
+
+def test_other_counties_and_reviewers_get_no_form_and_no_step(
+    tree, draft, other_official, reviewer, official, client_for
+):
+    assert client_for(other_official).get(f"/townships/{tree.town.code}/reports/new/").status_code == 404
+    assert client_for(reviewer).get(f"/townships/{tree.town.code}/reports/new/").status_code == 404
+    assert client_for(other_official).get(f"/township-reports/{draft.pk}/").status_code == 404
+    assert client_for(other_official).post(
+        f"/township-reports/{draft.pk}/step/", {"action": "submit"}
+    ).status_code == 404
+    assert client_for(official).post(
+        f"/township-reports/{draft.pk}/step/", {"action": "approve", "comment": ""}
+    ).status_code == 302
+    assert TownshipReport.objects.get().status == "draft"
