@@ -18,7 +18,20 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, ExtractYear
 from django.utils import timezone
@@ -104,7 +117,9 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
         .values_list("year", "id", "qualified", "old_type")
         .union(
             VillageConversion.objects.filter(after_year_q(report.year), village_id=report.village_id)
-            .annotate(conversion_year=ExtractYear("effective_on"), no_verdict=Value(False))
+            # An integer, like the assessments' year: PostgreSQL's EXTRACT gives numeric, which would turn the
+            # union's whole column into decimals.
+            .annotate(conversion_year=Cast(ExtractYear("effective_on"), IntegerField()), no_verdict=Value(False))
             .order_by()
             .values_list("conversion_year", "id", "no_verdict", "old_committee_type"),
             all=True,
@@ -112,6 +127,7 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
     )
     recorded, certified_in, conversions = {}, None, []
     for year, row_id, qualified, old_type in years_and_conversions:
+        year = int(year)
         if old_type:
             conversions.append((year, row_id, old_type))
             continue
