@@ -174,7 +174,7 @@ def check_reporting_window(report, *, today=None) -> None:
         )
 
 
-def _submit(kind: _ReportKind, *, report, by):
+def _submit_step(kind: _ReportKind, *, report, by):
     require(may_edit_registry(by, kind.place_code(report)), kind.not_your_county)
     report, previous = _claim_step(
         kind,
@@ -194,7 +194,7 @@ def _submit(kind: _ReportKind, *, report, by):
     return report
 
 
-def _approve(kind: _ReportKind, *, report, by, comment: str = ""):
+def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
     require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     report, previous = _claim_step(
         kind,
@@ -213,7 +213,7 @@ def _approve(kind: _ReportKind, *, report, by, comment: str = ""):
     return report
 
 
-def _return(kind: _ReportKind, *, report, by, comment: str):
+def _return_step(kind: _ReportKind, *, report, by, comment: str):
     require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say what the county must correct before it resubmits."))
     report, previous = _claim_step(
@@ -232,7 +232,7 @@ def _return(kind: _ReportKind, *, report, by, comment: str):
     return report
 
 
-def _reopen(kind: _ReportKind, *, report, by, comment: str):
+def _reopen_step(kind: _ReportKind, *, report, by, comment: str):
     require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say why the approved report is reopened."))
     report, previous = _claim_step(
@@ -281,25 +281,25 @@ TOWNSHIP_REPORTS = _ReportKind(
 @transaction.atomic
 def report_submit(*, report: AnnualReport, by) -> AnnualReport:
     """County official: draft or returned → submitted, inside the year's reporting window (see above)."""
-    return _submit(VILLAGE_REPORTS, report=report, by=by)
+    return _submit_step(VILLAGE_REPORTS, report=report, by=by)
 
 
 @transaction.atomic
 def report_approve(*, report: AnnualReport, by, comment: str = "") -> AnnualReport:
     """Reviewer: submitted → approved, and the village is assessed for the report's year at once."""
-    return _approve(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+    return _approve_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
 
 
 @transaction.atomic
 def report_return(*, report: AnnualReport, by, comment: str) -> AnnualReport:
     """Reviewer: submitted → returned to the county, saying what to fix."""
-    return _return(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+    return _return_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
 
 
 @transaction.atomic
 def report_reopen(*, report: AnnualReport, by, comment: str) -> AnnualReport:
     """Reviewer: approved → returned; the certification the approval gave is withdrawn and the report unlocked."""
-    return _reopen(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+    return _reopen_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
 
 
 # --- Township reports: the same steps; approving or reopening one rebuilds the township's Taobao town ------
@@ -335,19 +335,19 @@ def township_report_update(*, report: TownshipReport, by, version, **changes) ->
 
 @transaction.atomic
 def township_report_submit(*, report: TownshipReport, by) -> TownshipReport:
-    return _submit(TOWNSHIP_REPORTS, report=report, by=by)
+    return _submit_step(TOWNSHIP_REPORTS, report=report, by=by)
 
 
 @transaction.atomic
 def township_report_approve(*, report: TownshipReport, by, comment: str = "") -> TownshipReport:
-    return _approve(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
+    return _approve_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
 
 
 @transaction.atomic
 def township_report_return(*, report: TownshipReport, by, comment: str) -> TownshipReport:
-    return _return(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
+    return _return_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
 
 
 @transaction.atomic
 def township_report_reopen(*, report: TownshipReport, by, comment: str) -> TownshipReport:
-    return _reopen(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
+    return _reopen_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
