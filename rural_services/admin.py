@@ -7,10 +7,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from rural_services import services
-from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
+from rural_services.models import CountyOperationCenter, NetworkTarget, ServiceActivity, ServiceKind, ServicePoint
 from rural_services.selectors import activities_in_scope_of, county_centers_in_scope_of, service_points_in_scope_of
 from villages.admin.scoped import VERSIONED, JurisdictionScopedAdmin, ScopedHistoryAdmin, VillageProvinceFilter
 from villages.admin.service_backed import ServiceBackedAdmin
+from villages.services.data_version import published_data_changed
 
 
 class CountyProvinceFilter(VillageProvinceFilter):
@@ -48,6 +49,24 @@ class ServiceKindAdmin(admin.ModelAdmin):
     @admin.display(description=_("shown as"))
     def shown_as(self, kind):
         return kind.label
+
+
+@admin.register(NetworkTarget)
+class NetworkTargetAdmin(admin.ModelAdmin):
+    """The published targets the dashboard measures the network against: reference data, with its source."""
+
+    list_display = ("name", "announced_on", "target_year", "counties", "villages")
+    search_fields = ("name", "source")
+    ordering = ("announced_on",)
+    fields = ("name", "announced_on", "target_year", "counties", "villages", "source")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        published_data_changed()  # the cached dashboard shows the targets
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        published_data_changed()
 
 
 @admin.register(ServicePoint)

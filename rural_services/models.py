@@ -93,6 +93,36 @@ class ServiceKind(models.Model):
         """The service in the active language (the stored name for a service the catalogue does not know)."""
         return SERVICE_LABELS.get(self.code, self.name)
 
+class NetworkTarget(models.Model):
+    """A published goal for the size of the Rural Taobao network, with its source (data, not code)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    announced_on = models.DateField(_("announced on"))
+    target_year = models.PositiveSmallIntegerField(
+        _("to be reached by"), null=True, blank=True, help_text=_("Empty when the plan gave no year.")
+    )
+    counties = models.PositiveIntegerField(
+        _("counties with an operation centre"), help_text=_("County operation centres (one per county).")
+    )
+    villages = models.PositiveIntegerField(
+        _("village service stations"), help_text=_("Village service stations (one per village).")
+    )
+    source = models.TextField(_("source"))
+
+    class Meta:
+        verbose_name = _("service network target")
+        verbose_name_plural = _("service network targets")
+        ordering = ["announced_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(counties__gt=0, villages__gt=0), name="network_target_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class ServicePoint(VersionedModel):
     Status = FacilityStatus
 

@@ -6,7 +6,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from rural_services.models import CountyOperationCenter, FacilityStatus, ServiceActivity, ServicePoint
+from rural_services.models import (
+    CountyOperationCenter,
+    FacilityStatus,
+    NetworkTarget,
+    ServiceActivity,
+    ServicePoint,
+)
 from villages import codes
 from villages.models import Division
 from villages.selectors.editing import record_for_deleting, record_for_editing
@@ -117,19 +123,32 @@ def county_centers_for_listing(user):
     return county_centers_visible_to(user).order_by("county_id", "name", "id")
 
 
-SERVICE_POINT_GOAL = 100_000
+def _share(count: int, target: int) -> float:
+    return round(100 * count / target, 2) if target else 0.0
 
 
 def service_coverage() -> dict:
-    """Public coverage of the network: open points against the 100,000 goal, and counties with an open point."""
+    """Public coverage of the network: open points and centres, counties with an open point or centre, and
+    each published target (`NetworkTarget`, with its source) with the share of it reached."""
     open_points = ServicePoint.objects.filter(status=FacilityStatus.OPEN)
     totals = open_points.aggregate(
         points=Count("pk"), counties=Count(Substr("village__code", 1, 6), distinct=True)
     )
+    centres = CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN).aggregate(
+        centres=Count("pk"), counties=Count("county", distinct=True)
+    )
+    targets = [
+        {
+            "target": target,
+            "share_of_counties": _share(centres["counties"], target.counties),
+            "share_of_villages": _share(totals["points"], target.villages),
+        }
+        for target in NetworkTarget.objects.order_by("announced_on", "pk")
+    ]
     return {
         "open_points": totals["points"],
         "counties_with_open_point": totals["counties"],
-        "goal": SERVICE_POINT_GOAL,
-        "share_of_goal": round(100 * totals["points"] / SERVICE_POINT_GOAL, 2),
-        "open_centers": CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN).count(),
+        "open_centers": centres["centres"],
+        "counties_with_open_center": centres["counties"],
+        "targets": targets,
     }

@@ -114,8 +114,8 @@ DEMO_VILLAGES = (
     # Near miss on breadth: 98 active shops in 2024, short of both 100 shops and 10 % of 1,100 households.
     DemoVillage("371721121273", "李庄村", 1100, 4050, 220, "34.693700", "115.668400", "木制品、家居", WOODWORK,
                 13_000_000, "1.04", 88, 2, **CAO),
-    # Shaji town, Suining: Dongfeng, one of the first three Taobao villages, is now a neighbourhood committee,
-    # which the rules exclude from 2020 on.
+    # Shaji town, Suining: Dongfeng, one of the first three Taobao villages, is now a neighbourhood committee.
+    # From 2020 on no new neighbourhood committees are admitted; certified before, it keeps its eligibility.
     DemoVillage("320324109002", "东风社区居委会", 1900, 6800, 121, "34.032600", "117.781500", "板式家具",
                 ("板式家具", "儿童家具", "电脑桌"), 220_000_000, "1.06", 1100, 40, **SUINING),
     DemoVillage("320324109215", "王圩村", 640, 2400, 220, "34.041200", "117.769800", "家具", ("实木家具", "板式家具"),

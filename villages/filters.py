@@ -22,6 +22,7 @@ from villages.models import (
     Division,
     OnlineShop,
     TaobaoTown,
+    TownshipReport,
     Village,
     VillageCluster,
 )
@@ -239,6 +240,16 @@ class TaobaoTownFilter(django_filters.FilterSet):
     class Meta:
         model = TaobaoTown
         fields = ["year"]
+
+
+class TownshipReportFilter(django_filters.FilterSet):
+    year = YearFilter(field_name="year", label=_("Year"))
+    county = DivisionCodeFilter(field_name="township__code", level=codes.COUNTY, label=_("County code"))
+    status = django_filters.ChoiceFilter(choices=TownshipReport.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = TownshipReport
+        fields = ["year", "county", "status"]
 
 
 class VillageClusterFilter(django_filters.FilterSet):

@@ -8,9 +8,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes, money
-from villages.models import AnnualReport, Division, OnlineShop, ShopYear, Village
+from villages.models import AnnualReport, Division, OnlineShop, ShopYear, TownshipReport, Village
 from villages.services.registry import SHOP_FIELDS, SHOP_YEAR_FIELDS, VILLAGE_FIELDS
-from villages.services.reports import REPORT_FIGURES
+from villages.services.reports import REPORT_FIGURES, TOWNSHIP_REPORT_FIGURES
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
 
@@ -214,6 +214,29 @@ class AnnualReportForm(VersionedForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in REPORT_FIGURES}
+
+
+class TownshipReportForm(VersionedForm):
+    """A township's own figures for a year: the whole township's e-commerce, not only its registered villages."""
+
+    SAVE_DRAFT = "save"
+    SUBMIT = "submit"
+
+    class Meta:
+        model = TownshipReport
+        fields = ["year", *TOWNSHIP_REPORT_FIGURES]
+        help_texts = {
+            "ecommerce_sales": _("Whole yuan: every online shop of the township over the reporting period."),
+            "active_shops": _("All active shops of the township, in registered villages or not."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in TOWNSHIP_REPORT_FIGURES}
 
 
 class ReviewForm(forms.Form):

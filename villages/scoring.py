@@ -58,23 +58,43 @@ def is_active_shop(*, days_open: int, orders_last_3_months: int) -> bool:
 # --- Taobao village -----------------------------------------------------------------------------------------
 
 
+NEIGHBOURHOOD_COMMITTEES_KEEP_CERTIFIED = "keep_certified"
+NEIGHBOURHOOD_COMMITTEES_EXCLUDED = "excluded"
+
+
 @dataclass(frozen=True)
 class VillageCriteria:
-    """The village thresholds of one criteria version, as plain values."""
+    """The village thresholds of one criteria version, as plain values.
+
+    `certified_neighbourhood_committees_stay`: where neighbourhood committees are not an eligible type, one
+    that was a Taobao village in an earlier year keeps its eligibility (the 2020 wording, "不再将新的居委会纳入
+    淘宝村的范围": no *new* ones); False is the strict reading, every neighbourhood committee out.
+    """
 
     eligible_committee_types: tuple[str, ...]
     min_sales: int
     min_active_shops: int
     min_household_share: Fraction
+    certified_neighbourhood_committees_stay: bool = False
 
     @classmethod
     def of(cls, criteria_set) -> "VillageCriteria":
         """Read the thresholds off anything shaped like a CriteriaSet (a model instance or a plain object)."""
+        rule = getattr(criteria_set, "neighbourhood_committee_rule", NEIGHBOURHOOD_COMMITTEES_EXCLUDED)
         return cls(
             eligible_committee_types=tuple(criteria_set.eligible_committee_types),
             min_sales=int(criteria_set.village_min_sales),
             min_active_shops=int(criteria_set.village_min_active_shops),
             min_household_share=Fraction(str(criteria_set.village_min_household_share)),
+            certified_neighbourhood_committees_stay=rule == NEIGHBOURHOOD_COMMITTEES_KEEP_CERTIFIED,
+        )
+
+    @cached_property
+    def reads_earlier_certification(self) -> bool:
+        """Whether a neighbourhood committee's earlier certification decides its location check."""
+        return (
+            self.certified_neighbourhood_committees_stay
+            and codes.NEIGHBOURHOOD_COMMITTEE not in self.eligible_committee_types
         )
 
     @cached_property
@@ -91,10 +111,14 @@ class VillageCriteria:
 
 @dataclass(frozen=True)
 class VillageInputs:
+    """A village's year: its committee type in that year, its figures, and the last earlier year it was
+    certified (None: never, or not asked; only the neighbourhood-committee rule reads it)."""
+
     committee_type: str
     ecommerce_sales: int
     active_shops: int
     households: int
+    certified_in: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -169,7 +193,9 @@ def _readiness_tenths(sales: int, shops: int, households: int, min_sales: int, m
     """The readiness score of a village whose location passed, in tenths of a point, rounded half up.
 
     50·min(1, sales/min) + 50·min(1, max(shops/min, share/min share)), with the share threshold as p/q, in
-    integers so that a score is never off by a tenth through float rounding.
+    integers so that a score is never off by a tenth through float rounding. Only a village that meets both
+    thresholds scores 100.0: one that misses by a hair (sales 9,999,999 of 10 million) would round up to
+    100.0, so it stays at 99.9, below every village that qualifies.
     """
     sales_n, sales_d = _capped_ratio(sales, min_sales)
     count_n, count_d = _capped_ratio(shops, min_shops)
@@ -186,7 +212,10 @@ def _readiness_tenths(sales: int, shops: int, households: int, min_sales: int, m
         breadth_n, breadth_d = share_n, share_d
     # 50·a/b + 50·c/d = 50·(a·d + c·b) / (b·d); in tenths, half up: (20·n + d) // (2·d) with n = 10·that.
     numerator, denominator = 50 * (sales_n * breadth_d + breadth_n * sales_d), sales_d * breadth_d
-    return (20 * numerator + denominator) // (2 * denominator)
+    tenths = (20 * numerator + denominator) // (2 * denominator)
+    if sales_n < sales_d or breadth_n < breadth_d:
+        return min(tenths, 999)
+    return tenths
 
 
 _SCORES = tuple(Decimal(f"{tenths // 10}.{tenths % 10}") for tenths in range(1001))
@@ -243,11 +272,25 @@ class VillageScorer:
         self._share_p, self._share_q = criteria.share_terms
         self._share_required = criteria.share_required
         self._eligible = frozenset(criteria.eligible_committee_types)
+        self._earlier_certification_counts = criteria.reads_earlier_certification
 
-    def outcome(self, committee_type: str, sales: int, shops: int, households: int) -> VillageOutcome:
-        """The village rule applied to one village's committee type, sales, active shops and households."""
+    def location_passes(self, committee_type: str, certified_in: int | None = None) -> bool:
+        """An eligible committee type, or a neighbourhood committee certified before where that keeps it in."""
+        if committee_type in self._eligible:
+            return True
+        return (
+            certified_in is not None
+            and self._earlier_certification_counts
+            and committee_type == codes.NEIGHBOURHOOD_COMMITTEE
+        )
+
+    def outcome(
+        self, committee_type: str, sales: int, shops: int, households: int, certified_in: int | None = None
+    ) -> VillageOutcome:
+        """The village rule applied to one village's committee type, sales, active shops and households
+        (and, for a neighbourhood committee, the last earlier year it was certified)."""
         min_sales, min_shops, share_p, share_q = self._min_sales, self._min_shops, self._share_p, self._share_q
-        location_passed = committee_type in self._eligible
+        location_passed = committee_type in self._eligible or self.location_passes(committee_type, certified_in)
         sales_passed = sales >= min_sales
         by_count = shops >= min_shops
         if households > 0:
@@ -290,7 +333,7 @@ class VillageScorer:
     def assess(self, inputs: VillageInputs) -> VillageResult:
         """Score one village: location, sales and shop breadth, each with its gap, and the readiness score."""
         committee_type, sales, shops = inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops
-        outcome = self.outcome(committee_type, sales, shops, inputs.households)
+        outcome = self.outcome(committee_type, sales, shops, inputs.households, inputs.certified_in)
         details = {
             "route": outcome.route,
             "share_actual": outcome.share_actual,
@@ -302,7 +345,7 @@ class VillageScorer:
             qualified=outcome.qualified,
             score=outcome.score,
             checks=(
-                self.location_check(committee_type),
+                self.location_check(committee_type, inputs.certified_in),
                 Check(SALES, outcome.sales_passed, sales, self._min_sales, outcome.sales_gap),
                 Check(SHOPS, outcome.shops_passed, shops, self._min_shops, outcome.shop_gap, details),
             ),
@@ -311,12 +354,17 @@ class VillageScorer:
     def qualifies(self, inputs: VillageInputs) -> bool:
         """The verdict of `assess` alone."""
         return self.outcome(
-            inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households
+            inputs.committee_type, inputs.ecommerce_sales, inputs.active_shops, inputs.households, inputs.certified_in
         ).qualified
 
-    def location_check(self, committee_type: str) -> Check:
+    def location_check(self, committee_type: str, certified_in: int | None = None) -> Check:
+        """The location check; a neighbourhood committee let in by its earlier certification says the year."""
         eligible = list(self.criteria.eligible_committee_types)
-        return Check(LOCATION, committee_type in self._eligible, committee_type, eligible, None)
+        if committee_type in self._eligible:
+            return Check(LOCATION, True, committee_type, eligible, None)
+        if self.location_passes(committee_type, certified_in):
+            return Check(LOCATION, True, committee_type, eligible, None, {"certified_in": certified_in})
+        return Check(LOCATION, False, committee_type, eligible, None)
 
 
 @lru_cache(maxsize=32)
@@ -368,17 +416,23 @@ class TownCriteria:
 
 @dataclass(frozen=True)
 class TownInputs:
-    """A township's year: its Taobao villages, and the sales and active shops of its assessed villages."""
+    """A township's year: its Taobao villages, and the sales and active shops of its assessed villages.
+
+    `township_kind` is its type in that year (town, township, subdistrict) when a recorded conversion says it
+    differed from what its code says today; None: the code's.
+    """
 
     township_code: str
     taobao_villages: int
     ecommerce_sales: int
     active_shops: int
+    township_kind: str | None = None
 
 
 def town_route(criteria: TownCriteria, inputs: TownInputs) -> str | None:
     """`villages` (enough Taobao villages), `scale` (sales and active shops above the bar), or None."""
-    is_subdistrict = codes.township_kind_of(inputs.township_code) == codes.SUBDISTRICT
+    kind = inputs.township_kind or codes.township_kind_of(inputs.township_code)
+    is_subdistrict = kind == codes.SUBDISTRICT
     if is_subdistrict and not criteria.subdistricts_can_be_towns:
         return None
     if inputs.taobao_villages >= criteria.min_taobao_villages:

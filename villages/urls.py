@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, imports, public, reports, shops, villages
+from villages.views import divisions, exports, home, imports, public, reports, shops, township_reports, villages
 
 app_name = "villages"
 
@@ -31,6 +31,22 @@ urlpatterns = [
     path("reports/<int:report_id>/delete/", reports.report_delete_view, name="report_delete"),
     path("reports/<int:report_id>/submit/", reports.report_submit_view, name="report_submit"),
     path("reports/<int:report_id>/review/", reports.report_review_view, name="report_review"),
+    path(
+        "townships/<str:code>/reports/new/",
+        township_reports.township_report_create_view,
+        name="township_report_create",
+    ),
+    path("township-reports/<int:report_id>/", township_reports.township_report_detail, name="township_report_detail"),
+    path(
+        "township-reports/<int:report_id>/edit/",
+        township_reports.township_report_edit_view,
+        name="township_report_edit",
+    ),
+    path(
+        "township-reports/<int:report_id>/step/",
+        township_reports.township_report_step_view,
+        name="township_report_step",
+    ),
     path("review/", reports.review_queue_view, name="review_queue"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),

@@ -201,6 +201,7 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "villages.models.reports.Status",
         "FacilityStatusEnum": "rural_services.models.FacilityStatus",
         "ImportStatusEnum": "villages.models.imports.ImportStatus",
+        "TownshipKindEnum": "villages.models.conversions.TownshipKind",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],

@@ -4,6 +4,7 @@ import pytest
 
 from tests.api.conftest import list_rows, make_assessment
 from tests.factories import VillageFactory
+from villages.models import Division
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +38,21 @@ def test_division_list_is_public_and_paginated_with_the_contract_fields(tree, an
     assert body["count_is_estimate"] is False
     assert len(body["results"]) == 2
     assert "cursor=" in body["next"]
-    assert set(body["results"][0]) == {"code", "name", "level", "parent"}
+    assert set(body["results"][0]) == {"code", "name", "level", "parent", "source"}
 
 
 def test_division_detail_by_code_names_its_parent(tree, anonymous_api):
     response = anonymous_api.get("/api/v1/divisions/371721/")
-    assert response.json() == {"code": "371721", "name": "曹县", "level": "county", "parent": "371700"}
+    assert response.json() == {
+        "code": "371721", "name": "曹县", "level": "county", "parent": "371700", "source": "mca_2025"
+    }
+
+
+def test_a_division_only_the_nbs_list_carries_says_so(tree, anonymous_api):
+    Division.objects.create(
+        code="371771", name="曹县开发区", level="county", parent=tree.prefecture, source=Division.Source.NBS_2023
+    )
+    assert anonymous_api.get("/api/v1/divisions/371771/").json()["source"] == "nbs_2023"
 
 
 def test_division_filters_level_parent_and_search(tree, anonymous_api):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServicePoint
-from tests.factories import ServiceActivityFactory, ServicePointFactory, VillageFactory
+from tests.factories import CountyOperationCenterFactory, ServiceActivityFactory, ServicePointFactory, VillageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +144,22 @@ def test_dashboard_shows_service_coverage(client, village):
     page = client.get(reverse("villages:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "counties with an open service point" in page
     assert "100,000" in page
+
+
+def test_dashboard_measures_the_network_against_each_published_target_with_its_source(client, village, tree):
+    from rural_services.models import NetworkTarget
+
+    ServicePointFactory(village=village)
+    CountyOperationCenterFactory(county=tree.county)
+    assert set(NetworkTarget.objects.values_list("counties", "villages")) == {(1_000, 100_000), (1_000, 150_000)}
+
+    page = client.get(reverse("villages:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "千县万村 2014" in page and "Rural Taobao 2018" in page
+    assert "1 of 100,000 (0.0 %)" in page and "1 of 150,000 (0.0 %)" in page
+    assert "1 of 1,000 (0.1 %)" in page
+    assert "postandparcel.info/97003" in page
+
+    NetworkTarget.objects.filter(name="Rural Taobao 2018").update(villages=4)
+    page = client.get(reverse("villages:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 of 4 (25.0 %)" in page

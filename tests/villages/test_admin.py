@@ -1,5 +1,7 @@
 """The admin: every model's pages render, foreign keys use autocomplete, and staff see only their area."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -35,8 +37,12 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
+    TownshipConversion,
+    TownshipPoint,
+    TownshipReport,
     Village,
     VillageCluster,
+    VillageConversion,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +80,24 @@ def one_of_everything(tree):
     )
     OutboundMail.objects.create(
         recipient="official@example.gov.cn", subject="s", body="b", report=report, next_attempt_at=report.created_at
+    )
+    VillageConversion.objects.create(
+        village=village,
+        effective_on=datetime.date(2021, 6, 1),
+        old_code="371721121201",
+        new_code=village.code,
+        old_committee_type="village_committee",
+        new_committee_type="village_committee",
+    )
+    TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
+    TownshipReport.objects.create(township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400)
+    TownshipConversion.objects.create(
+        township=tree.subdistrict,
+        effective_on=datetime.date(2021, 1, 1),
+        old_code="371721104",
+        new_code=tree.subdistrict.code,
+        old_kind="town",
+        new_kind="subdistrict",
     )
     return village
 
@@ -248,3 +272,14 @@ def test_changelist_queries_do_not_grow_with_the_rows(model, make_rows, tree, su
 
 def test_demo_user_model_is_the_registry_user_admin():
     assert type(admin.site._registry[get_user_model()]).__name__ == "RegistryUserAdmin"
+
+
+def test_the_division_list_shows_which_list_each_division_comes_from(tree, superuser, client):
+    Division.objects.create(
+        code="371771", name="曹县开发区", level="county", parent=tree.prefecture, source=Division.Source.NBS_2023
+    )
+    client.force_login(superuser)
+    page = client.get("/admin/villages/division/", {"source": "nbs_2023"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "曹县开发区" in text and "NBS 2023" in text and "曹县</a>" not in text

@@ -28,6 +28,7 @@ def form_data(criteria_set, **overrides):
         "town_min_sales": criteria_set.town_min_sales or "",
         "town_min_active_shops": criteria_set.town_min_active_shops or "",
         "subdistricts_can_be_towns": "on" if criteria_set.subdistricts_can_be_towns else "",
+        "neighbourhood_committee_rule": criteria_set.neighbourhood_committee_rule,
         "cluster_min_villages": criteria_set.cluster_min_villages,
         "cluster_large_min_villages": criteria_set.cluster_large_min_villages,
         "cluster_super_large_over_villages": criteria_set.cluster_super_large_over_villages,

@@ -115,7 +115,49 @@ def test_withdrawing_removes_the_assessment_and_corrects_the_next_years_status(v
     assert later.status_change == "none"
 
 
-def test_a_neighbourhood_committee_qualifies_in_2019_but_not_in_2020(tree):
+def strict_neighbourhood_committee_reading():
+    """The 2020 version read strictly: every neighbourhood committee out, certified before or not."""
+    criteria_set_update(
+        criteria_set=CriteriaSet.objects.get(first_year=2020),
+        neighbourhood_committee_rule=CriteriaSet.NeighbourhoodCommitteeRule.EXCLUDED,
+    )
+
+
+def test_the_seeded_2020_version_keeps_the_neighbourhood_committees_certified_before(tree):
+    assert CriteriaSet.objects.get(first_year=2020).neighbourhood_committee_rule == "keep_certified"
+
+
+def test_a_neighbourhood_committee_certified_in_2019_stays_eligible_in_2020_as_the_source_reads(tree):
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+
+    in_2019 = report_assess(report=approved_report(community, 2019))
+    in_2020 = report_assess(report=approved_report(community, 2020))
+
+    assert in_2019.qualified is True and "certified_in" not in in_2019.checks[0]
+    assert in_2020.qualified is True
+    assert in_2020.checks[0] == {
+        "key": "location",
+        "passed": True,
+        "actual": "neighbourhood_committee",
+        "required": ["village_committee"],
+        "gap": None,
+        "certified_in": 2019,
+    }
+    assert in_2020.status_change == "retained"
+
+
+def test_a_neighbourhood_committee_never_certified_before_2020_is_not_admitted(tree):
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+    report_assess(report=approved_report(community, 2019, **FAILING))
+
+    in_2020 = report_assess(report=approved_report(community, 2020))
+
+    assert in_2020.qualified is False and in_2020.checks[0]["passed"] is False
+    assert in_2020.score == 0
+
+
+def test_under_the_strict_reading_a_neighbourhood_committee_qualifies_in_2019_but_not_in_2020(tree):
+    strict_neighbourhood_committee_reading()
     community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
 
     in_2019 = report_assess(report=approved_report(community, 2019))
@@ -123,9 +165,26 @@ def test_a_neighbourhood_committee_qualifies_in_2019_but_not_in_2020(tree):
 
     assert in_2019.qualified is True
     assert in_2020.qualified is False
-    assert in_2020.checks[0]["passed"] is False
+    assert in_2020.checks[0]["passed"] is False and "certified_in" not in in_2020.checks[0]
     assert in_2020.score == 0
     assert in_2020.status_change == "lost"
+
+
+def test_rescoring_reads_the_neighbourhood_committee_rule_of_the_version_like_the_approval(tree):
+    from villages.services.certification import assessments_rescore
+
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+    report_assess(report=approved_report(community, 2019))
+    report_assess(report=approved_report(community, 2020))
+    approved = {a.year: (a.qualified, a.checks, str(a.score)) for a in Assessment.objects.all()}
+
+    assessments_rescore(years=[2019, 2020])
+    assert {a.year: (a.qualified, a.checks, str(a.score)) for a in Assessment.objects.all()} == approved
+
+    Assessment.objects.filter(year=2020).delete()
+    strict_neighbourhood_committee_reading()
+    assessments_rescore(years=[2020])
+    assert Assessment.objects.get(year=2020).qualified is False
 
 
 def test_approving_the_third_taobao_village_of_a_town_makes_it_a_taobao_town_and_withdrawing_undoes_it(tree):
@@ -257,3 +316,29 @@ def test_a_version_without_assessments_can_still_be_corrected(administrator):
 def test_only_administrators_change_criteria(official):
     with pytest.raises(PermissionDenied):
         criteria_set_update(criteria_set=CriteriaSet.objects.get(first_year=2019), by=official, name="x")
+
+
+def test_the_village_page_says_a_neighbourhood_committee_certified_before_is_still_eligible(tree, client):
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+    report_assess(report=approved_report(community, 2019))
+    report_assess(report=approved_report(community, 2020))
+
+    english = client.get(f"/villages/{community.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/villages/{community.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "neighbourhood committee, certified in 2019: still eligible" in english
+    assert "居委会，2019 年已认定：仍符合条件" in chinese
+
+
+def test_the_api_gives_the_year_of_the_earlier_certification_in_the_location_check(tree, client):
+    community = VillageFactory(township=tree.other_town, code="320324109002", name="东风社区居委会")
+    report_assess(report=approved_report(community, 2019))
+    report_assess(report=approved_report(community, 2020))
+
+    rows = client.get("/api/v1/assessments/", {"village": community.code}).json()["results"]
+
+    location = {row["year"]: row["checks"][0] for row in rows}
+    assert location[2020]["certified_in"] == 2019 and location[2019]["certified_in"] is None
+    criteria = client.get("/api/v1/criteria/").json()
+    versions = criteria["results"] if isinstance(criteria, dict) else criteria
+    assert {v["first_year"]: v["neighbourhood_committee_rule"] for v in versions}[2020] == "keep_certified"

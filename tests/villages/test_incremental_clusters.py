@@ -25,13 +25,15 @@ REVIEW_STEP = 2 + 2 + 3 + 2
 # The assessment's own: criteria, one read of the village's years, the assessment, the township's sums
 # (no write when it neither was nor becomes a town), the version bump...
 ASSESSMENT = 5
-# ...and the clusters: the walk (one query a step), the kept cluster's UPDATE and the new membership.
-JOIN = 3
+# ...and the clusters: whether a Taobao village of the year lacks coordinates (then the year is relinked
+# whole), the walk (one query a step), the kept cluster's UPDATE and the new membership.
+JOIN = 4
 # A merge hands the other cluster's memberships over and deletes its row.
 MERGE = JOIN + 2
-# A reopening: the withdrawn row's delete and the town's delete; the cluster's members, the kept piece's
-# UPDATE, the leaving memberships, the new cluster and its memberships.
-SPLIT = 2 + 5
+# A reopening: the withdrawn row's delete, the township's own approved report (its last assessed village
+# went) and the town's delete; the check for villages without coordinates, the cluster's members, the kept
+# piece's UPDATE, the leaving memberships, the new cluster and its memberships.
+SPLIT = 3 + 6
 
 
 @pytest.fixture

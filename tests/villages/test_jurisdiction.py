@@ -26,6 +26,7 @@ from villages.models import (
     OnlineShop,
     ReviewEvent,
     ShopYear,
+    TownshipReport,
     Village,
 )
 from villages.selectors.jurisdiction import may_enter_data, may_review_reports, users_responsible_for
@@ -57,6 +58,15 @@ def world(tree):
         shop=shop,
         shop_year=ShopYearFactory(shop=shop, year=2023),
         draft=AnnualReportFactory(village=village, year=2023),
+        township_draft=TownshipReport.objects.create(
+            township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400
+        ),
+        township_submitted=TownshipReport.objects.create(
+            township=tree.town, year=2022, ecommerce_sales=40_000_000, active_shops=400, status=Status.SUBMITTED
+        ),
+        township_approved=TownshipReport.objects.create(
+            township=tree.town, year=2021, ecommerce_sales=40_000_000, active_shops=400, status=Status.APPROVED
+        ),
         submitted=AnnualReportFactory(village=village, year=2022, status=Status.SUBMITTED),
         approved=AnnualReport.objects.get(pk=approved.pk),
         center=center,
@@ -116,6 +126,32 @@ OPERATIONS = {
         REVIEWERS_OF_THE_AREA,
         lambda by, w: reports.report_reopen(report=w.approved, by=by, comment="请核实"),
     ),
+    "township_report_create": (
+        EDITORS,
+        lambda by, w: reports.township_report_create(
+            by=by, township=w.tree.town, year=2020, ecommerce_sales=1, active_shops=1
+        ),
+    ),
+    "township_report_update": (
+        EDITORS,
+        lambda by, w: reports.township_report_update(report=w.township_draft, by=by, version=1, active_shops=7),
+    ),
+    "township_report_submit": (
+        EDITORS,
+        lambda by, w: reports.township_report_submit(report=w.township_draft, by=by),
+    ),
+    "township_report_approve": (
+        REVIEWERS_OF_THE_AREA,
+        lambda by, w: reports.township_report_approve(report=w.township_submitted, by=by),
+    ),
+    "township_report_return": (
+        REVIEWERS_OF_THE_AREA,
+        lambda by, w: reports.township_report_return(report=w.township_submitted, by=by, comment="请核实"),
+    ),
+    "township_report_reopen": (
+        REVIEWERS_OF_THE_AREA,
+        lambda by, w: reports.township_report_reopen(report=w.township_approved, by=by, comment="请核实"),
+    ),
     "county_center_create": (
         EDITORS,
         lambda by, w: network.county_center_create(by=by, county=w.tree.county, name="曹县运营中心二"),
@@ -156,12 +192,25 @@ OPERATIONS = {
 
 def _snapshot():
     """Everything a refused call could have touched: row counts, versions and history lengths."""
-    models = (Village, OnlineShop, ShopYear, AnnualReport, CountyOperationCenter, ServicePoint, ServiceActivity)
+    models = (
+        Village,
+        OnlineShop,
+        ShopYear,
+        AnnualReport,
+        TownshipReport,
+        CountyOperationCenter,
+        ServicePoint,
+        ServiceActivity,
+    )
     return (
         [model.objects.count() for model in models],
         [sorted(model.objects.values_list("pk", "version")) for model in models],
-        [model.history.count() for model in (Village, OnlineShop, ShopYear, AnnualReport, ServicePoint)],
+        [
+            model.history.count()
+            for model in (Village, OnlineShop, ShopYear, AnnualReport, TownshipReport, ServicePoint)
+        ],
         list(AnnualReport.objects.order_by("pk").values_list("status", flat=True)),
+        list(TownshipReport.objects.order_by("pk").values_list("status", flat=True)),
         ReviewEvent.objects.count(),
     )
 

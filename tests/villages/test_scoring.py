@@ -117,6 +117,23 @@ def test_the_score_rounds_half_up_to_a_tenth():
     assert assess_village(RULES_2020, village(sales=1_010_000, shops=0)).score == Decimal("5.1")
 
 
+def test_a_village_that_misses_a_threshold_by_a_hair_scores_below_100():
+    # 50 · 9,999,999 / 10,000,000 = 49.9999995, + 50 for 150 shops: 99.9999995 would round half up to 100.0.
+    result = assess_village(RULES_2020, village(sales=9_999_999, shops=150, households=800))
+    assert not result.qualified
+    assert result.score == Decimal("99.9")
+    # 99 of 100 shops in 10,000 households, sales far over the bar: 99.5 rounds to 99.5, not capped wrongly.
+    assert assess_village(RULES_2020, village(sales=50_000_000, shops=99, households=10_000)).score == Decimal("99.5")
+    # The same by the shop breadth: 99.99 % of the count bar (with share unused) stays below 100 too.
+    near = VillageCriteria(
+        eligible_committee_types=(codes.VILLAGE_COMMITTEE,),
+        min_sales=10_000_000,
+        min_active_shops=100_000,
+        min_household_share=Fraction(1, 10),
+    )
+    assert assess_village(near, village(sales=10_000_000, shops=99_999, households=10_000_000)).score == Decimal("99.9")
+
+
 def test_checks_serialise_to_plain_dicts_with_key_passed_actual_required_gap():
     checks = assess_village(RULES_2020, village()).checks_as_dicts()
     assert [check["key"] for check in checks] == ["location", "sales", "shops"]

@@ -185,3 +185,29 @@ def test_the_near_miss_sql_picks_the_villages_the_pure_rule_picks(odd_versions):
         assert 0 < len(expected) < len(failed_with_a_score), margin
 
         assert set(near_miss_assessments(margin=margin).values_list("pk", flat=True)) == expected, margin
+
+
+def test_a_village_short_by_one_yuan_is_a_near_miss_below_100_and_below_every_qualified_score(tree):
+    criteria_set = criteria_for(2023)
+    criteria = VillageCriteria.of(criteria_set)
+    short, far = villages_in(tree, [201])
+    rows = []
+    for village, sales in ((short, 9_999_999), (far, 9_000_000)):
+        inputs = VillageInputs(village.committee_type, sales, 150, 800)
+        result = assess_village(criteria, inputs)
+        rows.append(
+            Assessment(
+                village=village,
+                year=2023,
+                criteria_set=criteria_set,
+                inputs=inputs.as_dict(),
+                checks=result.checks_as_dicts(),
+                qualified=result.qualified,
+                score=result.score,
+            )
+        )
+    Assessment.objects.bulk_create(rows)
+
+    near_misses = list(near_miss_assessments(margin=0.2).values_list("village__code", "score"))
+
+    assert near_misses == [(short.code, Decimal("99.9")), (far.code, Decimal("95.0"))]

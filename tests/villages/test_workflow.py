@@ -278,6 +278,20 @@ class TestReportingWindow:
 
         assert report_submit(report=draft, by=official).status == Status.SUBMITTED
 
+    def test_the_reopening_exempts_only_the_resubmission_that_follows_it(self, draft, official, reviewer):
+        report_submit(report=draft, by=official)
+        report_approve(report=draft, by=reviewer)
+        report_reopen(report=draft, by=reviewer, comment="补充材料")
+        self._window(-30, -1)
+        report_submit(report=draft, by=official)
+        report_return(report=draft, by=reviewer, comment="网店数量有误")
+
+        with pytest.raises(ConflictError) as error:
+            report_submit(report=draft, by=official)
+
+        assert "can be submitted only from" in str(error.value)
+        assert _status(draft) == Status.RETURNED
+
     def test_returned_but_never_reopened_report_still_respects_the_window(self, draft, official, reviewer):
         report_submit(report=draft, by=official)
         report_return(report=draft, by=reviewer, comment="补充材料")

@@ -36,6 +36,7 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
+    TownshipReport,
     Village,
     VillageCluster,
 )
@@ -48,6 +49,7 @@ from villages.selectors.visibility import (
     shop_years_in_scope_of,
     shops_in_scope_of,
     taobao_towns_in_scope_of,
+    township_reports_in_scope_of,
     villages_in_scope_of,
 )
 from villages.services import registry, reports, windows
@@ -58,15 +60,17 @@ from villages.services.jurisdiction import jurisdiction_assign, jurisdiction_una
 
 @admin.register(Division)
 class DivisionAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
-    """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`.
+    """Read-only: divisions are the Ministry of Civil Affairs' official list, loaded by `manage.py load_divisions`,
+    and the county-level development zones and townships only the NBS 2023 list carries (`import_villages
+    --streets --areas`), shown with their source.
 
     A division edited by hand would differ from the official list, and the next load would silently undo it;
     its code is also the prefix of every village code and jurisdiction beneath it. A change comes from a new
     edition of the list, never from this page.
     """
 
-    list_display = ("code", "name", "level", "parent")
-    list_filter = ("level",)
+    list_display = ("code", "name", "level", "parent", "source")
+    list_filter = ("level", "source")
     search_fields = ("^code", "name")
     ordering = ("code",)
     list_select_related = ("parent",)
@@ -272,6 +276,55 @@ class AnnualReportAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, 
         )
 
 
+@admin.register(TownshipReport)
+class TownshipReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+    """A township's own yearly figures: entered by its county, reviewed with the same steps as a village's
+    report (approve here; return and reopen through the API or as for village reports), never deleted."""
+
+    scope_selector = staticmethod(township_reports_in_scope_of)
+    create_service = staticmethod(reports.township_report_create)
+    update_service = staticmethod(reports.township_report_update)
+    instance_argument = "report"
+    actions = ("approve_reports",)
+    list_display = ("township", "year", *reports.TOWNSHIP_REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
+    list_filter = ("status", YearFilter)
+    search_fields = ("^township__code", "township__name")
+    ordering = ("-year", "township_id")
+    list_select_related = ("township",)
+    autocomplete_fields = ("township",)
+    fields = (
+        "township",
+        "year",
+        *reports.TOWNSHIP_REPORT_FIGURES,
+        *(name for name in REPORT_WORKFLOW_FIELDS if name != "data_quality_warnings"),
+        "edited_version",
+        *VERSIONED,
+    )
+    readonly_fields = (*(name for name in REPORT_WORKFLOW_FIELDS if name != "data_quality_warnings"), *VERSIONED)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("township", "year", *self.readonly_fields) if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("villages.review_annualreport")
+
+    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
+    def approve_reports(self, request, queryset):
+        done = 0
+        for report in queryset.select_related("township"):
+            try:
+                reports.township_report_approve(report=report, by=request.user)
+            except SERVICE_REFUSALS as error:
+                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)s report(s) approved.") % {"count": done}, messages.SUCCESS)
+
+
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(review_events_in_scope_of)
@@ -307,8 +360,9 @@ class CriteriaSetAdmin(YearsAsWritten, admin.ModelAdmin):
         "village_min_household_share",
         "town_scale_route",
         "subdistricts_can_be_towns",
+        "neighbourhood_committee_rule",
     )
-    list_filter = ("town_scale_route", "subdistricts_can_be_towns")
+    list_filter = ("town_scale_route", "subdistricts_can_be_towns", "neighbourhood_committee_rule")
     search_fields = ("name", "source")
     ordering = ("first_year",)
     fields = (*CRITERIA_FIELDS, *TIMESTAMPS)

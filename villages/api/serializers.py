@@ -15,13 +15,16 @@ from villages.models import (
     OnlineShop,
     ReviewEvent,
     TaobaoTown,
+    TownshipConversion,
+    TownshipReport,
     Village,
     VillageCluster,
+    VillageConversion,
 )
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
 from villages.selectors.visibility import villages_visible_to
 from villages.services.criteria import CRITERIA_FIELDS
-from villages.services.reports import REPORT_FIGURES
+from villages.services.reports import REPORT_FIGURES, TOWNSHIP_REPORT_FIGURES
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 VILLAGE_CODE_PATTERN = r"^[0-9]{12}$"
@@ -35,7 +38,7 @@ class DivisionSerializer(CompiledRepresentation, serializers.ModelSerializer):
 
     class Meta:
         model = Division
-        fields = ["code", "name", "level", "parent"]
+        fields = ["code", "name", "level", "parent", "source"]
 
 
 class LatestAssessmentSerializer(serializers.Serializer):
@@ -127,6 +130,12 @@ class CheckSerializer(serializers.Serializer):
     actual = serializers.JSONField()
     required = serializers.JSONField()
     gap = serializers.JSONField(allow_null=True)
+    certified_in = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="location only: the last earlier year a neighbourhood committee was certified, when that "
+        "keeps it eligible under the version's neighbourhood-committee rule; else null",
+    )
 
 
 class AssessmentSerializer(CompiledRepresentation, serializers.ModelSerializer):
@@ -169,6 +178,7 @@ class TaobaoTownSerializer(CompiledRepresentation, serializers.ModelSerializer):
             "ecommerce_sales",
             "active_shops",
             "route",
+            "figures",
         ]
         read_only_fields = fields
 
@@ -178,7 +188,7 @@ class VillageClusterSerializer(CompiledRepresentation, serializers.ModelSerializ
 
     class Meta:
         model = VillageCluster
-        fields = ["id", "year", "size_class", "village_count", "counties"]
+        fields = ["id", "year", "size_class", "village_count", "counties", "approximate_villages"]
         read_only_fields = fields
 
 
@@ -370,3 +380,117 @@ class ReviewEventSerializer(CompiledRepresentation, serializers.ModelSerializer)
         model = ReviewEvent
         fields = ["from_status", "to_status", "by", "at", "comment"]
         read_only_fields = fields
+
+
+class VillageConversionSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village.code", read_only=True, help_text="the village's code now")
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = VillageConversion
+        fields = [
+            "id",
+            "village",
+            "effective_on",
+            "old_code",
+            "new_code",
+            "old_committee_type",
+            "new_committee_type",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class VillageConversionInputSerializer(serializers.Serializer):
+    """A village took a new code (and the committee type it names) on a date: `village` is its code now."""
+
+    village = VisibleVillageField()
+    effective_on = serializers.DateField()
+    new_code = serializers.RegexField(VILLAGE_CODE_PATTERN, max_length=12)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+
+class TownshipConversionSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township_id", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TownshipConversion
+        fields = [
+            "id",
+            "township",
+            "effective_on",
+            "old_code",
+            "new_code",
+            "old_kind",
+            "new_kind",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TownshipConversionInputSerializer(serializers.Serializer):
+    """Until `effective_on` the township (given by its code now) had `old_code` and the type that code names."""
+
+    township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    effective_on = serializers.DateField()
+    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    def validate_township(self, code):
+        township = Division.objects.filter(code=code, level="township").first()
+        if township is None:
+            raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
+        return township
+
+
+class TownshipReportSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township_id", read_only=True)
+
+    class Meta:
+        model = TownshipReport
+        fields = [
+            "id",
+            "township",
+            "year",
+            *TOWNSHIP_REPORT_FIGURES,
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+            "reopened",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class TownshipReportFiguresSerializer(serializers.Serializer):
+    ecommerce_sales = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_BIGINT,
+        help_text=_("The whole township's e-commerce sales, RMB yuan (an integer)."),
+    )
+    active_shops = serializers.IntegerField(min_value=0, max_value=MAX_INT)
+
+
+class TownshipReportInputSerializer(TownshipReportFiguresSerializer):
+    """A new draft township report; one per township and year, by a county official of its county."""
+
+    township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND)
+
+    def validate_township(self, code):
+        township = Division.objects.filter(code=code, level="township").first()
+        if township is None:
+            raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
+        return township
+
+
+class TownshipReportUpdateSerializer(OptionalExceptVersionMixin, TownshipReportFiguresSerializer):
+    """New figures for a draft or returned township report."""
+
+    version = version_field()

@@ -15,6 +15,9 @@ router.register("criteria", views.CriteriaSetViewSet, basename="criteria")
 router.register("taobao-towns", views.TaobaoTownViewSet, basename="taobao-town")
 router.register("clusters", views.VillageClusterViewSet, basename="cluster")
 router.register("stats/yearly", views.YearlyStatisticsViewSet, basename="stats-yearly")
+router.register("township-reports", views.TownshipReportViewSet, basename="township-report")
+router.register("village-conversions", views.VillageConversionViewSet, basename="village-conversion")
+router.register("township-conversions", views.TownshipConversionViewSet, basename="township-conversion")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

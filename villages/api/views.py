@@ -5,12 +5,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from taobao_site.api_errors import (
     BAD_REQUEST,
+    FORBIDDEN,
     NOT_FOUND,
     NOT_LOGGED_IN,
     READ_ERRORS,
@@ -25,16 +26,18 @@ from villages.filters import (
     DivisionFilter,
     OnlineShopFilter,
     TaobaoTownFilter,
+    TownshipReportFilter,
     VillageClusterFilter,
     VillageFilter,
 )
 from villages.selectors import listings
 from villages.selectors.certification import what_if
 from villages.selectors.data_version import cached_for_version, published_data_version
+from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
 from villages.selectors.review import report_timeline
 from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
-from villages.services import registry, reports
+from villages.services import conversions, registry, reports
 
 
 def code_parameter(description, pattern):
@@ -446,3 +449,171 @@ class VillageClusterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return listings.clusters_for_listing()
+
+
+class AdministratorsOnly(BasePermission):
+    """Administrators only (others logged in: 403; anonymous callers: 401)."""
+
+    message = _("Only an administrator may read or record conversions of villages and townships.")
+
+    def has_permission(self, request, view):
+        return is_administrator(request.user)
+
+
+ADMINISTRATOR_READ_ERRORS = {**READ_ERRORS, 403: FORBIDDEN}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["divisions"],
+        summary=_("Village conversions (code and committee type) with the date they took effect"),
+        responses={200: serializers.VillageConversionSerializer(many=True), **ADMINISTRATOR_READ_ERRORS},
+    ),
+    create=write_schema(
+        "divisions",
+        serializers.VillageConversionInputSerializer,
+        serializers.VillageConversionSerializer,
+        created=True,
+    ),
+)
+class VillageConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Administrators record that a village took a new code and committee type on a date (村改居). The village
+    keeps its reports and assessments; the years from the conversion on are scored with the new type."""
+
+    serializer_class = serializers.VillageConversionSerializer
+    permission_classes = [IsAuthenticated, AdministratorsOnly]
+
+    def get_queryset(self):
+        return listings.village_conversions_for_listing()
+
+    def create(self, request):
+        conversion = conversions.village_conversion_record(
+            by=request.user, **validated_input(serializers.VillageConversionInputSerializer, request)
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["divisions"],
+        summary=_("Township conversions (code and type) with the date they took effect"),
+        responses={200: serializers.TownshipConversionSerializer(many=True), **ADMINISTRATOR_READ_ERRORS},
+    ),
+    create=write_schema(
+        "divisions",
+        serializers.TownshipConversionInputSerializer,
+        serializers.TownshipConversionSerializer,
+        created=True,
+    ),
+)
+class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Administrators record what a township was before a date (a town that became a subdistrict); the towns
+    of the earlier years are judged by that type."""
+
+    serializer_class = serializers.TownshipConversionSerializer
+    permission_classes = [IsAuthenticated, AdministratorsOnly]
+
+    def get_queryset(self):
+        return listings.township_conversions_for_listing()
+
+    def create(self, request):
+        conversion = conversions.township_conversion_record(
+            by=request.user, **validated_input(serializers.TownshipConversionInputSerializer, request)
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["reports"],
+        summary=_("Townships' own annual e-commerce figures (for the town rule's scale route)"),
+        responses={200: serializers.TownshipReportSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        tags=["reports"],
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.TownshipReportSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema(
+        "reports", serializers.TownshipReportInputSerializer, serializers.TownshipReportSerializer, created=True
+    ),
+    partial_update=write_schema(
+        "reports",
+        serializers.TownshipReportUpdateSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    submit=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    approve=write_schema(
+        "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+    ),
+    return_report=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+    reopen=write_schema(
+        "reports",
+        serializers.CommentedTransitionSerializer,
+        serializers.TownshipReportSerializer,
+        parameters=[ID_PARAMETER],
+    ),
+)
+class TownshipReportViewSet(
+    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A township's own yearly figures, through the same steps and windows as a village's report: approved
+    ones are public; the rest only inside the caller's jurisdiction."""
+
+    serializer_class = serializers.TownshipReportSerializer
+    filterset_class = TownshipReportFilter
+
+    def get_queryset(self):
+        return listings.township_reports_for_listing(self.request.user)
+
+    def _answer(self, report, status_code=status.HTTP_200_OK):
+        fresh = listings.township_reports_for_listing(self.request.user).get(pk=report.pk)
+        return Response(serializers.TownshipReportSerializer(fresh).data, status=status_code)
+
+    def create(self, request):
+        data = validated_input(serializers.TownshipReportInputSerializer, request)
+        return self._answer(reports.township_report_create(by=request.user, **data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        changes = validated_input(serializers.TownshipReportUpdateSerializer, request)
+        version = changes.pop("version")
+        return self._answer(
+            reports.township_report_update(report=report, by=request.user, version=version, **changes)
+        )
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        report = self.get_object()
+        validated_input(serializers.TransitionSerializer, request)
+        return self._answer(reports.township_report_submit(report=report, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.TransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_approve(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_report(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_return(report=report, by=request.user, comment=comment))
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_reopen(report=report, by=request.user, comment=comment))

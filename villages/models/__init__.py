@@ -2,13 +2,15 @@
 
 from .base import TimeStampedModel, VersionedModel
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
+from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
 from .divisions import Division
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
-from .reports import AnnualReport, ReportingWindow, ReviewEvent
+from .reports import AnnualReport, ReportingWindow, ReviewEvent, TownshipReport
 from .shops import OnlineShop, ShopYear
+from .township_points import TownshipPoint
 from .villages import Village
 from .workers import WorkerHeartbeat
 
@@ -30,8 +32,13 @@ __all__ = [
     "ShopYear",
     "TaobaoTown",
     "TimeStampedModel",
+    "TownshipConversion",
+    "TownshipKind",
+    "TownshipPoint",
+    "TownshipReport",
     "VersionedModel",
     "Village",
     "VillageCluster",
+    "VillageConversion",
     "WorkerHeartbeat",
 ]

@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from villages import codes
+from villages import codes, scoring
 
-from .base import TimeStampedModel
+from .base import TimeStampedModel, valid_choice
 from .divisions import division_of_level
 from .reports import AnnualReport
 from .villages import Village
@@ -20,8 +20,15 @@ CRITERIA_LABELS = {
 }
 
 
+class NeighbourhoodCommitteeRule(models.TextChoices):
+    KEEP_CERTIFIED = scoring.NEIGHBOURHOOD_COMMITTEES_KEEP_CERTIFIED, _("keep their eligibility (no new ones)")
+    EXCLUDED = scoring.NEIGHBOURHOOD_COMMITTEES_EXCLUDED, _("excluded as well (strict reading)")
+
+
 class CriteriaSet(TimeStampedModel):
     """One version of the published certification rules and the years it applies to."""
+
+    NeighbourhoodCommitteeRule = NeighbourhoodCommitteeRule
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     first_year = models.PositiveSmallIntegerField(_("first year"))
@@ -50,6 +57,16 @@ class CriteriaSet(TimeStampedModel):
     )
     town_min_active_shops = models.PositiveIntegerField(_("town: active shops must exceed"), null=True, blank=True)
     subdistricts_can_be_towns = models.BooleanField(_("subdistricts can be Taobao towns"))
+    neighbourhood_committee_rule = models.CharField(
+        _("neighbourhood committees certified before"),
+        max_length=16,
+        choices=NeighbourhoodCommitteeRule.choices,
+        default=NeighbourhoodCommitteeRule.KEEP_CERTIFIED,
+        help_text=_(
+            "Where neighbourhood committees are not a type that counts: whether one that was a Taobao village "
+            "in an earlier year keeps its eligibility (2020: no new neighbourhood committees are admitted)."
+        ),
+    )
     cluster_min_villages = models.PositiveSmallIntegerField(_("cluster: minimum Taobao villages"), default=10)
     cluster_large_min_villages = models.PositiveSmallIntegerField(
         _("large cluster: minimum Taobao villages"), default=30
@@ -86,6 +103,7 @@ class CriteriaSet(TimeStampedModel):
                 condition=models.Q(cluster_large_min_villages__gte=models.F("cluster_min_villages")),
                 name="criteria_cluster_sizes_ordered",
             ),
+            valid_choice("criteria", "neighbourhood_committee_rule", NeighbourhoodCommitteeRule),
         ]
 
     def __str__(self):
@@ -221,6 +239,10 @@ class TaobaoTown(models.Model):
         VILLAGES = "villages", _("by its Taobao villages")
         SCALE = "scale", _("by sales and active shops")
 
+    class Figures(models.TextChoices):
+        VILLAGES_SUM = "villages_sum", _("sum over its registered villages")
+        TOWNSHIP_REPORT = "township_report", _("the township's own report")
+
     township = division_of_level(codes.TOWNSHIP, related_name="taobao_town_years")
     year = models.PositiveSmallIntegerField(_("year"))
     criteria_set = models.ForeignKey(
@@ -230,6 +252,13 @@ class TaobaoTown(models.Model):
     taobao_villages = models.PositiveIntegerField(_("Taobao villages"))
     ecommerce_sales = models.BigIntegerField(_("e-commerce sales (RMB yuan)"))
     active_shops = models.PositiveIntegerField(_("active shops"))
+    figures = models.CharField(
+        _("sales and shops from"),
+        max_length=16,
+        choices=Figures.choices,
+        default=Figures.VILLAGES_SUM,
+        help_text=_("The township's own approved report, or the sum over its registered villages."),
+    )
 
     class Meta:
         verbose_name = _("Taobao town")
@@ -255,6 +284,11 @@ class VillageCluster(models.Model):
     size_class = models.CharField(_("size class"), max_length=12, choices=SizeClass.choices)
     village_count = models.PositiveIntegerField(_("Taobao villages"))
     counties = models.JSONField(_("county codes"), default=list)
+    approximate_villages = models.PositiveIntegerField(
+        _("villages placed approximately"),
+        default=0,
+        help_text=_("Villages without coordinates, linked at their township's representative point."),
+    )
     villages = models.ManyToManyField(Village, verbose_name=_("villages"), related_name="clusters")
 
     class Meta:

@@ -1,10 +1,21 @@
-"""Official administrative divisions (province, prefecture, county, township) as the MCA publishes them."""
+"""Official administrative divisions (province, prefecture, county, township), with the list each comes from.
+
+Most come from the MCA list (`load_divisions`); the county-level development zones and townships that only the
+NBS 2023 statistical list carries are created by `import_villages --areas --streets` and marked as such.
+"""
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes
+
+from .base import valid_choice
+
+
+class DivisionSource(models.TextChoices):
+    MCA_2025 = "mca_2025", _("MCA 2025-12-31")
+    NBS_2023 = "nbs_2023", _("NBS 2023")
 
 
 class Division(models.Model):
@@ -13,6 +24,8 @@ class Division(models.Model):
         PREFECTURE = codes.PREFECTURE, _("prefecture")
         COUNTY = codes.COUNTY, _("county")
         TOWNSHIP = codes.TOWNSHIP, _("township")
+
+    Source = DivisionSource
 
     code = models.CharField(
         _("code"),
@@ -30,6 +43,13 @@ class Division(models.Model):
         blank=True,
         related_name="children",
     )
+    source = models.CharField(
+        _("source list"),
+        max_length=12,
+        choices=Source.choices,
+        default=Source.MCA_2025,
+        help_text=_("The official list the division comes from."),
+    )
 
     class Meta:
         verbose_name = _("division")
@@ -46,6 +66,7 @@ class Division(models.Model):
                 | (~models.Q(level=codes.PROVINCE) & models.Q(parent__isnull=False)),
                 name="division_parent_unless_province",
             ),
+            valid_choice("division", "source", DivisionSource),
         ]
 
     def __str__(self):

@@ -1,4 +1,4 @@
-"""Annual e-commerce reports of a village, their review timeline, and the yearly reporting windows."""
+"""Annual e-commerce reports of a village (and of a township), their review timeline, and the reporting windows."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,9 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from villages import codes
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND, validate_report_year
 
 from .base import TimeStampedModel, VersionedModel, valid_choice
+from .divisions import division_of_level
 from .villages import Village
 
 
@@ -92,6 +94,72 @@ class AnnualReport(VersionedModel):
 
     def __str__(self):
         return f"{self.village} {self.year}"
+
+    def clean(self):
+        super().clean()
+        if self.year is not None:
+            validate_report_year(self.year)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class TownshipReport(VersionedModel):
+    """A township's own e-commerce figures for a year (all its shops, not only its registered villages').
+
+    The 2019 town rule's scale route counts the township's whole e-commerce; once approved, these figures
+    stand in for the sum over its registered villages. Entered by the county, reviewed like a village's report
+    (`villages.services.reports`: the same steps, the same windows); its timeline is its history.
+    """
+
+    Status = Status
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+
+    township = division_of_level(codes.TOWNSHIP, related_name="township_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    ecommerce_sales = models.BigIntegerField(
+        _("e-commerce sales (RMB yuan)"), validators=[MinValueValidator(0)]
+    )
+    active_shops = models.PositiveIntegerField(_("active online shops"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_by = _user_of_step(_("created by"))
+    submitted_by = _user_of_step(_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = _user_of_step(_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    reopened = models.BooleanField(
+        _("reopened by a reviewer"),
+        default=False,
+        help_text=_("A reopened report may be resubmitted outside the reporting window."),
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("township annual report")
+        verbose_name_plural = _("township annual reports")
+        ordering = ["-year", "township"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "year"],
+                name="township_report_unique_year",
+                violation_error_message=_("This township already has a report for this year."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ecommerce_sales__gte=0), name="township_report_sales_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR_BOUND),
+                name="township_report_year_range",
+            ),
+            valid_choice("township_report", "status", Status),
+        ]
+
+    def __str__(self):
+        return f"{self.township} {self.year}"
 
     def clean(self):
         super().clean()

@@ -9,13 +9,22 @@ reports and assessments.
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from villages.models import Assessment, CriteriaSet, Division, TaobaoTown, VillageCluster
+from villages.models import (
+    Assessment,
+    CriteriaSet,
+    Division,
+    TaobaoTown,
+    TownshipConversion,
+    VillageCluster,
+    VillageConversion,
+)
 
 from .visibility import (
     assessments_visible_to,
     certified_village_q,
     reports_visible_to,
     shops_visible_to,
+    township_reports_visible_to,
     villages_visible_to,
 )
 
@@ -78,3 +87,18 @@ def taobao_towns_for_listing():
 def clusters_for_listing():
     """Clusters are derived from approved data only, so they are public."""
     return VillageCluster.objects.order_by("-year", "-village_count", "id")
+
+
+def village_conversions_for_listing():
+    """Every village conversion (administrators only: the view checks), newest first."""
+    return VillageConversion.objects.select_related("village", "recorded_by").order_by("-id")
+
+
+def township_conversions_for_listing():
+    """Every township conversion (administrators only: the view checks), newest first."""
+    return TownshipConversion.objects.select_related("recorded_by").order_by("-id")
+
+
+def township_reports_for_listing(user):
+    """Visible township reports, newest first."""
+    return township_reports_visible_to(user).select_related("township").order_by("-id")

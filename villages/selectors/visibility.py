@@ -16,6 +16,7 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
+    TownshipReport,
     Village,
 )
 
@@ -62,6 +63,17 @@ shop_years_visible_to = shop_years_in_scope_of
 
 def reports_in_scope_of(user):
     return in_jurisdiction(AnnualReport.objects.all(), user, "village__code")
+
+
+def township_reports_in_scope_of(user):
+    return in_jurisdiction(TownshipReport.objects.all(), user, "township__code")
+
+
+def township_reports_visible_to(user):
+    """Approved township reports are public (they decide public towns); the rest only inside the jurisdiction."""
+    return in_jurisdiction_or_public(
+        TownshipReport.objects.all(), user, "township__code", public=Q(status=TownshipReport.Status.APPROVED)
+    )
 
 
 def reports_visible_to(user):

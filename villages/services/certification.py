@@ -10,7 +10,7 @@ a rescoring rebuilds whole years. Each of them gives the published data a new ve
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
@@ -18,15 +18,40 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from villages import scoring
-from villages.models import AnnualReport, Assessment, CriteriaSet, TaobaoTown, Village, VillageCluster
+from villages.models import (
+    AnnualReport,
+    Assessment,
+    CriteriaSet,
+    TaobaoTown,
+    TownshipConversion,
+    TownshipReport,
+    Village,
+    VillageCluster,
+    VillageConversion,
+)
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
+from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
+from villages.selectors.township_points import representative_points
 from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
@@ -81,20 +106,42 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
     """Record the report's assessment; say whether the village was qualified that year before, and whether
     the next year is assessed (its status change then depends on this one).
 
-    One read gives the previous year's verdict, the assessment being replaced, if any, and the next year's.
+    One read gives the village's years up to the next one (the previous year's verdict, the last earlier year
+    it was certified, the assessment being replaced, the next year's) and, in the same statement, the
+    committee type of the report's year when a later conversion changed it (`selectors.conversions`).
     """
+    years_and_conversions = (
+        Assessment.objects.filter(village_id=report.village_id, year__lte=report.year + 1)
+        .annotate(old_type=Value(""))
+        .order_by()
+        .values_list("year", "id", "qualified", "old_type")
+        .union(
+            VillageConversion.objects.filter(after_year_q(report.year), village_id=report.village_id)
+            # An integer, like the assessments' year: PostgreSQL's EXTRACT gives numeric, which would turn the
+            # union's whole column into decimals.
+            .annotate(conversion_year=Cast(ExtractYear("effective_on"), IntegerField()), no_verdict=Value(False))
+            .order_by()
+            .values_list("conversion_year", "id", "no_verdict", "old_committee_type"),
+            all=True,
+        )
+    )
+    recorded, certified_in, conversions = {}, None, []
+    for year, row_id, qualified, old_type in years_and_conversions:
+        year = int(year)
+        if old_type:
+            conversions.append((year, row_id, old_type))
+            continue
+        recorded[year] = (row_id, qualified)
+        if qualified and year < report.year and (certified_in is None or year > certified_in):
+            certified_in = year
+    committee_type = min(conversions)[2] if conversions else report.village.committee_type
     inputs = scoring.VillageInputs(
-        committee_type=report.village.committee_type,
+        committee_type=committee_type,
         ecommerce_sales=report.ecommerce_sales,
         active_shops=report.active_shops,
         households=report.households,
+        certified_in=certified_in,
     )
-    recorded = {
-        year: (assessment_id, qualified)
-        for year, assessment_id, qualified in Assessment.objects.filter(
-            village_id=report.village_id, year__in=(report.year - 1, report.year, report.year + 1)
-        ).values_list("year", "id", "qualified")
-    }
     previous_qualified = recorded[report.year - 1][1] if report.year - 1 in recorded else None
     replaced_id, was_qualified = recorded.get(report.year, (None, False))
     assessment = Assessment(
@@ -205,28 +252,75 @@ def taobao_towns_refresh(*, year: int, criteria_set: CriteriaSet, township_code:
     if township_code is None:
         townships = assessments.values_list("village__township_id").annotate(**sums).order_by()
         totals = {code: TownshipTotals(villages, int(sales), int(shops)) for code, villages, sales, shops in townships}
-        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals=totals)
-    # Whether the township is a stored town comes with its sums, so that a township that neither was nor
-    # becomes a town (most approvals) costs no write.
+        return taobao_towns_replace(
+            year=year,
+            criteria_set=criteria_set,
+            totals=totals,
+            kinds=township_kinds_in_year(year),
+            township_figures=approved_township_figures(year),
+        )
+    # Whether the township is a stored town, and its type that year if a later conversion changed it, come
+    # with its sums, so that a township that neither was nor becomes a town (most approvals) costs no write.
+    kind_that_year = TownshipConversion.objects.filter(after_year_q(year), township_id=township_code).order_by(
+        "effective_on"
+    )
+    own_report = TownshipReport.objects.filter(
+        year=year, township_id=township_code, status=TownshipReport.Status.APPROVED
+    )
     township = next(
         iter(
             assessments.filter(village__township_id=township_code)
             .values_list("village__township_id")
-            .annotate(**sums, stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)))
+            .annotate(
+                **sums,
+                stored_town=Exists(TaobaoTown.objects.filter(year=year, township_id=township_code)),
+                kind=Subquery(kind_that_year.values("old_kind")[:1]),
+                own_figures=Subquery(own_report.values("id")[:1]),
+            )
             .order_by()
         ),
         None,
     )
     if township is None:
-        return taobao_towns_replace(year=year, criteria_set=criteria_set, totals={}, township_code=township_code)
-    code, villages, sales, shops, stored_town = township
+        # No assessed village: the township's own approved report alone can still make it a town (scale route).
+        own_figures = approved_township_figures(year, township_code=township_code)
+        return taobao_towns_replace(
+            year=year,
+            criteria_set=criteria_set,
+            totals={},
+            township_code=township_code,
+            kinds=township_kinds_in_year(year, township_codes=[township_code]) if own_figures else {},
+            township_figures=own_figures,
+        )
+    code, villages, sales, shops, stored_town, kind, own_figures = township
     return taobao_towns_replace(
         year=year,
         criteria_set=criteria_set,
         totals={code: TownshipTotals(villages, int(sales), int(shops))},
         township_code=township_code,
         stored_town=stored_town,
+        kinds={code: kind} if kind else {},
+        township_figures=approved_township_figures(year, township_code=township_code) if own_figures else {},
     )
+
+
+def approved_township_figures(year: int, *, township_code: str | None = None) -> dict[str, tuple[int, int]]:
+    """{township code: (sales, active shops)} of the townships' own approved reports of `year` (one query)."""
+    reports = TownshipReport.objects.filter(year=year, status=TownshipReport.Status.APPROVED)
+    if township_code is not None:
+        reports = reports.filter(township_id=township_code)
+    return {
+        code: (int(sales), int(shops))
+        for code, sales, shops in reports.values_list("township_id", "ecommerce_sales", "active_shops")
+    }
+
+
+def township_report_counted(*, report) -> None:
+    """A township's own report was approved or reopened: its town of that year is judged again."""
+    taobao_towns_refresh(
+        year=report.year, criteria_set=criteria_set_for_year(report.year), township_code=report.township_id
+    )
+    published_data_changed()
 
 
 class TownshipTotals(NamedTuple):
@@ -244,15 +338,26 @@ def taobao_towns_replace(
     totals: dict[str, TownshipTotals],
     township_code: str | None = None,
     stored_town: bool | None = None,
+    kinds: dict[str, str] | None = None,
+    township_figures: dict[str, tuple[int, int]] | None = None,
 ) -> int:
     """Replace the year's Taobao towns (or one township's) with those the town rule finds in `totals`.
 
-    `stored_town` says whether that one township has a stored town (None: not known, so it is deleted).
+    `stored_town` says whether that one township has a stored town (None: not known, so it is deleted);
+    `kinds` gives the type in that year of the townships a later conversion changed; `township_figures` the
+    (sales, active shops) of the townships' own approved reports, which count instead of their villages' sums
+    (the town records which it used).
     """
     criteria = scoring.TownCriteria.of(criteria_set)
+    kinds = kinds or {}
+    township_figures = township_figures or {}
     towns = []
-    for code, township in totals.items():
-        inputs = scoring.TownInputs(code, *township)
+    for code in [*totals, *(code for code in township_figures if code not in totals)]:
+        taobao_villages, sales, shops = totals.get(code, (0, 0, 0))
+        figures = TaobaoTown.Figures.VILLAGES_SUM
+        if code in township_figures:
+            (sales, shops), figures = township_figures[code], TaobaoTown.Figures.TOWNSHIP_REPORT
+        inputs = scoring.TownInputs(code, taobao_villages, sales, shops, township_kind=kinds.get(code))
         route = scoring.town_route(criteria, inputs)
         if route is not None:
             towns.append(
@@ -264,6 +369,7 @@ def taobao_towns_replace(
                     taobao_villages=inputs.taobao_villages,
                     ecommerce_sales=inputs.ecommerce_sales,
                     active_shops=inputs.active_shops,
+                    figures=figures,
                 )
             )
     existing_towns = TaobaoTown.objects.filter(year=year)
@@ -276,7 +382,7 @@ def taobao_towns_replace(
             towns,
             update_conflicts=True,
             unique_fields=["township", "year"],
-            update_fields=["criteria_set", "route", "taobao_villages", "ecommerce_sales", "active_shops"],
+            update_fields=["criteria_set", "route", "taobao_villages", "ecommerce_sales", "active_shops", "figures"],
         )
     elif stored_town is not False:
         existing_towns.filter(township_id=township_code).delete()
@@ -292,9 +398,18 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
         .values_list("village_id", "village__township_id", "village__latitude", "village__longitude")
     )
     county_of = {}
+    rows = list(rows)
+    # Villages without coordinates are placed at their township's representative point (approximate).
+    points = representative_points(
+        township for _village, township, latitude, longitude in rows if latitude is None or longitude is None
+    )
+    approximate = set()
     members = []
     for village_id, township_code, latitude, longitude in rows:
         county_of[village_id] = township_code[:6]
+        if (latitude is None or longitude is None) and township_code in points:
+            latitude, longitude = points[township_code]
+            approximate.add(village_id)
         members.append(
             scoring.ClusterMember(
                 village_id=village_id,
@@ -316,6 +431,7 @@ def clusters_refresh(*, year: int, criteria_set: CriteriaSet) -> int:
                 size_class=size_class,
                 village_count=len(group),
                 counties=sorted({county_of[village_id] for village_id in group}),
+                approximate_villages=sum(1 for village_id in group if village_id in approximate),
             )
             for group, size_class in groups
         ]
@@ -348,7 +464,13 @@ def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, q
     beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
     """
     criteria = scoring.ClusterCriteria.of(criteria_set)
-    if qualified:
+    if Assessment.objects.filter(year=year, qualified=True).filter(
+        Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
+    ).exists():
+        # A Taobao village without coordinates stands at its township's representative point, which the
+        # walk's boxes on village coordinates cannot find: the year is linked again whole (exact, costlier).
+        clusters_refresh(year=year, criteria_set=criteria_set)
+    elif qualified:
         _cluster_join(year=year, criteria=criteria, village=village)
     else:
         _cluster_leave(year=year, criteria=criteria, village=village)
@@ -496,8 +618,9 @@ def _clusters_store(
     if reused_id is not None:
         group, size_class = kept.pop(0)
         group_ids = {member.village_id for member in group}
+        # Only reached when every Taobao village of the year has coordinates: none is placed approximately.
         VillageCluster.objects.filter(pk=reused_id).update(
-            size_class=size_class, village_count=len(group), counties=_counties_of(group)
+            size_class=size_class, village_count=len(group), counties=_counties_of(group), approximate_villages=0
         )
         members = set(replaced[reused_id])
         if dropped:
@@ -615,10 +738,35 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
         status_changes_refresh(years=[year + 1 for year in years if year + 1 not in qualified_of_year])
         for year in years:
             # The townships' totals were summed during the pass: no second aggregate over the year.
-            taobao_towns_replace(year=year, criteria_set=criteria_of_year[year], totals=townships_of_year[year])
+            taobao_towns_replace(
+                year=year,
+                criteria_set=criteria_of_year[year],
+                totals=townships_of_year[year],
+                kinds=township_kinds_in_year(year),
+                township_figures=approved_township_figures(year),
+            )
             clusters_refresh(year=year, criteria_set=criteria_of_year[year])
         published_data_changed()
     return RescoreSummary(years=years, **totals)
+
+
+def _certified_before(year: int, types_in_year: dict) -> dict:
+    """{village id: the last year before `year` it was certified} for the neighbourhood committees of `year`
+    (those of today, and those a later conversion turned into something else since)."""
+    converted = [
+        village_id
+        for village_id, old_type in types_in_year.items()
+        if old_type == scoring.codes.NEIGHBOURHOOD_COMMITTEE
+    ]
+    rows = (
+        Assessment.objects.filter(year__lt=year, qualified=True)
+        .filter(Q(village__committee_type=scoring.codes.NEIGHBOURHOOD_COMMITTEE) | Q(village_id__in=converted))
+        .values("village_id")
+        .annotate(last_year=Max("year"))
+        .order_by()
+        .values_list("village_id", "last_year")
+    )
+    return dict(rows)
 
 
 def _qualified_villages(*, years) -> dict[int, set]:
@@ -643,6 +791,11 @@ def _rescore_year(
     `previous` and `before` are the qualified villages of the year before and of this year before the run.
     """
     criteria = scoring.VillageCriteria.of(criteria_set)
+    # The facts of the year: committee types a later conversion changed, and for the neighbourhood-committee
+    # rule the last earlier year each village was certified (earlier years are already rescored by now).
+    types_in_year = committee_types_in_year(year)
+    type_in_year = types_in_year.get
+    certified_in = (_certified_before(year, types_in_year) if criteria.reads_earlier_certification else {}).get
     status_of = {
         (was, now): scoring.status_change(previous_qualified=was, qualified=now)
         for was in (False, True)
@@ -669,7 +822,10 @@ def _rescore_year(
     while batch := list(islice(reports, batch_size)):
         rows = []
         for report_id, village_id, township_code, committee_type, sales, shops, households in batch:
-            qualified, score_value, inputs_json, checks_json = score(committee_type, sales, shops, households)
+            committee_type = type_in_year(village_id, committee_type)
+            qualified, score_value, inputs_json, checks_json = score(
+                committee_type, sales, shops, households, certified_in(village_id)
+            )
             township = townships[township_code]
             if qualified:
                 qualified_village(village_id)
@@ -696,7 +852,7 @@ def _rescore_year(
         "id", "village_id", "village__township_id", "inputs"
     )
     for assessment_id, village_id, township_code, snapshot in snapshots:
-        inputs = scoring.VillageInputs.from_dict(snapshot)
+        inputs = replace(scoring.VillageInputs.from_dict(snapshot), certified_in=certified_in(village_id))
         assessment = Assessment(id=assessment_id, **_assessment_fields(criteria_set, inputs, village_id in previous))
         township = townships[township_code]
         if assessment.qualified:
@@ -746,13 +902,19 @@ class AssessmentRowText:
         self._share_required = criteria.share_required
         self._committee_types: dict[str, tuple[str, str]] = {}
 
-    def row(self, committee_type: str, sales: int, shops: int, households: int) -> tuple[bool, Decimal, str, str]:
+    def row(
+        self, committee_type: str, sales: int, shops: int, households: int, certified_in: int | None = None
+    ) -> tuple[bool, Decimal, str, str]:
         """(qualified, score, inputs JSON, checks JSON) of one village; the figures are integers, as the
-        database gives them."""
-        outcome = self._scorer.outcome(committee_type, sales, shops, households)
-        committee = self._committee_types.get(committee_type)
-        if committee is None:
-            committee = self._committee_types[committee_type] = self._committee_json(committee_type)
+        database gives them. `certified_in`: the last earlier year it was certified (the neighbourhood-committee
+        rule reads it)."""
+        outcome = self._scorer.outcome(committee_type, sales, shops, households, certified_in)
+        if certified_in is not None:
+            committee = self._committee_json(committee_type, certified_in)
+        else:
+            committee = self._committee_types.get(committee_type)
+            if committee is None:
+                committee = self._committee_types[committee_type] = self._committee_json(committee_type)
         location_json, committee_json = committee
         shops_for_share = outcome.shops_for_share
         checks_json = location_json + _SALES_AND_SHOPS_JSON % (
@@ -777,9 +939,9 @@ class AssessmentRowText:
             checks_json,
         )
 
-    def _committee_json(self, committee_type: str) -> tuple[str, str]:
+    def _committee_json(self, committee_type: str, certified_in: int | None = None) -> tuple[str, str]:
         """The location check (the opening of the checks array) and the committee type, as JSON text."""
-        location = self._scorer.location_check(committee_type).as_dict()
+        location = self._scorer.location_check(committee_type, certified_in).as_dict()
         return "[" + _json_text(location) + ",", _json_text(committee_type)
 
 

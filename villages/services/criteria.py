@@ -21,6 +21,7 @@ CRITERIA_FIELDS = (
     "town_min_sales",
     "town_min_active_shops",
     "subdistricts_can_be_towns",
+    "neighbourhood_committee_rule",
     "cluster_min_villages",
     "cluster_large_min_villages",
     "cluster_super_large_over_villages",

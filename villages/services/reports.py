@@ -1,4 +1,4 @@
-"""Annual e-commerce reports: their edits and their review workflow (submit, approve, return, reopen).
+"""Annual e-commerce reports of villages and of townships: their edits and their review workflow.
 
     draft ──submit──▶ submitted ──approve──▶ approved
       ▲                  │  ▲                  │
@@ -8,10 +8,16 @@
 
 County officials of the village's county (and administrators) create, edit and submit; reviewers of its
 prefecture or province (and administrators) approve, return and reopen. Any other step is a ConflictError.
+A township's own report (its whole e-commerce, for the town rule's scale route) takes the same steps in the
+same windows (`_ReportKind` says what differs: the row, the place whose jurisdiction counts, what approval
+and reopening trigger); its timeline is its history, and it sends no mail.
 Each step is claimed with a conditional UPDATE on the status read just before, so of two reviewers acting on
 the same report at the same moment exactly one wins; each step writes a ReviewEvent and a history record,
 and emails the people concerned once the transaction has committed.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages import notifications
-from villages.models import AnnualReport, ReportingWindow, ReviewEvent, Village
+from villages import codes, notifications
+from villages.models import AnnualReport, Division, ReportingWindow, ReviewEvent, TownshipReport, Village
 from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_review
-from villages.services.certification import report_assess, report_assessment_withdraw
+from villages.services.certification import report_assess, report_assessment_withdraw, township_report_counted
 
 from .errors import ConflictError
 from .recording import claim, delete_recorded, edit_versioned, require, save_validated
@@ -30,6 +36,7 @@ from .recording import claim, delete_recorded, edit_versioned, require, save_val
 Status = AnnualReport.Status
 
 REPORT_FIGURES = ("ecommerce_sales", "active_shops", "households")
+TOWNSHIP_REPORT_FIGURES = ("ecommerce_sales", "active_shops")
 
 NOT_YOUR_COUNTY = gettext_lazy(
     "Only a county official of this village's county may create, change or submit its reports."
@@ -40,6 +47,12 @@ NOT_YOUR_REVIEW_AREA = gettext_lazy(
 NOT_EDITABLE = gettext_lazy(
     "Only a draft or returned report can be changed: a submitted report is waiting for review, and an "
     "approved one is locked until a reviewer reopens it."
+)
+NOT_YOUR_TOWNSHIP_COUNTY = gettext_lazy(
+    "Only a county official of this township's county may create, change or submit its reports."
+)
+NOT_YOUR_TOWNSHIP_REVIEW_AREA = gettext_lazy(
+    "Only a reviewer responsible for this township's prefecture or province may review its reports."
 )
 ACTED_MEANWHILE = gettext_lazy(
     "Someone else acted on this report at the same moment; reload it to see its status. Nothing was changed."
@@ -87,27 +100,46 @@ def report_delete(*, report: AnnualReport, by) -> None:
     delete_recorded(AnnualReport.objects.get(pk=report.pk), by=by, reason="deleted")
 
 
-def _claim_step(report: AnnualReport, *, allowed_from, refusal) -> tuple[AnnualReport, str]:
+@dataclass(frozen=True)
+class _ReportKind:
+    """What differs between the reports the workflow moves (a village's, a township's); the steps are one."""
+
+    model: type
+    related: str
+    place_code: Callable
+    not_your_county: object
+    not_your_review_area: object
+    timeline: bool
+    approved: Callable
+    withdrawn: Callable
+    notify: bool
+
+
+def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal):
     """Claim the row if its status allows the step; return the re-read row and its status before the step.
 
     The claim is the one conditional UPDATE (status still one of `allowed_from`); only when it matches nothing is
     the status read, to say why: gone, not in a state for this step, or changed by someone else meanwhile.
     """
-    if not claim(AnnualReport, report.pk, conditions={"status__in": tuple(allowed_from)}):
-        current = AnnualReport.objects.filter(pk=report.pk).values_list("status", flat=True).first()
+    model = kind.model
+    if not claim(model, report.pk, conditions={"status__in": tuple(allowed_from)}):
+        current = model.objects.filter(pk=report.pk).values_list("status", flat=True).first()
         if current is None:
             raise ConflictError(_("This report no longer exists."))
         if current not in allowed_from:
             raise ConflictError(refusal % {"status": Status(current).label})
         raise ConflictError(ACTED_MEANWHILE)
-    claimed = AnnualReport.objects.select_related("village").get(pk=report.pk)
+    claimed = model.objects.select_related(kind.related).get(pk=report.pk)
     return claimed, claimed.status
 
 
-def _record_step(report: AnnualReport, *, by, from_status: str, comment: str = "") -> ReviewEvent:
+def _record_step(kind: _ReportKind, report, *, by, from_status: str, comment: str = "") -> ReviewEvent | None:
+    """Save the step with its author in the history; a village report's timeline also gets a ReviewEvent."""
     report._history_user = by
     report._change_reason = report.status
     report.save()
+    if not kind.timeline:
+        return None
     return ReviewEvent.objects.create(
         report=report, from_status=from_status, to_status=report.status, by=by, comment=comment
     )
@@ -120,11 +152,12 @@ def _required_comment(comment: str | None, action_message) -> str:
     return comment
 
 
-def check_reporting_window(report: AnnualReport, *, today=None) -> None:
+def check_reporting_window(report, *, today=None) -> None:
     """Refuse a submission outside the year's reporting window, naming the window's dates.
 
     A year for which an administrator has set no ReportingWindow is open for submission all the time. A report
-    that a reviewer has reopened may be resubmitted whatever the date.
+    that a reviewer has reopened may be resubmitted whatever the date, once: submitting clears the exemption.
+    Village and township reports share the windows.
     """
     if report.reopened:
         return
@@ -146,29 +179,30 @@ def check_reporting_window(report: AnnualReport, *, today=None) -> None:
         )
 
 
-@transaction.atomic
-def report_submit(*, report: AnnualReport, by) -> AnnualReport:
-    """County official: draft or returned → submitted, inside the year's reporting window (see above)."""
-    require(may_edit_registry(by, report.village.code), NOT_YOUR_COUNTY)
+def _submit_step(kind: _ReportKind, *, report, by):
+    require(may_edit_registry(by, kind.place_code(report)), kind.not_your_county)
     report, previous = _claim_step(
+        kind,
         report,
-        allowed_from=AnnualReport.EDITABLE_STATUSES,
+        allowed_from=kind.model.EDITABLE_STATUSES,
         refusal=_("Only a draft or returned report can be submitted; this one is %(status)s."),
     )
     check_reporting_window(report)
+    # The exemption a reopening gave covers this one resubmission; a later return meets the window again.
+    report.reopened = False
     report.status = Status.SUBMITTED
     report.submitted_by = by
     report.submitted_at = timezone.now()
-    event = _record_step(report, by=by, from_status=previous)
-    notifications.report_submitted(report=report, event=event)
+    event = _record_step(kind, report, by=by, from_status=previous)
+    if kind.notify:
+        notifications.report_submitted(report=report, event=event)
     return report
 
 
-@transaction.atomic
-def report_approve(*, report: AnnualReport, by, comment: str = "") -> AnnualReport:
-    """Reviewer: submitted → approved, and the village is assessed for the report's year at once."""
-    require(may_review(by, report.village.code), NOT_YOUR_REVIEW_AREA)
+def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
+    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     report, previous = _claim_step(
+        kind,
         report,
         allowed_from=(Status.SUBMITTED,),
         refusal=_("Only a submitted report can be approved; this one is %(status)s."),
@@ -177,18 +211,18 @@ def report_approve(*, report: AnnualReport, by, comment: str = "") -> AnnualRepo
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
     report.review_comment = (comment or "").strip()
-    event = _record_step(report, by=by, from_status=previous, comment=report.review_comment)
-    report_assess(report=report)
-    notifications.report_reviewed(report=report, event=event)
+    event = _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
+    kind.approved(report)
+    if kind.notify:
+        notifications.report_reviewed(report=report, event=event)
     return report
 
 
-@transaction.atomic
-def report_return(*, report: AnnualReport, by, comment: str) -> AnnualReport:
-    """Reviewer: submitted → returned to the county, saying what to fix."""
-    require(may_review(by, report.village.code), NOT_YOUR_REVIEW_AREA)
+def _return_step(kind: _ReportKind, *, report, by, comment: str):
+    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say what the county must correct before it resubmits."))
     report, previous = _claim_step(
+        kind,
         report,
         allowed_from=(Status.SUBMITTED,),
         refusal=_("Only a submitted report can be returned; this one is %(status)s."),
@@ -197,17 +231,17 @@ def report_return(*, report: AnnualReport, by, comment: str) -> AnnualReport:
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
     report.review_comment = comment
-    event = _record_step(report, by=by, from_status=previous, comment=comment)
-    notifications.report_reviewed(report=report, event=event)
+    event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
+    if kind.notify:
+        notifications.report_reviewed(report=report, event=event)
     return report
 
 
-@transaction.atomic
-def report_reopen(*, report: AnnualReport, by, comment: str) -> AnnualReport:
-    """Reviewer: approved → returned; the certification the approval gave is withdrawn and the report unlocked."""
-    require(may_review(by, report.village.code), NOT_YOUR_REVIEW_AREA)
+def _reopen_step(kind: _ReportKind, *, report, by, comment: str):
+    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say why the approved report is reopened."))
     report, previous = _claim_step(
+        kind,
         report,
         allowed_from=(Status.APPROVED,),
         refusal=_("Only an approved report can be reopened; this one is %(status)s."),
@@ -217,7 +251,108 @@ def report_reopen(*, report: AnnualReport, by, comment: str) -> AnnualReport:
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
     report.review_comment = comment
-    event = _record_step(report, by=by, from_status=previous, comment=comment)
-    report_assessment_withdraw(report=report)
-    notifications.report_reviewed(report=report, event=event)
+    event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
+    kind.withdrawn(report)
+    if kind.notify:
+        notifications.report_reviewed(report=report, event=event)
     return report
+
+
+VILLAGE_REPORTS = _ReportKind(
+    model=AnnualReport,
+    related="village",
+    place_code=lambda report: report.village.code,
+    not_your_county=NOT_YOUR_COUNTY,
+    not_your_review_area=NOT_YOUR_REVIEW_AREA,
+    timeline=True,
+    # Looked up when called, not bound here: tests slow `report_assess` down to race two reviewers.
+    approved=lambda report: report_assess(report=report),
+    withdrawn=lambda report: report_assessment_withdraw(report=report),
+    notify=True,
+)
+TOWNSHIP_REPORTS = _ReportKind(
+    model=TownshipReport,
+    related="township",
+    place_code=lambda report: report.township_id,
+    not_your_county=NOT_YOUR_TOWNSHIP_COUNTY,
+    not_your_review_area=NOT_YOUR_TOWNSHIP_REVIEW_AREA,
+    timeline=False,
+    approved=lambda report: township_report_counted(report=report),
+    withdrawn=lambda report: township_report_counted(report=report),
+    notify=False,
+)
+
+
+@transaction.atomic
+def report_submit(*, report: AnnualReport, by) -> AnnualReport:
+    """County official: draft or returned → submitted, inside the year's reporting window (see above)."""
+    return _submit_step(VILLAGE_REPORTS, report=report, by=by)
+
+
+@transaction.atomic
+def report_approve(*, report: AnnualReport, by, comment: str = "") -> AnnualReport:
+    """Reviewer: submitted → approved, and the village is assessed for the report's year at once."""
+    return _approve_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+
+
+@transaction.atomic
+def report_return(*, report: AnnualReport, by, comment: str) -> AnnualReport:
+    """Reviewer: submitted → returned to the county, saying what to fix."""
+    return _return_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+
+
+@transaction.atomic
+def report_reopen(*, report: AnnualReport, by, comment: str) -> AnnualReport:
+    """Reviewer: approved → returned; the certification the approval gave is withdrawn and the report unlocked."""
+    return _reopen_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+
+
+# --- Township reports: the same steps; approving or reopening one rebuilds the township's Taobao town ------
+
+
+@transaction.atomic
+def township_report_create(
+    *, by, township: Division, year: int, ecommerce_sales: int, active_shops: int
+) -> TownshipReport:
+    require(may_edit_registry(by, township.code), NOT_YOUR_TOWNSHIP_COUNTY)
+    if township.level != codes.TOWNSHIP:
+        raise ValidationError({"township": _("Choose a township-level division.")})
+    report = TownshipReport(
+        township=township, year=year, ecommerce_sales=ecommerce_sales, active_shops=active_shops, created_by=by
+    )
+    return save_validated(report, by=by)
+
+
+@transaction.atomic
+def township_report_update(*, report: TownshipReport, by, version, **changes) -> TownshipReport:
+    """Change a draft or returned township report's figures; refused (409) once submitted or approved."""
+    require(may_edit_registry(by, report.township_id), NOT_YOUR_TOWNSHIP_COUNTY)
+    return edit_versioned(
+        report,
+        by=by,
+        version=version,
+        changes=changes,
+        editable=TOWNSHIP_REPORT_FIGURES,
+        state={"status__in": TownshipReport.EDITABLE_STATUSES},
+        locked_message=NOT_EDITABLE,
+    )
+
+
+@transaction.atomic
+def township_report_submit(*, report: TownshipReport, by) -> TownshipReport:
+    return _submit_step(TOWNSHIP_REPORTS, report=report, by=by)
+
+
+@transaction.atomic
+def township_report_approve(*, report: TownshipReport, by, comment: str = "") -> TownshipReport:
+    return _approve_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
+
+
+@transaction.atomic
+def township_report_return(*, report: TownshipReport, by, comment: str) -> TownshipReport:
+    return _return_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
+
+
+@transaction.atomic
+def township_report_reopen(*, report: TownshipReport, by, comment: str) -> TownshipReport:
+    return _reopen_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)

@@ -75,6 +75,17 @@ def check_label(key):
 
 
 @register.filter
+def location_in_words(check):
+    """The location check's figure: the committee type of the year, and for a neighbourhood committee let in
+    by its earlier certification, that year ("neighbourhood committee, certified in 2019: still eligible")."""
+    committee_type = dict(Village.CommitteeType.choices).get(check.get("actual"), check.get("actual"))
+    certified_in = check.get("certified_in")
+    if certified_in is None:
+        return committee_type
+    return _("%(type)s, certified in %(year)s: still eligible") % {"type": committee_type, "year": certified_in}
+
+
+@register.filter
 def check_value(value, key):
     """A check's actual or required value in words: money for sales, a count for shops, types for location."""
     names = dict(Village.CommitteeType.choices)
