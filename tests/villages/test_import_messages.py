@@ -217,3 +217,35 @@ def test_an_interrupted_job_says_so_in_the_readers_language(official, status, dr
         assert english in job.shown_message
     with translation.override("zh-hans"):
         assert job.shown_message == job.message and "nothing" not in job.shown_message
+
+
+# Plural messages (Django's length and digit validators are ngettext_lazy with the count in a parameter)
+
+
+def test_a_plural_validator_message_is_stored_as_codes_and_rendered_in_the_readers_language():
+    from django.core.validators import MaxLengthValidator
+    from django.utils import translation
+
+    from villages.stored_messages import freeze, render
+
+    validator = MaxLengthValidator(5)
+    with translation.override("en"):
+        stored = freeze(validator.message, {"limit_value": 5, "show_value": 9, "value": "abcdefghi"})
+    assert "text" not in stored and stored["number_param"] == "limit_value"
+    with translation.override("en"):
+        english = render(stored)
+    with translation.override("zh-hans"):
+        chinese = render(stored)
+    assert english == "Ensure this value has at most 5 characters (it has 9)."
+    assert chinese != english and "5" in chinese and "9" in chinese
+
+
+def test_a_plural_message_with_its_count_given_keeps_its_form():
+    from django.utils import translation
+    from django.utils.translation import ngettext_lazy
+
+    from villages.stored_messages import freeze, render
+
+    stored = freeze(ngettext_lazy("%(count)s row", "%(count)s rows", 1), {"count": 1})
+    with translation.override("en"):
+        assert render(stored) == "1 row"

@@ -101,6 +101,8 @@ def test_the_page_asks_then_withdraws(client_for, official, mistake):
 
     page = client.get(reverse("villages:village_withdraw", args=[mistake.code]))
     assert page.status_code == 200 and "Yes, withdraw the village" in page.content.decode()
+    assert "The withdrawal is recorded in the history" in page.content.decode()
+    assert "deleted" not in page.content.decode(), "a withdrawal is said in its own words, not a deletion's"
 
     response = client.post(reverse("villages:village_withdraw", args=[mistake.code]), follow=True)
     assert "withdrawn" in response.content.decode()
@@ -114,6 +116,7 @@ def test_the_page_names_what_depends_on_the_village_and_offers_no_button(client_
 
     text = page.content.decode()
     assert "online shops" in text and "Yes, withdraw the village" not in text
+    assert "It cannot be withdrawn now:" in text and "cannot be deleted" not in text
     refused = client_for(official).post(reverse("villages:village_withdraw", args=[mistake.code]), follow=True)
     assert "cannot be withdrawn" in refused.content.decode()
     assert Village.objects.filter(pk=mistake.pk).exists()

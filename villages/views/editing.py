@@ -167,15 +167,23 @@ def form_page(request, form, *, service, done, template, context, record=None):
     return render(request, template, {"form": form, "conflict": conflict, **context})
 
 
-def delete_page(request, *, delete, title, question, button, back_url, done_url, done_message, blockers=()):
+def delete_page(
+    request, *, delete, title, question, button, back_url, done_url, done_message, blockers=(),
+    blocked_heading=None, recorded_note=None,
+):
     """A deletion's confirmation page; its POST deletes through the service `delete()` and says what happened.
 
     `blockers` are the reasons, known before asking, why the record cannot go yet (the page says so and offers
-    no button). A refusal by the service itself (its rules, records still pointing at this one, a change made
+    no button, under `blocked_heading`); `recorded_note` tells what the history keeps (both default to a
+    deletion's words). A refusal by the service itself (its rules, records still pointing at this one, a change made
     meanwhile) returns to `back_url`, the record's page, with the reason; nothing is deleted then.
     """
     if request.method != "POST":
-        context = {"title": title, "question": question, "button": button, "back_url": back_url, "blockers": blockers}
+        context = {
+            "title": title, "question": question, "button": button, "back_url": back_url, "blockers": blockers,
+            "blocked_heading": blocked_heading or _("It cannot be deleted now:"),
+            "recorded_note": recorded_note or _("The deletion is recorded in the history with your name."),
+        }
         return render(request, "confirm_delete.html", context)
     with refusal_as_messages(request):
         delete()

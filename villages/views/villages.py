@@ -223,4 +223,6 @@ def village_withdraw_view(request, code):
         done_url=reverse("villages:village_list"),
         done_message=_("Village %(name)s (%(code)s) withdrawn.") % {"name": village.name, "code": village.code},
         blockers=blockers,
+        blocked_heading=_("It cannot be withdrawn now:"),
+        recorded_note=_("The withdrawal is recorded in the history with your name."),
     )
