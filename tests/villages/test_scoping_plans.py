@@ -91,13 +91,13 @@ def twenty_thousand_villages(tree):
     """40 counties of 500 villages each, made in SQL and analysed, so the planner sees a realistic table."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO villages_division (code, name, level, parent_id) "
-            "SELECT (371750 + n)::text, 'county ' || n, 'county', %s FROM generate_series(1, %s) AS n",
+            "INSERT INTO villages_division (code, name, level, parent_id, source) "
+            "SELECT (371750 + n)::text, 'county ' || n, 'county', %s, 'mca_2025' FROM generate_series(1, %s) AS n",
             [tree.prefecture.code, GENERATED_COUNTIES],
         )
         cursor.execute(
-            "INSERT INTO villages_division (code, name, level, parent_id) "
-            "SELECT (371750 + n)::text || '101', 'town ' || n, 'township', (371750 + n)::text "
+            "INSERT INTO villages_division (code, name, level, parent_id, source) "
+            "SELECT (371750 + n)::text || '101', 'town ' || n, 'township', (371750 + n)::text, 'mca_2025' "
             "FROM generate_series(1, %s) AS n",
             [GENERATED_COUNTIES],
         )
