@@ -129,7 +129,7 @@ VILLAGE_SELECT = """
 SELECT t.code || lpad(unit::text, 3, '0'),
        {name}, t.code,
        CASE WHEN unit < 200 THEN 'neighbourhood_committee' ELSE 'village_committee' END,
-       200 + (t.i * 7919) % 2800, NULL, CASE WHEN unit < 200 THEN 111 ELSE 220 END,
+       200 + (t.i::bigint * 7919) % 2800, NULL, CASE WHEN unit < 200 THEN 111 ELSE 220 END,
        round((22 + (('x' || substr(md5(substr(t.code, 1, 6)), 1, 6))::bit(24)::int % 2400) / 100.0
               + (t.idx % 20) * 0.01 + (t.i % 7) * 0.002)::numeric, 6),
        round((100 + (('x' || substr(md5(substr(t.code, 1, 6)), 7, 6))::bit(24)::int % 2400) / 100.0
