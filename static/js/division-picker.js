@@ -43,11 +43,18 @@
       }
       return "";
     }
+    /* Each level's latest refill: an answer that arrives after a newer choice was made is dropped, so a slow
+       answer for an earlier choice can never empty the list the newer choice filled. */
+    var latest = {};
     /* Refill every level below `index` from the choices above it; a level with one option is chosen. */
     function refillBelow(index) {
       if (index + 1 >= LEVELS.length) { return Promise.resolve(); }
       var level = LEVELS[index + 1];
       var parent = parentOf(index + 1);
+      for (var later = index + 1; later < LEVELS.length; later += 1) {
+        latest[LEVELS[later]] = (latest[LEVELS[later]] || 0) + 1;
+      }
+      var ticket = latest[level];
       if (!parent) {
         for (var below = index + 1; below < LEVELS.length; below += 1) { fill(selects[LEVELS[below]], [], emptyLabel); }
         return Promise.resolve();
@@ -55,6 +62,7 @@
       var params = { level: level, parent: parent };
       if (scope) { params.scope = scope; }
       return loadResults(endpoint, params).then(function (results) {
+        if (ticket !== latest[level]) { return; }
         fill(selects[level], results, emptyLabel);
         if (scope && results.length === 1 && level !== "township") { selects[level].value = results[0].code; }
         return refillBelow(index + 1);

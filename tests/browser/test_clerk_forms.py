@@ -175,3 +175,33 @@ def test_the_public_village_list_goes_province_prefecture_county(live_server, br
     page.wait_for_selector("#picker-county option[value='371722']", state="attached")
     page.select_option("#picker-county", "371721")
     page.wait_for_selector("#picker-township option[value='371721121']", state="attached")
+
+
+def test_a_slow_answer_for_an_earlier_choice_never_empties_the_townships_of_a_later_one(live_server, browser, registry):
+    """Choosing a prefecture asks for its counties and then for townships under the prefecture itself (a level may
+    be skipped); a county chosen before that second answer arrives must keep its townships when it does."""
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    held = []
+
+    def hold_prefecture_townships(route):
+        if "level=township" in route.request.url and "parent=371700" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/divisions.json?*", hold_prefecture_townships)
+    page.goto(f"{live_server.url}/villages/")
+    page.select_option("#picker-province", "370000")
+    page.wait_for_selector("#picker-prefecture option[value='371700']", state="attached")
+    page.select_option("#picker-prefecture", "371700")
+    page.wait_for_selector("#picker-county option[value='371721']", state="attached")
+    page.select_option("#picker-county", "371721")
+    page.wait_for_selector("#picker-township option[value='371721121']", state="attached")
+    assert held, "the prefecture's own townships were asked for (the request this test holds back)"
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#picker-township option[value='371721121']").count() == 1
+    context.close()
