@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, imports, public, reports, shops, township_reports, villages
+from villages.views import (
+    divisions,
+    evidence,
+    exports,
+    home,
+    imports,
+    public,
+    reports,
+    shops,
+    township_reports,
+    villages,
+)
 
 app_name = "villages"
 
@@ -31,6 +42,19 @@ urlpatterns = [
     path("reports/<int:report_id>/delete/", reports.report_delete_view, name="report_delete"),
     path("reports/<int:report_id>/submit/", reports.report_submit_view, name="report_submit"),
     path("reports/<int:report_id>/review/", reports.report_review_view, name="report_review"),
+    path("reports/<int:report_id>/evidence/", evidence.report_evidence_view, name="report_evidence"),
+    path("reports/<int:report_id>/attachments/", evidence.attachment_upload_view, name="report_attachment_upload"),
+    path(
+        "reports/<int:report_id>/attachments/<int:attachment_id>/",
+        evidence.attachment_download,
+        name="report_attachment",
+    ),
+    path(
+        "reports/<int:report_id>/attachments/<int:attachment_id>/delete/",
+        evidence.attachment_delete_view,
+        name="report_attachment_delete",
+    ),
+    path("reports/<int:report_id>/comments/", evidence.comment_add_view, name="report_comment_add"),
     path(
         "townships/<str:code>/reports/new/",
         township_reports.township_report_create_view,

@@ -221,6 +221,8 @@ CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# The largest evidence file a report accepts (villages.services.evidence); a larger one is refused with a 400.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
 COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
 # Seconds without a heartbeat after which `registry_worker` marks a running import job interrupted.

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import imports, views
+from villages.api import evidence, imports, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -28,5 +28,17 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
     path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),
+    path("reports/<str:report_id>/attachments/", evidence.ReportAttachmentList.as_view(), name="report-attachments"),
+    path(
+        "reports/<str:report_id>/attachments/<str:attachment_id>/",
+        evidence.ReportAttachmentDetail.as_view(),
+        name="report-attachment",
+    ),
+    path(
+        "reports/<str:report_id>/attachments/<str:attachment_id>/file/",
+        evidence.ReportAttachmentFile.as_view(),
+        name="report-attachment-file",
+    ),
+    path("reports/<str:report_id>/comments/", evidence.ReportCommentList.as_view(), name="report-comments"),
     *router.urls,
 ]

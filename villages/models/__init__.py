@@ -5,6 +5,7 @@ from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
 from .divisions import Division
+from .evidence import ReportAttachment, ReportComment
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
@@ -27,6 +28,8 @@ __all__ = [
     "OnlineShop",
     "OutboundMail",
     "PublishedDataVersion",
+    "ReportAttachment",
+    "ReportComment",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",
