@@ -107,6 +107,8 @@ class _ReportScopedList(generics.GenericAPIView):
 
 
 class ReportAttachmentList(_ReportScopedList):
+    """A report's evidence files, oldest first; POST one (multipart) while the report is a draft or returned."""
+
     serializer_class = ReportAttachmentSerializer
     queryset = ReportAttachment.objects.none()  # the schema's model; every request lists one report's rows
     parser_classes = [MultiPartParser, FormParser]
@@ -139,6 +141,8 @@ class ReportAttachmentList(_ReportScopedList):
 
 
 class ReportAttachmentDetail(APIView):
+    """DELETE an attachment: its county (or an administrator) while the report is a draft or returned."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -155,6 +159,8 @@ class ReportAttachmentDetail(APIView):
 
 
 class ReportAttachmentFile(APIView):
+    """The attachment's file, as a download with the content type its content proved."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -174,6 +180,8 @@ class ReportAttachmentFile(APIView):
 
 
 class ReportCommentList(_ReportScopedList):
+    """A report's comment thread, oldest first; anyone who works on the report may POST `{"text": ...}`."""
+
     serializer_class = ReportCommentSerializer
     queryset = ReportComment.objects.none()  # the schema's model; every request lists one report's rows
     parser_classes = [RegistryJSONParser]
