@@ -18,6 +18,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 
 from rural_services.models import ServiceKind
@@ -34,7 +35,15 @@ from tests.factories import (
     TaobaoTownFactory,
     VillageFactory,
 )
-from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, ImportJob, ReviewEvent
+from villages.models import (
+    ADMINISTRATORS,
+    COUNTY_OFFICIALS,
+    REVIEWERS,
+    ImportJob,
+    ReportAttachment,
+    ReportComment,
+    ReviewEvent,
+)
 
 # Text the crawl reads: the page's visible text and the attributes a person (or a screen reader) meets.
 HIDDEN = re.compile(r"<(script|style|noscript)\b.*?</\1>|<!--.*?-->", re.S | re.I)
@@ -57,7 +66,8 @@ EN_ALLOWED = {
 # Pages that are not a person's reading: files, data, redirects after a POST.
 NOT_PAGES = {
     "villages:division_options", "villages:certified_export", "villages:village_export", "villages:import_job_errors",
-    "villages:import_template", "villages:import_job_confirm", "rural_services:map_data", "rural_services:point_export",
+    "villages:import_template", "villages:import_job_confirm", "villages:report_attachment", "rural_services:map_data",
+    "rural_services:point_export",
 }
 
 
@@ -86,6 +96,11 @@ def site(tree):
                                 latitude="34.81", longitude="115.61")
     point.services.set(ServiceKind.objects.all()[:2])
     activity = ServiceActivityFactory(point=point)
+    attachment = ReportAttachment(report=submitted, name="销售流水.pdf", content_type="application/pdf", size=9,
+                                  sha256="0" * 64, uploaded_by=official)
+    attachment.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    ReportComment.objects.create(report=submitted, author=reviewer, text="请补充网店截图")
     job = ImportJob.objects.create(
         uploaded_by=official, kind="villages", file_name="villages.csv", status=ImportJob.Status.VALIDATED,
         invalid_count=1, errors=[{"row": 2, "column": "户数", "field": "households", "value": "abc",
@@ -95,6 +110,7 @@ def site(tree):
         "args": {
             "code": village.code, "report_id": submitted.pk, "shop_id": shop.pk, "shop_year_id": shop_year.pk,
             "pk": job.pk, "center_id": center.pk, "activity_id": activity.pk, "point_code": point.code,
+            "attachment_id": attachment.pk,
         },
         "reports": {"approved": approved, "reopened": reopened},
     }

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -34,6 +35,8 @@ from villages.models import (
     ImportJob,
     OnlineShop,
     OutboundMail,
+    ReportAttachment,
+    ReportComment,
     ReviewEvent,
     ShopYear,
     TaobaoTown,
@@ -53,7 +56,11 @@ REGISTRY_MODELS = sorted(
 )
 # Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
 # come from the official list (`load_divisions`), never from a hand-filled form.
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail}
+# A report's attachments and comments come from its page and the API, where the content and the rights are checked.
+DERIVED_MODELS = {
+    Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail, ReportAttachment,
+    ReportComment,
+}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -68,6 +75,11 @@ def one_of_everything(tree):
     ShopYearFactory(shop=shop)
     report = AnnualReportFactory(village=village)
     ReviewEventFactory(report=report)
+    attachment = ReportAttachment(report=report, name="statement.pdf", content_type="application/pdf", size=9,
+                                  sha256="0" * 64, uploaded_by=make_user("county_clerk"))
+    attachment.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    attachment.save()
+    ReportComment.objects.create(report=report, author=attachment.uploaded_by, text="see the statement")
     ReportingWindowFactory(year=2023)
     JurisdictionAssignmentFactory(division=tree.county)
     AssessmentFactory(village=village, report=report)
