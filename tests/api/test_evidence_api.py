@@ -16,6 +16,18 @@ COMMENT_FIELDS = {"id", "author", "text", "at"}
 
 
 @pytest.fixture
+def api_for(api_for):
+    """The API clients of the other API tests, asking for English answers (the site's default is Chinese)."""
+
+    def authenticate(user):
+        client = api_for(user)
+        client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+        return client
+
+    return authenticate
+
+
+@pytest.fixture
 def report(tree):
     return AnnualReportFactory(village=VillageFactory(township=tree.town))
 
@@ -61,6 +73,14 @@ def test_a_renamed_program_or_web_page_is_a_400_naming_the_file(report, official
     assert response.status_code == 400
     assert "a renamed program or web page is refused" in response.json()["file"][0]
     assert not ReportAttachment.objects.exists()
+
+
+def test_the_refusal_is_in_chinese_for_a_chinese_caller(report, official, api_for):
+    client = api_for(official)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(attachments_url(report.pk), {"file": upload("a.pdf", EXE_BYTES)}, format="multipart")
+    assert response.status_code == 400
+    assert "改了扩展名的程序或网页文件会被拒绝" in response.json()["file"][0]
 
 
 def test_an_oversized_file_is_a_400(report, official, api_for, settings):
