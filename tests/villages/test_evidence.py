@@ -219,6 +219,7 @@ def test_an_attachment_asked_for_under_another_report_is_404(report, other_repor
 
 def test_approved_reports_are_public_but_their_evidence_is_not(report, official, reviewer, client, tree):
     attachment = attach(report, official)
+    comment_add(report=report, by=reviewer, text="内部讨论")
     report_submit(report=report, by=official)
     report_approve(report=report, by=reviewer)
     stranger = make_user("stranger", COUNTY_OFFICIALS, [tree.other_county])
@@ -228,9 +229,23 @@ def test_approved_reports_are_public_but_their_evidence_is_not(report, official,
     page = stranger_client.get(reverse("villages:report_detail", args=[report.pk]))
     assert page.status_code == 200
     assert "statement.pdf" not in page.content.decode()
+    assert "内部讨论" not in page.content.decode()
+    assert 'id="discussion"' not in page.content.decode()
     assert stranger_client.get(download_url(attachment)).status_code == 404
     anonymous = client.get(download_url(attachment))
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/99999999999999999999999/evidence/",
+        "/reports/1/attachments/99999999999999999999999/",
+        "/reports/99999999999999999999999/attachments/1/delete/",
+    ],
+)
+def test_huge_ids_in_the_evidence_pages_are_404(official, client_for, path):
+    assert client_for(official).get(path).status_code == 404
 
 
 def test_nothing_serves_the_media_folder(report, official, client_for):

@@ -6,6 +6,7 @@ public, its evidence is not (bank statements and shop screenshots name people), 
 same answer as for a report that does not exist.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from villages.models import AnnualReport, ReportAttachment, ReportComment
@@ -46,9 +47,12 @@ def report_comments(report: AnnualReport):
 
 def attachment_for_reading(user, report_id, attachment_id) -> ReportAttachment:
     """An attachment of the given report that the user may download; Http404 for any other."""
-    return get_object_or_404(
-        attachments_in_scope_of(user).select_related("report__village"), pk=attachment_id, report_id=report_id
-    )
+    attachment = get_object_or_404(attachments_in_scope_of(user).select_related("report__village"), pk=attachment_id)
+    # Compared here rather than in the query: Django keeps an out-of-range number away from the database for
+    # a primary key, not for a foreign key, and a 23-digit report id must be a 404, not an overflow.
+    if attachment.report_id != report_id:
+        raise Http404
+    return attachment
 
 
 def attachments_in_scope_of(user):
