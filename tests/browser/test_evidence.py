@@ -2,29 +2,22 @@
 and comments, and a disguised file is refused with the reason beside the field."""
 
 import pytest
-from django.contrib.auth.models import Group
 
-from tests.factories import AnnualReportFactory, DivisionTreeFactory, UserFactory, VillageFactory
+from tests.conftest import make_user
+from tests.factories import AnnualReportFactory, DivisionTreeFactory, VillageFactory
 from tests.villages.evidence_files import EXE_BYTES, PNG_BYTES
-from villages.models import COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment, ReportAttachment, ReportComment
+from villages.models import COUNTY_OFFICIALS, REVIEWERS, ReportAttachment, ReportComment
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "secret-pass-123"
 
 
-def make_user(username, role, division):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    JurisdictionAssignment.objects.create(user=user, division=division)
-    return user
-
-
 @pytest.fixture
 def report():
     tree = DivisionTreeFactory.build_tree()
-    make_user("caoxian", COUNTY_OFFICIALS, tree.county)
-    make_user("heze_reviewer", REVIEWERS, tree.province)
+    make_user("caoxian", COUNTY_OFFICIALS, [tree.county])
+    make_user("heze_reviewer", REVIEWERS, [tree.province])
     return AnnualReportFactory(village=VillageFactory(township=tree.town, name="丁楼村"))
 
 
