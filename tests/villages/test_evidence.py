@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from tests.villages.evidence_files import (
 )
 from villages import evidence_types
 from villages.models import COUNTY_OFFICIALS, AnnualReport, ReportAttachment, ReportComment
+from villages.services import evidence as evidence_services
 from villages.services.errors import ConflictError
 from villages.services.evidence import attachment_delete, attachment_upload, comment_add
 from villages.services.reports import report_approve, report_delete, report_submit
@@ -398,3 +401,46 @@ def test_the_admin_lists_attachments_read_only_without_a_storage_link(report, of
     assert 'name="_save"' not in change
     comments = client.get(reverse("admin:villages_reportcomment_changelist")).content.decode()
     assert "see the statement" in comments
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Needs PostgreSQL: SQLite has no row locks and serialises whole-database writes.",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_racing_a_submission_lands_before_it(tree, official, monkeypatch):
+    report = AnnualReportFactory(village=VillageFactory(township=tree.town))
+    real_sha256 = evidence_services._sha256
+
+    def slow_sha256(uploaded_file):
+        # The upload holds the report's row lock here: the submission's UPDATE must wait for it.
+        time.sleep(0.5)
+        return real_sha256(uploaded_file)
+
+    monkeypatch.setattr(evidence_services, "_sha256", slow_sha256)
+    outcomes = {}
+
+    def upload_evidence():
+        try:
+            outcomes["upload"] = attach(AnnualReport.objects.get(pk=report.pk), official)
+        finally:
+            connection.close()
+
+    def submit():
+        try:
+            time.sleep(0.2)
+            outcomes["submit"] = report_submit(report=AnnualReport.objects.get(pk=report.pk), by=official)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload_evidence), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    submitted = AnnualReport.objects.get(pk=report.pk)
+    attachment = ReportAttachment.objects.get()
+    assert submitted.status == AnnualReport.Status.SUBMITTED
+    assert attachment.uploaded_at < submitted.submitted_at
