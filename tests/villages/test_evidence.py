@@ -444,3 +444,20 @@ def test_an_upload_racing_a_submission_lands_before_it(tree, official, monkeypat
     attachment = ReportAttachment.objects.get()
     assert submitted.status == AnnualReport.Status.SUBMITTED
     assert attachment.uploaded_at < submitted.submitted_at
+
+
+def test_staff_of_another_county_see_no_attachment_or_comment_in_the_admin(report, official, tree, client_for):
+    attach(report, official, "曹县流水.pdf")
+    comment_add(report=report, by=official, text="曹县内部")
+    own_staff = make_user("own_staff", COUNTY_OFFICIALS, [tree.county], is_staff=True)
+    other_staff = make_user("other_staff", COUNTY_OFFICIALS, [tree.other_county], is_staff=True)
+    attachments = reverse("admin:villages_reportattachment_changelist")
+    comments = reverse("admin:villages_reportcomment_changelist")
+
+    own = client_for(own_staff)
+    assert "曹县流水.pdf" in own.get(attachments).content.decode()
+    assert "曹县内部" in own.get(comments).content.decode()
+    other = client_for(other_staff)
+    assert other.get(attachments).status_code == 200
+    assert "曹县流水.pdf" not in other.get(attachments).content.decode()
+    assert "曹县内部" not in other.get(comments).content.decode()
