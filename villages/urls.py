@@ -2,13 +2,30 @@
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, imports, public, reports, shops, township_reports, villages
+from villages.views import (
+    divisions,
+    exports,
+    home,
+    imports,
+    open_data,
+    public,
+    reports,
+    shops,
+    township_reports,
+    villages,
+)
 
 app_name = "villages"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("dashboard/", public.dashboard, name="dashboard"),
+    path("dashboard/tables/<slug:table>.<str:extension>", public.dashboard_table_download, name="dashboard_table"),
+    path("areas/", public.drill_down_page, name="drill_down"),
+    path("criteria/", public.criteria_page, name="criteria"),
+    path("open-data/", open_data.open_data_index, name="open_data"),
+    path("open-data/<int:year>/datapackage.json", open_data.data_package, name="data_package"),
+    path("open-data/<int:year>/<slug:table>.<str:extension>", open_data.open_data_file, name="open_data_file"),
     path("divisions.json", divisions.division_options, name="division_options"),
     path("village-codes.json", divisions.village_code_options, name="village_code_options"),
     path("dashboard/certified.<str:extension>", exports.certified_list_export, name="certified_export"),
