@@ -18,6 +18,7 @@ from villages import codes
 from villages.models import Assessment, Division, TaobaoTown, Village, VillageCluster
 from villages.public_filters import PublicFilter
 from villages.selectors.jurisdiction import code_prefix_q
+from villages.selectors.visibility import certified_village_q
 
 VILLAGE_CODE_LENGTH = 12
 CHILD_LEVEL = {None: codes.PROVINCE, codes.PROVINCE: codes.PREFECTURE, codes.PREFECTURE: codes.COUNTY}
@@ -78,7 +79,9 @@ def _grouped(queryset, code_path: str, length: int, **aggregates) -> dict[str, d
 def _children(filters: PublicFilter) -> tuple[str, list[AreaRow]]:
     level = filters.area_level
     if level == codes.COUNTY:
-        villages = Village.objects.filter(township__parent_id=filters.county).order_by("code")
+        # The public page names only certified villages (the public rule of `visibility`); the others are
+        # counted in the village committees, never listed.
+        villages = Village.objects.filter(certified_village_q(), township__parent_id=filters.county).order_by("code")
         return "village", [AreaRow(code, name, code) for code, name in villages.values_list("code", "name")]
     child_level = CHILD_LEVEL[level]
     divisions = Division.objects.filter(level=child_level)
