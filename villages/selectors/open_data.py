@@ -52,7 +52,7 @@ def _open_cell(value):
     if isinstance(value, list):
         return " ".join(str(item) for item in value)
     if isinstance(value, decimal.Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")
     return escape_cell(value)
 
 
