@@ -93,3 +93,14 @@ def test_the_index_lists_each_year_with_its_stable_urls(client, year_2023):
     assert "/open-data/2023/datapackage.json" in page
     assert "/open-data/2023/villages.csv" in page and "/open-data/2023/clusters.xlsx" in page
     assert "Creative Commons Attribution 4.0" in page
+
+
+def test_the_api_lists_the_open_data_urls_and_is_linked_from_the_api_root(client, year_2023):
+    index = client.get("/api/v1/open-data/").json()
+    assert index["licence"]["name"] == "CC-BY-4.0"
+    year = index["years"][0]
+    assert year["year"] == 2023 and year["taobao_villages"] == 2
+    assert year["datapackage"].endswith("/open-data/2023/datapackage.json")
+    assert year["files"]["towns"]["xlsx"].endswith("/open-data/2023/towns.xlsx")
+    assert "open-data" in client.get("/api/v1/").json()["resources"]
+    assert "/api/v1/open-data/" in client.get("/api/v1/schema/", {"format": "json"}).content.decode()

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import imports, views
+from villages.api import imports, open_data, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -28,5 +28,6 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
     path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),
+    path("open-data/", open_data.OpenDataIndex.as_view(), name="open-data"),
     *router.urls,
 ]
