@@ -57,8 +57,10 @@ def _village_rules(criteria: CriteriaSet) -> list[str]:
     if codes.NEIGHBOURHOOD_COMMITTEE not in criteria.eligible_committee_types:
         if criteria.neighbourhood_committee_rule == scoring.NEIGHBOURHOOD_COMMITTEES_KEEP_CERTIFIED:
             rules.append(
-                _("A neighbourhood committee that was a Taobao village in an earlier year keeps its eligibility; "
-                  "no new neighbourhood committees are admitted.")
+                _(
+                    "A neighbourhood committee that was a Taobao village in an earlier year keeps its eligibility; "
+                    "no new neighbourhood committees are admitted."
+                )
             )
         else:
             rules.append(_("Neighbourhood committees are excluded, also those certified in earlier years."))
@@ -67,8 +69,7 @@ def _village_rules(criteria: CriteriaSet) -> list[str]:
 
 def _scale_route(criteria: CriteriaSet) -> str:
     return _(
-        "Or, whatever its Taobao villages, it has e-commerce sales over %(sales)s and more than %(shops)s "
-        "active shops."
+        "Or, whatever its Taobao villages, it has e-commerce sales over %(sales)s and more than %(shops)s active shops."
     ) % {"sales": _yuan(criteria.town_min_sales), "shops": grouped_number(criteria.town_min_active_shops)}
 
 
@@ -98,30 +99,40 @@ def _changes(before: CriteriaSet, after: CriteriaSet) -> list[tuple[str, str]]:
     """What `after` changed against `before`, each with the reason that kind of change has."""
     changes = []
     if after.town_scale_route and not before.town_scale_route:
-        changes.append((
-            _("Towns can also qualify by their scale alone: %(rule)s") % {"rule": _scale_route(after)},
-            _("Townships with a large e-commerce economy spread over many villages, none of them large enough, "
-              "were not counted before."),
-        ))
+        changes.append(
+            (
+                _("Towns can also qualify by their scale alone: %(rule)s") % {"rule": _scale_route(after)},
+                _(
+                    "Townships with a large e-commerce economy spread over many villages, none of them large enough, "
+                    "were not counted before."
+                ),
+            )
+        )
     elif before.town_scale_route and not after.town_scale_route:
         changes.append((_("Towns can no longer qualify by their scale alone."), _("The route was withdrawn.")))
     removed = [code for code in before.eligible_committee_types if code not in after.eligible_committee_types]
     added = [code for code in after.eligible_committee_types if code not in before.eligible_committee_types]
     if removed:
-        changes.append((
-            _("These units no longer count as Taobao villages: %(types)s.") % {"types": _types(removed)},
-            _("A Taobao village is a rural measure: neighbourhood committees are urban units, so they leave it."),
-        ))
+        changes.append(
+            (
+                _("These units no longer count as Taobao villages: %(types)s.") % {"types": _types(removed)},
+                _("A Taobao village is a rural measure: neighbourhood committees are urban units, so they leave it."),
+            )
+        )
     if added:
-        changes.append((
-            _("These units now count as Taobao villages: %(types)s.") % {"types": _types(added)},
-            _("The stored criteria admit them from this version on."),
-        ))
+        changes.append(
+            (
+                _("These units now count as Taobao villages: %(types)s.") % {"types": _types(added)},
+                _("The stored criteria admit them from this version on."),
+            )
+        )
     if before.subdistricts_can_be_towns and not after.subdistricts_can_be_towns:
-        changes.append((
-            _("Subdistricts can no longer be Taobao towns."),
-            _("Subdistricts are urban units; a Taobao town is a rural township (judged by its type in the year)."),
-        ))
+        changes.append(
+            (
+                _("Subdistricts can no longer be Taobao towns."),
+                _("Subdistricts are urban units; a Taobao town is a rural township (judged by its type in the year)."),
+            )
+        )
     elif after.subdistricts_can_be_towns and not before.subdistricts_can_be_towns:
         changes.append((_("Subdistricts can be Taobao towns again."), _("The stored criteria admit them.")))
     thresholds = (
@@ -133,10 +144,12 @@ def _changes(before: CriteriaSet, after: CriteriaSet) -> list[tuple[str, str]]:
     for field, label, shown in thresholds:
         old, new = getattr(before, field), getattr(after, field)
         if old != new:
-            changes.append((
-                _("%(what)s: %(old)s, now %(new)s.") % {"what": label, "old": shown(old), "new": shown(new)},
-                _("A new threshold of the stored criteria."),
-            ))
+            changes.append(
+                (
+                    _("%(what)s: %(old)s, now %(new)s.") % {"what": label, "old": shown(old), "new": shown(new)},
+                    _("A new threshold of the stored criteria."),
+                )
+            )
     return changes
 
 

@@ -22,7 +22,9 @@ YEAR = Column("year", _("Year"))
 
 
 def registry_villages_table(dashboard: PublicDashboard) -> Table:
-    rows = consecutive_years({row["year"]: row["taobao_villages"] for row in dashboard.yearly if row["taobao_villages"]})
+    rows = consecutive_years(
+        {row["year"]: row["taobao_villages"] for row in dashboard.yearly if row["taobao_villages"]}
+    )
     return Table(
         "registry-villages",
         _("Taobao villages certified in this registry, per year"),

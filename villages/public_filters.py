@@ -88,7 +88,9 @@ def public_filter_from(params) -> PublicFilter:
     """The filters of a query string, or a ValidationError naming each wrong field (the page shows it, as a 400)."""
     form = PublicFilterForm({name: params.get(name, "") for name in ("year", *AREA_LEVELS)})
     if not form.is_valid():
-        raise ValidationError({field: [str(message) for message in messages] for field, messages in form.errors.items()})
+        raise ValidationError(
+            {field: [str(message) for message in messages] for field, messages in form.errors.items()}
+        )
     data = form.cleaned_data
     return PublicFilter(
         year=data["year"],

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class PublishedYear:
@@ -30,10 +32,16 @@ PUBLISHED_BY_YEAR = {published.year: published for published in PUBLISHED_SERIES
 UNPUBLISHED_YEARS = (2023, 2024)
 # Where the series above comes from (DOMAIN.md), for the dashboard's sources and the open data package.
 PUBLISHED_SOURCES = (
-    ("AliResearch (阿里研究院), Taobao village research reports", "https://www.aliresearch.com/en/news/detail/id/21855.html"),
-    ("AliResearch: Taobao village clusters", "https://www.aliresearch.com/en/news/detail/id/20805.html"),
-    ("Huzhou government: 2020 Taobao village criteria", "https://www.huzhou.gov.cn/art/2020/9/4/art_1229213494_56244317.html"),
-    ("Fuzhou news: the 2020 tightening", "https://news.fznews.com.cn/dsxw/20200903/5f504a24337a4.shtml"),
+    (_("AliResearch: the Taobao village research reports"), "https://www.aliresearch.com/en/news/detail/id/21855.html"),
+    (_("AliResearch: Taobao village clusters"), "https://www.aliresearch.com/en/news/detail/id/20805.html"),
+    (
+        _("Huzhou government: the 2020 Taobao village criteria"),
+        "https://www.huzhou.gov.cn/art/2020/9/4/art_1229213494_56244317.html",
+    ),
+    (
+        _("Fuzhou news: the 2020 tightening of the criteria"),
+        "https://news.fznews.com.cn/dsxw/20200903/5f504a24337a4.shtml",
+    ),
 )
 
 

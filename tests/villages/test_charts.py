@@ -27,8 +27,9 @@ def test_a_jump_in_the_years_is_marked_between_its_neighbours():
 
 @pytest.mark.parametrize("tallest", [1, 2, 3, 7, 11, 21, 26, 41, 51, 99, 101, 251, 4310, 7780, 99_999])
 def test_the_tallest_bar_reaches_at_least_half_the_plot_height(tallest):
-    chart = charts.grouped_bar_chart([(2022, {"registry": tallest // 2}), (2023, {"registry": tallest})],
-                                     (("registry", "bar-registry"),))
+    chart = charts.grouped_bar_chart(
+        [(2022, {"registry": tallest // 2}), (2023, {"registry": tallest})], (("registry", "bar-registry"),)
+    )
     highest = max(bar.height for group in chart.groups for bar in group.bars)
     assert highest >= chart.plot_height / 2
     ticks = [tick.value for tick in chart.ticks]
@@ -37,7 +38,9 @@ def test_the_tallest_bar_reaches_at_least_half_the_plot_height(tallest):
 
 def test_the_registry_years_run_without_holes_a_year_without_villages_is_a_true_zero():
     assert charts.consecutive_years({2021: 2, 2023: 5}) == [
-        (2021, {"registry": 2}), (2022, {"registry": 0}), (2023, {"registry": 5}),
+        (2021, {"registry": 2}),
+        (2022, {"registry": 0}),
+        (2023, {"registry": 5}),
     ]
 
 
@@ -55,9 +58,11 @@ def test_the_dashboard_draws_the_registry_on_its_own_scale_and_marks_2023_and_20
     published_section = page.split('id="published-series"')[1].split("</section>")[0]
     assert published_section.count('class="not-published" data-year="2023"') == 2  # villages and towns
     assert 'class="not-published" data-year="2024"' in published_section
-    assert "未公布 / not published" in published_section
+    assert "not published</text>" in published_section
     assert 'data-missing="2010-2012"' in published_section
     # The accessible table under the chart says it in words, and the unit and legend are there.
     assert "not-published-cell" in published_section
     assert "Unit: Taobao villages" in page
+    chinese = client.get(reverse("villages:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未公布</text>" in chinese
     assert 'aria-describedby="published-table"' in page

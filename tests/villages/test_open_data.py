@@ -29,7 +29,9 @@ def year_2023(tree, reviewer):
     report_assess(report=AnnualReportFactory(village=reopened, year=2023, status=AnnualReport.Status.APPROVED))
     report_reopen(report=AnnualReport.objects.get(village=reopened), by=reviewer, comment="数据有误")
     TaobaoTownFactory(township=tree.other_town, year=2023)
-    cluster = VillageCluster.objects.create(year=2023, size_class="cluster", village_count=10, counties=["371721", "371722"])
+    cluster = VillageCluster.objects.create(
+        year=2023, size_class="cluster", village_count=10, counties=["371721", "371722"]
+    )
     cluster.villages.add(*villages)
     return villages
 
@@ -44,7 +46,9 @@ def test_the_data_package_validates_with_frictionless(client, year_2023, tmp_pat
     descriptor = json.loads(download(client, "villages:data_package", 2023))
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     for resource in descriptor["resources"]:
-        (tmp_path / resource["path"]).write_bytes(download(client, "villages:open_data_file", 2023, resource["name"], "csv"))
+        (tmp_path / resource["path"]).write_bytes(
+            download(client, "villages:open_data_file", 2023, resource["name"], "csv")
+        )
 
     report = Package(str(tmp_path / "datapackage.json")).validate()
 
@@ -55,7 +59,11 @@ def test_the_data_package_validates_with_frictionless(client, year_2023, tmp_pat
 
 
 def test_the_licence_comes_from_the_setting(client, tree, settings):
-    settings.OPEN_DATA_LICENSE = {"name": "ODC-BY-1.0", "title": "Open Data Commons Attribution", "path": "https://opendatacommons.org/licenses/by/"}
+    settings.OPEN_DATA_LICENSE = {
+        "name": "ODC-BY-1.0",
+        "title": "Open Data Commons Attribution",
+        "path": "https://opendatacommons.org/licenses/by/",
+    }
     descriptor = json.loads(download(client, "villages:data_package", 2023))
     assert descriptor["licenses"] == [settings.OPEN_DATA_LICENSE]
 
@@ -69,21 +77,28 @@ def test_the_villages_file_holds_only_approved_certified_villages(client, year_2
 
 
 def test_the_towns_and_clusters_files_and_the_excel_workbook(client, year_2023):
-    towns = list(csv.DictReader(io.StringIO(download(client, "villages:open_data_file", 2023, "towns", "csv").decode())))
+    towns = list(
+        csv.DictReader(io.StringIO(download(client, "villages:open_data_file", 2023, "towns", "csv").decode()))
+    )
     assert [row["township_code"] for row in towns] == ["320324109"]
-    clusters = list(csv.DictReader(io.StringIO(download(client, "villages:open_data_file", 2023, "clusters", "csv").decode())))
+    clusters = list(
+        csv.DictReader(io.StringIO(download(client, "villages:open_data_file", 2023, "clusters", "csv").decode()))
+    )
     assert clusters[0]["county_codes"] == "371721 371722"
     workbook = openpyxl.load_workbook(io.BytesIO(download(client, "villages:open_data_file", 2023, "villages", "xlsx")))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "village_code" and len(rows) == 3
 
 
-@pytest.mark.parametrize("path", [
-    "/open-data/1999/datapackage.json",
-    "/open-data/2999/villages.csv",
-    "/open-data/2023/secrets.csv",
-    "/open-data/2023/villages.exe",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/open-data/1999/datapackage.json",
+        "/open-data/2999/villages.csv",
+        "/open-data/2023/secrets.csv",
+        "/open-data/2023/villages.exe",
+    ],
+)
 def test_unknown_years_tables_and_formats_are_404(client, tree, path):
     assert client.get(path).status_code == 404
 

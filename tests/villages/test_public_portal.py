@@ -69,7 +69,7 @@ def test_the_dashboard_filtered_to_a_county_leaves_out_the_other_county(client, 
     page = get(client, "villages:dashboard", province="370000", prefecture="371700", county="371721").content.decode()
     assert "大集公开村" in page
     assert "单县公开村" not in page
-    assert 'selected>曹县' in page
+    assert "selected>曹县" in page
 
 
 def test_the_year_in_the_url_is_honoured(client, tree, registry):
@@ -140,7 +140,8 @@ def test_a_download_is_exactly_the_table_the_page_shows(client, tree, registry):
     page = get(client, "villages:dashboard", province="370000").content.decode()
     table_html = page.split('id="certified-table"')[1].split("</table>")[0]
     response = client.get(
-        reverse("villages:dashboard_table", args=["certified", "csv"]), {"province": "370000"},
+        reverse("villages:dashboard_table", args=["certified", "csv"]),
+        {"province": "370000"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -231,7 +232,7 @@ def test_the_drill_down_goes_from_the_nation_to_the_villages_with_their_counts(c
 
     counties = get(client, "villages:drill_down", year="2023", province="370000", prefecture="371700").context["drill"]
     cao = {row.code: row for row in counties.rows}["371721"]
-    # Cao County's village committees in the registry: 大集公开村, 往年村, 草稿村, 待审村, 撤回村; one of them certified.
+    # Cao County's village committees: 大集公开村, 往年村, 草稿村, 待审村, 撤回村; one certified in 2023.
     assert (cao.taobao_villages, cao.village_committees) == (1, 5)
     assert cao.committee_share == pytest.approx(0.2)
 
@@ -245,7 +246,11 @@ def test_the_drill_down_goes_from_the_nation_to_the_villages_with_their_counts(c
 
 
 def test_the_dashboard_names_its_licence_sources_and_methodology(client, tree, registry, settings):
-    settings.OPEN_DATA_LICENSE = {"name": "ODbL-1.0", "title": "Open Database License", "path": "https://opendatacommons.org/licenses/odbl/"}
+    settings.OPEN_DATA_LICENSE = {
+        "name": "ODbL-1.0",
+        "title": "Open Database License",
+        "path": "https://opendatacommons.org/licenses/odbl/",
+    }
     page = get(client, "villages:dashboard").content.decode()
     assert 'id="data-as-of"' in page
     assert "Open Database License" in page

@@ -11,15 +11,20 @@ from rest_framework.views import APIView
 from taobao_site.api_errors import NOT_LOGGED_IN, THROTTLED
 from villages.selectors.open_data import OPEN_TABLES, open_data_years
 
-OPEN_DATA_YEAR = inline_serializer("OpenDataYear", {
-    "year": serializers.IntegerField(),
-    "taobao_villages": serializers.IntegerField(),
-    "datapackage": serializers.URLField(help_text="Frictionless Data Package descriptor (table schemas, licence, sources)"),
-    "files": serializers.DictField(
-        child=serializers.DictField(child=serializers.URLField()),
-        help_text="table (villages, towns, clusters) → format (csv, xlsx) → URL",
-    ),
-})
+OPEN_DATA_YEAR = inline_serializer(
+    "OpenDataYear",
+    {
+        "year": serializers.IntegerField(),
+        "taobao_villages": serializers.IntegerField(),
+        "datapackage": serializers.URLField(
+            help_text="Frictionless Data Package descriptor (table schemas, licence, sources)"
+        ),
+        "files": serializers.DictField(
+            child=serializers.DictField(child=serializers.URLField()),
+            help_text="table (villages, towns, clusters) → format (csv, xlsx) → URL",
+        ),
+    },
+)
 
 
 class OpenDataIndex(APIView):
@@ -34,12 +39,24 @@ class OpenDataIndex(APIView):
     @extend_schema(
         summary="Open data: the stable URLs of each year's data package and files",
         tags=["open data"],
-        responses={200: inline_serializer("OpenDataIndex", {
-            "licence": inline_serializer("OpenDataLicence", {
-                "name": serializers.CharField(), "title": serializers.CharField(), "path": serializers.URLField(),
-            }),
-            "years": serializers.ListField(child=OPEN_DATA_YEAR),
-        }), 401: NOT_LOGGED_IN, 429: THROTTLED},
+        responses={
+            200: inline_serializer(
+                "OpenDataIndex",
+                {
+                    "licence": inline_serializer(
+                        "OpenDataLicence",
+                        {
+                            "name": serializers.CharField(),
+                            "title": serializers.CharField(),
+                            "path": serializers.URLField(),
+                        },
+                    ),
+                    "years": serializers.ListField(child=OPEN_DATA_YEAR),
+                },
+            ),
+            401: NOT_LOGGED_IN,
+            429: THROTTLED,
+        },
     )
     def get(self, request):
         def url(name, *args):
@@ -50,8 +67,10 @@ class OpenDataIndex(APIView):
                 **row,
                 "datapackage": url("villages:data_package", row["year"]),
                 "files": {
-                    table: {extension: url("villages:open_data_file", row["year"], table, extension)
-                            for extension in ("csv", "xlsx")}
+                    table: {
+                        extension: url("villages:open_data_file", row["year"], table, extension)
+                        for extension in ("csv", "xlsx")
+                    }
                     for table in OPEN_TABLES
                 },
             }

@@ -88,8 +88,11 @@ def table_response(table: Table, file_format: str, *, file_stem: str) -> HttpRes
     if file_format == XLSX:
         body, content_type = _xlsx_bytes(table), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif file_format == JSON:
-        payload = {"columns": [column.key for column in table.columns], "headers": table.headers,
-                   "rows": table.records()}
+        payload = {
+            "columns": [column.key for column in table.columns],
+            "headers": table.headers,
+            "rows": table.records(),
+        }
         body, content_type = json.dumps(payload, ensure_ascii=False, indent=1).encode(), "application/json"
     else:
         body, content_type = _csv_bytes(table), "text/csv; charset=utf-8"

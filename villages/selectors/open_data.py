@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from villages.exports.formats import CHUNK_ROWS, escape_cell
 from villages.models import Assessment, TaobaoTown, VillageCluster
@@ -26,6 +28,7 @@ class OpenField:
 @dataclass(frozen=True)
 class OpenTable:
     name: str
+    label: Promise  # on the pages, in the reader's language; the package's own words are English
     title: str
     description: str
     fields: tuple[OpenField, ...]
@@ -58,6 +61,7 @@ def _open_cell(value):
 
 VILLAGES = OpenTable(
     "villages",
+    _("Certified Taobao villages"),
     "Certified Taobao villages",
     "Every village with an approved report that qualified as a Taobao village in the year.",
     (
@@ -67,7 +71,9 @@ VILLAGES = OpenTable(
         OpenField("township_name", "village__township__name", "string", "Township name"),
         OpenField("county_code", "village__township__parent_id", "string", "6-digit county code (GB/T 2260)"),
         OpenField("county_name", "village__township__parent__name", "string", "County name"),
-        OpenField("committee_type", "village__committee_type", "string", "village_committee, neighbourhood_committee or other"),
+        OpenField(
+            "committee_type", "village__committee_type", "string", "village_committee, neighbourhood_committee or other"
+        ),
         OpenField("year", "year", "integer", "Year of the assessment"),
         OpenField("criteria_version", "criteria_set__name", "string", "Criteria version the village was scored on"),
         OpenField("score", "score", "number", "Readiness score, 0-100"),
@@ -79,6 +85,7 @@ VILLAGES = OpenTable(
 )
 TOWNS = OpenTable(
     "towns",
+    _("Taobao towns"),
     "Taobao towns",
     "Townships that qualified as Taobao towns in the year, with the route they qualified by.",
     (
@@ -97,6 +104,7 @@ TOWNS = OpenTable(
 )
 CLUSTERS = OpenTable(
     "clusters",
+    _("Taobao village clusters"),
     "Taobao village clusters",
     "Groups of at least 10 contiguous Taobao villages in the year.",
     (
@@ -118,7 +126,13 @@ OPEN_TABLE_ROWS = {
 
 def open_data_years() -> list[dict]:
     """The years with certified villages, newest first, each with its count (one query)."""
-    counts = (
-        Assessment.objects.filter(qualified=True).values_list("year").annotate(count=Count("id")).order_by("-year")
-    )
+    counts = Assessment.objects.filter(qualified=True).values_list("year").annotate(count=Count("id")).order_by("-year")
     return [{"year": year, "taobao_villages": count} for year, count in counts]
+
+
+# Licences the pages can name in the reader's language; any other configured licence is named by its title.
+KNOWN_LICENCE_TITLES = {"CC-BY-4.0": _("Creative Commons Attribution 4.0 International")}
+
+
+def licence_title(licence: dict):
+    return KNOWN_LICENCE_TITLES.get(licence["name"], licence["title"])

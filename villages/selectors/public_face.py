@@ -47,7 +47,9 @@ class PublicDashboard:
     data_as_of: datetime | None
 
 
-def public_dashboard(filters: PublicFilter = NATION, version: PublishedDataVersion | None = NOT_READ) -> PublicDashboard:
+def public_dashboard(
+    filters: PublicFilter = NATION, version: PublishedDataVersion | None = NOT_READ
+) -> PublicDashboard:
     """The dashboard's figures for the filter and the current data version (`version` when already read)."""
     if version is NOT_READ:
         version = published_data_version()
@@ -84,7 +86,10 @@ def published_yearly_statistics(version: PublishedDataVersion | None = None) -> 
 
 def _count_by_year_and_province(rows, code_path: str) -> dict:
     counts = (
-        rows.annotate(prefix=Substr(code_path, 1, 2)).values_list("year", "prefix").annotate(count=Count("id")).order_by()
+        rows.annotate(prefix=Substr(code_path, 1, 2))
+        .values_list("year", "prefix")
+        .annotate(count=Count("id"))
+        .order_by()
     )
     return {(year, prefix): count for year, prefix, count in counts}
 

@@ -12,7 +12,9 @@ from villages.validators import FIRST_YEAR
 def filter_options(filters: PublicFilter, version=None) -> dict:
     """Years and divisions to choose from, kept with the published data version like the figures: a division
     loaded since holds no published figure until an approval, which replaces the version."""
-    return cached_for_version(version, "filter-options", lambda: _filter_options(filters), key_parts=filters.key_parts()[1:])
+    return cached_for_version(
+        version, "filter-options", lambda: _filter_options(filters), key_parts=filters.key_parts()[1:]
+    )
 
 
 def _filter_options(filters: PublicFilter) -> dict:

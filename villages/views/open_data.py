@@ -11,16 +11,22 @@ from django.conf import settings
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from villages.exports.formats import CSV, XLSX
 from villages.exports.tables import Column, Table, table_response
 from villages.published import PUBLISHED_SOURCES
 from villages.selectors.data_version import published_data_version
-from villages.selectors.open_data import OPEN_TABLES, open_data_years
+from villages.selectors.open_data import OPEN_TABLES, licence_title, open_data_years
 from villages.validators import FIRST_YEAR
 
 REGISTRY_SOURCE_TITLE = "Taobao Village Registry: approved annual reports scored against the stored criteria"
+
+
+def _english(text) -> str:
+    """The package is one file for every reader: its words are in English, as its column names."""
+    with translation.override("en"):
+        return str(text)
 
 
 def _checked_year(year: int) -> int:
@@ -33,7 +39,12 @@ def open_data_index(request):
     return render(
         request,
         "villages/open_data.html",
-        {"years": open_data_years(), "tables": OPEN_TABLES.values(), "licence": settings.OPEN_DATA_LICENSE},
+        {
+            "years": open_data_years(),
+            "tables": OPEN_TABLES.values(),
+            "licence": settings.OPEN_DATA_LICENSE,
+            "licence_title": licence_title(settings.OPEN_DATA_LICENSE),
+        },
     )
 
 
@@ -52,7 +63,7 @@ def data_package(request, year):
         "licenses": [dict(settings.OPEN_DATA_LICENSE)],
         "sources": [
             {"title": REGISTRY_SOURCE_TITLE, "path": request.build_absolute_uri(reverse("villages:criteria"))},
-            *({"title": title, "path": url} for title, url in PUBLISHED_SOURCES),
+            *({"title": _english(title), "path": url} for title, url in PUBLISHED_SOURCES),
         ],
         "resources": [
             {
@@ -92,7 +103,9 @@ def open_data_file(request, year, table, extension):
     stem = f"taobao-{table}-{year}"
     if extension == XLSX:
         rows = list(open_table.rows(year))
-        sheet = Table(table, open_table.title, tuple(Column(field.name, field.name) for field in open_table.fields), rows)
+        sheet = Table(
+            table, open_table.title, tuple(Column(field.name, field.name) for field in open_table.fields), rows
+        )
         return table_response(sheet, XLSX, file_stem=stem)
     response = StreamingHttpResponse(_csv_lines(open_table, year), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'

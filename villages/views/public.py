@@ -20,6 +20,7 @@ from villages.published import PUBLISHED_SOURCES
 from villages.selectors.criteria import criteria_versions
 from villages.selectors.data_version import cached_for_version, published_data_version
 from villages.selectors.drill_down import area_names, drill_down
+from villages.selectors.open_data import licence_title
 from villages.selectors.public_face import public_dashboard
 from villages.selectors.public_options import filter_options
 
@@ -71,7 +72,7 @@ def dashboard_table_download(request, table, extension):
 
 
 def _file_stem(table, filters) -> str:
-    return "-".join([table, *(str(part) for part in filters.key_parts() if part)] or [table])
+    return "-".join([table, *(str(part) for part in filters.key_parts() if part)])
 
 
 def drill_down_page(request):
@@ -129,4 +130,5 @@ def _dashboard_figures(filters, version) -> dict:
         "data_as_of": content.data_as_of,
         "sources": PUBLISHED_SOURCES,
         "licence": settings.OPEN_DATA_LICENSE,
+        "licence_title": licence_title(settings.OPEN_DATA_LICENSE),
     }
