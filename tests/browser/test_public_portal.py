@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_the_dashboard_filtered_to_one_province_downloads_its_chart_as_csv(browser, live_server, tmp_path):
     tree = DivisionTreeFactory.build_tree()
-    for township, name in ((tree.town, "浏览器村"), (tree.second_county_town, "单县浏览器村"), (tree.other_town, "江苏村")):
+    for township, name in (
+        (tree.town, "浏览器村"),
+        (tree.second_county_town, "单县浏览器村"),
+        (tree.other_town, "江苏村"),
+    ):
         village = VillageFactory(township=township, name=name)
         report_assess(report=AnnualReportFactory(village=village, year=2023, status=AnnualReport.Status.APPROVED))
     context = browser.new_context(locale="en-US", accept_downloads=True, viewport={"width": 375, "height": 800})
