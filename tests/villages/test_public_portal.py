@@ -264,3 +264,25 @@ def test_the_json_download_is_valid_json_with_nulls_for_unpublished_years(client
     by_year = {row["year"]: row for row in payload["rows"]}
     assert by_year[2023]["published_taobao_villages"] is None
     assert by_year[2022]["published_taobao_villages"] == 7780
+
+
+def test_the_map_is_narrowed_to_the_area_in_the_url(client, tree, registry):
+    for village in registry.values():
+        village.latitude, village.longitude = "34.8", "115.5"
+        village.save(update_fields=["latitude", "longitude"])
+    cache.clear()
+    page = get(client, "rural_services:map", province="370000")
+    assert page.status_code == 200
+    assert "province=370000" in page.context["data_url"]
+    shandong = client.get(reverse("rural_services:map_data"), {"year": "2023", "province": "370000"}).json()
+    names = {feature["properties"]["name"] for feature in shandong["features"]}
+    assert "大集公开村" in names and "沙集公开村" not in names
+    jiangsu = client.get(reverse("rural_services:map_data"), {"year": "2023", "county": "320324"}).json()
+    assert {feature["properties"]["name"] for feature in jiangsu["features"]} == {"沙集公开村"}
+
+
+@pytest.mark.parametrize("params", [{"province": "990000"}, {"province": "320000", "county": "371721"}])
+def test_the_map_refuses_an_invalid_area_with_a_400(client, tree, registry, params):
+    assert get(client, "rural_services:map", **params).status_code == 400
+    response = client.get(reverse("rural_services:map_data"), params)
+    assert response.status_code == 400 and response.json()
