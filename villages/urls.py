@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", public.dashboard, name="dashboard"),
     path("dashboard/tables/<slug:table>.<str:extension>", public.dashboard_table_download, name="dashboard_table"),
     path("areas/", public.drill_down_page, name="drill_down"),
+    path("areas/table.<str:extension>", public.drill_down_download, name="drill_down_table"),
     path("criteria/", public.criteria_page, name="criteria"),
     path("open-data/", open_data.open_data_index, name="open_data"),
     path("open-data/<int:year>/datapackage.json", open_data.data_package, name="data_package"),

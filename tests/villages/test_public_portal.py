@@ -298,3 +298,14 @@ def test_the_service_network_panel_follows_the_area_of_the_dashboard(client, tre
     assert '<div class="stat">2</div>' in national
     assert '<div class="stat">1</div>' in jiangsu and "In the area chosen" in jiangsu
     assert '<div class="stat">0</div>' in county
+
+
+def test_the_drill_down_downloads_its_table_for_the_same_filters(client, tree, registry):
+    payload = client.get(reverse("villages:drill_down_table", args=["json"]), {"year": "2023"}).json()
+    shandong = next(row for row in payload["rows"] if row["code"] == "370000")
+    assert (shandong["taobao_villages"], shandong["service_points"]) == (2, 1)
+    county = client.get(reverse("villages:drill_down_table", args=["csv"]), {"year": "2023", "county": "371721"})
+    rows = list(csv.reader(io.StringIO(county.content.decode("utf-8-sig"))))
+    # Every public (once certified) village of the county, with its count for the year asked.
+    assert [(row[1], row[2]) for row in rows[1:]] == [("大集公开村", "1"), ("往年村", "0")]
+    assert client.get(reverse("villages:drill_down_table", args=["csv"]), {"county": "9"}).status_code == 400

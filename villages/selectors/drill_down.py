@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from villages import codes
+from villages.exports.tables import Column, Table
 from villages.models import Assessment, Division, TaobaoTown, Village, VillageCluster
 from villages.public_filters import PublicFilter
 from villages.selectors.jurisdiction import code_prefix_q
@@ -138,3 +140,35 @@ def area_names(filters: PublicFilter) -> dict[str, str]:
     if not chosen:
         return {}
     return dict(Division.objects.filter(code__in=chosen).values_list("code", "name"))
+
+
+def drill_down_table(drill: DrillDown) -> Table:
+    """The drill-down's rows as a downloadable table, with the same columns as the page."""
+    extra = drill.extra_columns
+    return Table(
+        "areas",
+        _("The areas inside"),
+        (
+            Column("code", _("Code")),
+            Column("name", _("Area")),
+            Column("taobao_villages", _("Taobao villages"), numeric=True),
+            Column("taobao_towns", _("Taobao towns"), numeric=True),
+            Column("clusters", _("Clusters"), numeric=True),
+            Column("village_committees", _("Village committees"), numeric=True),
+            Column("committee_share", _("Share that are Taobao villages"), numeric=True),
+            *(Column(column.key, column.header, numeric=True) for column in extra),
+        ),
+        [
+            (
+                row.code,
+                row.name,
+                row.taobao_villages,
+                row.taobao_towns,
+                row.clusters,
+                row.village_committees,
+                None if row.committee_share is None else round(row.committee_share, 4),
+                *(row.extra.get(column.key, 0) for column in extra),
+            )
+            for row in drill.rows
+        ],
+    )

@@ -19,7 +19,7 @@ from villages.public_filters import public_filter_from
 from villages.published import PUBLISHED_SOURCES
 from villages.selectors.criteria import criteria_versions
 from villages.selectors.data_version import cached_for_version, published_data_version
-from villages.selectors.drill_down import area_names, drill_down
+from villages.selectors.drill_down import area_names, drill_down, drill_down_table
 from villages.selectors.open_data import licence_title
 from villages.selectors.public_face import public_dashboard
 from villages.selectors.public_options import filter_options
@@ -99,6 +99,16 @@ def drill_down_page(request):
             "national_query": filters.query(province="", prefecture="", county=""),
         },
     )
+
+
+def drill_down_download(request, extension):
+    """The drill-down's table for the same filters, in CSV, XLSX or JSON."""
+    if extension not in TABLE_FORMATS:
+        raise Http404
+    filters, refusal = filters_or_refusal(request, "villages/drill_down.html")
+    if refusal:
+        return refusal
+    return table_response(drill_down_table(drill_down(filters)), extension, file_stem=_file_stem("areas", filters))
 
 
 def criteria_page(request):
