@@ -10,8 +10,7 @@ tables are rebuilt from them without a query.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef
 
 from villages.models import Assessment, Division, PublishedDataVersion, TaobaoTown, Village, VillageCluster
 from villages.public_filters import NATION, PublicFilter
@@ -84,16 +83,6 @@ def published_yearly_statistics(version: PublishedDataVersion | None = None) -> 
     )
 
 
-def _count_by_year_and_province(rows, code_path: str) -> dict:
-    counts = (
-        rows.annotate(prefix=Substr(code_path, 1, 2))
-        .values_list("year", "prefix")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    return {(year, prefix): count for year, prefix, count in counts}
-
-
 def _dashboard_figures(filters: PublicFilter) -> dict:
     """Two aggregates (villages and towns per year and province inside the area) feed the series, the regions
     and the year shown; the lists of that year take one query each, whatever the filter."""
@@ -108,8 +97,8 @@ def _dashboard_figures(filters: PublicFilter) -> dict:
             code_prefix_q("village__code", prefix)
         )
         clusters_in_area = clusters_in_area.filter(Exists(members))
-    villages = _count_by_year_and_province(assessments, "village__code")
-    towns = _count_by_year_and_province(towns_in_area, "township_id")
+    villages = villages_by_year_and_province(area_prefix=prefix)
+    towns = towns_by_year_and_province(area_prefix=prefix)
     year = filters.year or max((row_year for row_year, _prefix in set(villages) | set(towns)), default=None)
     certified, regions, town_rows, cluster_rows = [], [], [], []
     if year is not None:
