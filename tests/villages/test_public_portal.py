@@ -309,3 +309,10 @@ def test_the_drill_down_downloads_its_table_for_the_same_filters(client, tree, r
     # Every public (once certified) village of the county, with its count for the year asked.
     assert [(row[1], row[2]) for row in rows[1:]] == [("大集公开村", "1"), ("往年村", "0")]
     assert client.get(reverse("villages:drill_down_table", args=["csv"]), {"county": "9"}).status_code == 400
+
+
+def test_the_full_certified_list_link_keeps_the_area_when_its_export_can(client, tree, registry):
+    page = get(client, "villages:dashboard", province="370000", county="371721").content.decode()
+    assert 'href="/dashboard/certified.csv?year=2023&amp;province=370000&amp;county=371721"' in page
+    prefecture_only = get(client, "villages:dashboard", prefecture="371700").content.decode()
+    assert "/dashboard/certified.csv" not in prefecture_only

@@ -4,6 +4,8 @@ The filters (year, province, prefecture, county) are in the URL; an invalid one 
 on the page. Every table and chart of the dashboard can be downloaded as CSV, XLSX or JSON.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -71,6 +73,19 @@ def dashboard_table_download(request, table, extension):
     return table_response(builder(content), extension, file_stem=_file_stem(table, filters))
 
 
+def _certified_list_query(filters, year) -> str | None:
+    """The query of the full certified list (its export filters by year, province and county): None where it
+    cannot say the same area as the page (a prefecture chosen without a county), or without a year."""
+    if year is None or (filters.prefecture and not filters.county):
+        return None
+    return urlencode(
+        {
+            "year": year,
+            **{level: getattr(filters, level) for level in ("province", "county") if getattr(filters, level)},
+        }
+    )
+
+
 def _file_stem(table, filters) -> str:
     return "-".join([table, *(str(part) for part in filters.key_parts() if part)])
 
@@ -134,6 +149,7 @@ def _dashboard_figures(filters, version) -> dict:
         "latest_year": content.latest_year,
         "latest_year_text": str(content.latest_year or ""),
         "certified_count": content.certified_count,
+        "certified_list_query": _certified_list_query(filters, content.latest_year),
         "certified": content.certified,
         "towns": content.towns,
         "clusters": content.clusters,
