@@ -119,3 +119,15 @@ def test_the_api_lists_the_open_data_urls_and_is_linked_from_the_api_root(client
     assert year["files"]["towns"]["xlsx"].endswith("/open-data/2023/towns.xlsx")
     assert "open-data" in client.get("/api/v1/").json()["resources"]
     assert "/api/v1/open-data/" in client.get("/api/v1/schema/", {"format": "json"}).content.decode()
+
+
+def test_the_open_data_pages_and_files_run_a_fixed_number_of_queries(client, year_2023, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        client.get(reverse("villages:open_data"))
+    with django_assert_num_queries(1):
+        client.get(reverse("villages:data_package", args=[2023]))
+    for table in ("villages", "towns", "clusters"):
+        with django_assert_num_queries(1):
+            download(client, "villages:open_data_file", 2023, table, "csv")
+    with django_assert_num_queries(1):
+        client.get(reverse("villages:criteria"))
