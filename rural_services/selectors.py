@@ -16,7 +16,7 @@ from rural_services.models import (
 from villages import codes
 from villages.models import Division
 from villages.selectors.editing import record_for_deleting, record_for_editing
-from villages.selectors.jurisdiction import code_in_scope, in_jurisdiction
+from villages.selectors.jurisdiction import code_in_scope, code_prefix_q, in_jurisdiction
 from villages.selectors.visibility import in_jurisdiction_or_public
 
 
@@ -127,17 +127,23 @@ def _share(count: int, target: int) -> float:
     return round(100 * count / target, 2) if target else 0.0
 
 
-def service_coverage() -> dict:
+def service_coverage(prefix: str = "") -> dict:
     """Public coverage of the network: open points and centres, counties with an open point or centre, and
-    each published target (`NetworkTarget`, with its source) with the share of it reached."""
+    each published target (`NetworkTarget`, with its source) with the share of it reached.
+
+    Inside an area (`prefix`, the code digits of a province, prefecture or county) the counts are the area's
+    and the national targets are left out: a national goal measured against one province's points misleads.
+    """
     open_points = ServicePoint.objects.filter(status=FacilityStatus.OPEN)
+    open_centres = CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN)
+    if prefix:
+        open_points = open_points.filter(code_prefix_q("village__code", prefix))
+        open_centres = open_centres.filter(code_prefix_q("county_id", prefix))
     totals = open_points.aggregate(
         points=Count("pk"), counties=Count(Substr("village__code", 1, 6), distinct=True)
     )
-    centres = CountyOperationCenter.objects.filter(status=FacilityStatus.OPEN).aggregate(
-        centres=Count("pk"), counties=Count("county", distinct=True)
-    )
-    targets = [
+    centres = open_centres.aggregate(centres=Count("pk"), counties=Count("county", distinct=True))
+    targets = [] if prefix else [
         {
             "target": target,
             "share_of_counties": _share(centres["counties"], target.counties),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -45,9 +45,11 @@ from rural_services.services import (
     service_point_delete,
     service_point_update,
 )
+from villages.public_filters import AREA_LEVELS, NATION, public_filter_from
 from villages.selectors.certification import certified_in_year_q, certified_years
 from villages.selectors.data_version import cached_for_version, published_data_version
-from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
+from villages.selectors.jurisdiction import code_prefix_q, is_administrator, may_edit_registry, may_enter_data
+from villages.selectors.public_options import filter_options
 from villages.selectors.visibility import villages_visible_to
 from villages.views.editing import delete_page, form_page
 from villages.views.exports import list_download
@@ -261,9 +263,21 @@ def map_year(request, years: list[int]) -> tuple[int | None, str]:
         "year": asked[:10]}
 
 
+def map_area(request):
+    """The area the map is narrowed to (`province`, `prefecture`, `county` codes, as on every public page), or a
+    ValidationError; the year has its own rule here (`map_year`: one of the certified years)."""
+    return public_filter_from({level: request.GET.get(level, "") for level in AREA_LEVELS})
+
+
 def public_map(request):
     years = certified_years()
     year, problem = map_year(request, years)
+    try:
+        area = map_area(request)
+        area_errors = []
+    except ValidationError as error:
+        area, area_errors = NATION, error.messages
+    query = area.query(year=year)
     return render(
         request,
         "rural_services/map.html",
@@ -272,45 +286,52 @@ def public_map(request):
             "years": years,
             "year": year,
             "year_problem": problem,
-            "data_url": reverse("rural_services:map_data") + (f"?year={year}" if year else ""),
+            "filters": area,
+            "filter_errors": area_errors,
+            "filter_options": filter_options(area, published_data_version()),
+            "data_url": reverse("rural_services:map_data") + (f"?{query}" if query else ""),
         },
-        status=400 if problem else 200,
+        status=400 if problem or area_errors else 200,
     )
 
 
 def map_data(request):
     """GeoJSON of the villages certified in `?year=` (default: the latest such year) and of the open service
-    points with coordinates; public, no personal data.
+    points with coordinates, inside the area asked for (default: China); public, no personal data.
 
     The villages' half changes only with the published data (approve, reopen, rescore), so it is built once
-    per data version and year; the service points are read on every request. Each feature carries what its
-    popup shows: code, name, township or village, and the year it is certified in.
+    per data version, year and area; the service points are read on every request. Each feature carries what
+    its popup shows: code, name, township or village, and the year it is certified in.
     """
     years = certified_years()
     year, problem = map_year(request, years)
     if problem:
         return JsonResponse({"year": [problem]}, status=400)
+    try:
+        area = map_area(request)
+    except ValidationError as error:
+        return JsonResponse(error.message_dict, status=400)
     village_features = (
-        cached_for_version(published_data_version(), "map-villages", partial(_certified_village_features, year),
-                           key_parts=[year])
+        cached_for_version(published_data_version(), "map-villages",
+                           partial(_certified_village_features, year, area.prefix), key_parts=[year, area.prefix])
         if year else []
     )
-    points = (
-        service_points_visible_to(AnonymousUser())
-        .filter(status=FacilityStatus.OPEN, latitude__isnull=False)
-        .values_list("code", "name", "latitude", "longitude", "village__name")
+    points = service_points_visible_to(AnonymousUser()).filter(status=FacilityStatus.OPEN, latitude__isnull=False)
+    if area.prefix:
+        points = points.filter(code_prefix_q("village__code", area.prefix))
+    point_features = _features(
+        "service_point", points.values_list("code", "name", "latitude", "longitude", "village__name"),
+        "rural_services:point_detail", extra=("village",),
     )
-    point_features = _features("service_point", points, "rural_services:point_detail", extra=("village",))
     return JsonResponse({"type": "FeatureCollection", "year": year,
                          "features": village_features + point_features})
 
 
-def _certified_village_features(year: int) -> list[dict]:
-    villages = (
-        villages_visible_to(AnonymousUser())
-        .filter(certified_in_year_q(year), latitude__isnull=False)
-        .values_list("code", "name", "latitude", "longitude", "township__name")
-    )
+def _certified_village_features(year: int, prefix: str = "") -> list[dict]:
+    villages = villages_visible_to(AnonymousUser()).filter(certified_in_year_q(year), latitude__isnull=False)
+    if prefix:
+        villages = villages.filter(code_prefix_q("code", prefix))
+    villages = villages.values_list("code", "name", "latitude", "longitude", "township__name")
     features = _features("village", villages, "villages:village_detail", extra=("township",))
     for feature in features:
         feature["properties"]["certified_in"] = year

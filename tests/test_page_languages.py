@@ -68,6 +68,7 @@ NOT_PAGES = {
     "villages:division_options", "villages:certified_export", "villages:village_export", "villages:import_job_errors",
     "villages:import_template", "villages:import_job_confirm", "villages:report_attachment", "rural_services:map_data",
     "rural_services:point_export",
+    "villages:dashboard_table", "villages:data_package", "villages:open_data_file", "villages:drill_down_table",
 }
 
 
@@ -118,6 +119,7 @@ def site(tree):
 
 # Reference data seeded by migrations and shown through translated labels: its stored names are not "data".
 CATALOGUE_MODELS = ("rural_services.servicekind", "villages.criteriaset")
+CATALOGUE_DATA_FIELDS = ("source",)
 
 
 def data_texts(*, catalogues_are_data: bool = False) -> list[str]:
@@ -129,10 +131,11 @@ def data_texts(*, catalogues_are_data: bool = False) -> list[str]:
 
     texts = set()
     for model in apps.get_models():
-        if model._meta.label_lower in CATALOGUE_MODELS and not catalogues_are_data:
-            continue
         text_fields = [field.attname for field in model._meta.concrete_fields
                        if field.get_internal_type() in ("CharField", "TextField") and not field.choices]
+        if model._meta.label_lower in CATALOGUE_MODELS and not catalogues_are_data:
+            # A catalogue's bibliographic source is shown as stored (the criteria page cites it): data.
+            text_fields = [name for name in text_fields if name in CATALOGUE_DATA_FIELDS]
         # Sessions and admin log entries are not shown as data; auth's permission names are (Django stores them
         # in English when it creates them, from each model's name).
         if not text_fields or model._meta.app_label in ("sessions", "admin", "contenttypes"):

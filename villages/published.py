@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True)
 class PublishedYear:
@@ -25,6 +27,28 @@ PUBLISHED_SERIES = (
     PublishedYear(2022, 7780, 2429),
 )
 PUBLISHED_BY_YEAR = {published.year: published for published in PUBLISHED_SERIES}
+# Years whose national list was searched for and not found (DOMAIN.md, 2026-12): charts draw them as
+# "not published" instead of leaving them out (which reads as the series ending) or drawing a zero.
+UNPUBLISHED_YEARS = (2023, 2024)
+# Where the series above comes from (DOMAIN.md), for the dashboard's sources and the open data package.
+PUBLISHED_SOURCES = (
+    (_("AliResearch: the Taobao village research reports"), "https://www.aliresearch.com/en/news/detail/id/21855.html"),
+    (_("AliResearch: Taobao village clusters"), "https://www.aliresearch.com/en/news/detail/id/20805.html"),
+    (
+        _("Huzhou government: the 2020 Taobao village criteria"),
+        "https://www.huzhou.gov.cn/art/2020/9/4/art_1229213494_56244317.html",
+    ),
+    (
+        _("Fuzhou news: the 2020 tightening of the criteria"),
+        "https://news.fznews.com.cn/dsxw/20200903/5f504a24337a4.shtml",
+    ),
+)
+
+
+def published_axis_years(registry_years) -> list[int]:
+    """The years a chart of the published series shows: each published year, the years known to be missing,
+    and the registry's own years (a registry year without a figure is drawn as "not published" too)."""
+    return sorted(set(PUBLISHED_BY_YEAR) | set(UNPUBLISHED_YEARS) | set(registry_years))
 
 
 @dataclass(frozen=True)

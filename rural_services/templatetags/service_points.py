@@ -19,6 +19,9 @@ def village_service_points(context, village):
     }
 
 
-@register.inclusion_tag("rural_services/includes/coverage.html")
-def network_coverage():
-    return {"coverage": service_coverage()}
+@register.inclusion_tag("rural_services/includes/coverage.html", takes_context=True)
+def network_coverage(context):
+    """The network's coverage, inside the area of the page's public filters when it has any."""
+    filters = context.get("filters")
+    prefix = filters.prefix if filters else ""
+    return {"coverage": service_coverage(prefix), "area_filtered": bool(prefix)}

@@ -219,6 +219,12 @@ SPECTACULAR_SETTINGS = {
 # Registry rules that are not confirmed by a primary source stay settings (DOMAIN.md).
 CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
+# The licence of the open data downloads and the dashboard's figures (Frictionless licence fields).
+OPEN_DATA_LICENSE = {
+    "name": env("OPEN_DATA_LICENSE_NAME", default="CC-BY-4.0"),
+    "title": env("OPEN_DATA_LICENSE_TITLE", default="Creative Commons Attribution 4.0"),
+    "path": env("OPEN_DATA_LICENSE_PATH", default="https://creativecommons.org/licenses/by/4.0/"),
+}
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # The largest evidence file a report accepts (villages.services.evidence); a larger one is refused with a 400.

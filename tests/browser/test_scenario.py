@@ -76,8 +76,8 @@ def log_out(page):
 
 def certified_in_year(page, year: int) -> int:
     """The dashboard's number of Taobao villages of `year` (0 when the year has no row yet)."""
-    row = page.locator("#yearly-towns details tbody tr", has_text=re.compile(rf"^\s*{year}"))
-    return int(row.locator("td").nth(1).text_content().strip()) if row.count() else 0
+    row = page.locator("#registry-villages-table tbody tr", has_text=re.compile(rf"^\s*{year}"))
+    return int(row.locator("td").nth(0).text_content().strip()) if row.count() else 0
 
 
 def county_to_dashboard(browser, story: Scenario, screenshot, **context_options) -> None:

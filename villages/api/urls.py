@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import evidence, imports, views
+from villages.api import evidence, imports, open_data, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -40,5 +40,6 @@ urlpatterns = [
         name="report-attachment-file",
     ),
     path("reports/<str:report_id>/comments/", evidence.ReportCommentList.as_view(), name="report-comments"),
+    path("open-data/", open_data.OpenDataIndex.as_view(), name="open-data"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from villages import codes
 from villages.models import Assessment, Division, TaobaoTown
 from villages.published import PUBLISHED_BY_YEAR
+from villages.selectors.jurisdiction import code_prefix_q
 
 REGION_LABELS = {
     "east": _("East"),
@@ -18,10 +19,13 @@ REGION_LABELS = {
 }
 
 
-def _count_by_year_and_province(rows, code_path: str, year=None) -> dict:
-    """How many of `rows` (each of a year, with a division code at `code_path`) per (year, province prefix)."""
+def _count_by_year_and_province(rows, code_path: str, year=None, area_prefix="") -> dict:
+    """How many of `rows` (each of a year, with a division code at `code_path`) per (year, province prefix),
+    of one year when `year` is given, inside one area when `area_prefix` (its code digits) is."""
     if year is not None:
         rows = rows.filter(year=year)
+    if area_prefix:
+        rows = rows.filter(code_prefix_q(code_path, area_prefix))
     counts = (
         rows.annotate(prefix=Substr(code_path, 1, 2))
         .values_list("year", "prefix")
@@ -31,14 +35,14 @@ def _count_by_year_and_province(rows, code_path: str, year=None) -> dict:
     return {(row_year, prefix): count for row_year, prefix, count in counts}
 
 
-def villages_by_year_and_province(year=None) -> dict:
+def villages_by_year_and_province(year=None, *, area_prefix="") -> dict:
     """Taobao villages (qualified assessments) per (year, province prefix)."""
-    return _count_by_year_and_province(Assessment.objects.filter(qualified=True), "village__code", year)
+    return _count_by_year_and_province(Assessment.objects.filter(qualified=True), "village__code", year, area_prefix)
 
 
-def towns_by_year_and_province(year=None) -> dict:
+def towns_by_year_and_province(year=None, *, area_prefix="") -> dict:
     """Taobao towns per (year, province prefix)."""
-    return _count_by_year_and_province(TaobaoTown.objects.all(), "township_id", year)
+    return _count_by_year_and_province(TaobaoTown.objects.all(), "township_id", year, area_prefix)
 
 
 def yearly_statistics() -> list[dict]:
