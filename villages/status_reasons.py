@@ -67,7 +67,8 @@ def excluded_since(committee_type: str, year: int, versions: list[VersionYears])
 
 
 def _percent(value) -> str:
-    return trimmed_decimal(Decimal(str(value or 0)), 1)
+    """Percentage points as stored (2 decimals at most), without trailing zeros: 12, 6.25."""
+    return trimmed_decimal(Decimal(str(value or 0)), 2)
 
 
 def _committee_type_words(committee_type: str) -> str:

@@ -52,7 +52,7 @@ from villages.models import (
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
 from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
 from villages.selectors.township_points import representative_points
-from villages.services.certificates import certificates_sync
+from villages.services.certificates import certificates_sync, village_certificate_refresh
 from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
@@ -203,7 +203,9 @@ def _village_derivatives_refresh(
     changed, the next year's status change and the clusters around it; its certificate (issued or revoked);
     then the published data version."""
     village = report.village
-    certificates_sync(years=[report.year], village_ids=[village.pk])
+    village_certificate_refresh(
+        village=village, year=report.year, criteria_set_id=criteria_set.pk, qualified=qualified
+    )
     taobao_towns_refresh(year=report.year, criteria_set=criteria_set, township_code=village.township_id)
     if qualified != was_qualified:
         if next_year_assessed:
