@@ -30,6 +30,7 @@ from villages.models import (
     REVIEWERS,
     AnnualReport,
     Assessment,
+    Certificate,
     Division,
     ImportJob,
     OnlineShop,
@@ -44,6 +45,7 @@ from villages.models import (
     VillageCluster,
     VillageConversion,
 )
+from villages.services.certificates import certificates_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +55,9 @@ REGISTRY_MODELS = sorted(
 )
 # Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
 # come from the official list (`load_divisions`), never from a hand-filled form.
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail}
+DERIVED_MODELS = {
+    Assessment, Certificate, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail
+}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -71,6 +75,7 @@ def one_of_everything(tree):
     ReportingWindowFactory(year=2023)
     JurisdictionAssignmentFactory(division=tree.county)
     AssessmentFactory(village=village, report=report)
+    certificates_sync(years=[2023])
     TaobaoTownFactory(township=tree.town)
     VillageClusterFactory().villages.add(village)
     centre = CountyOperationCenterFactory(county=tree.county)

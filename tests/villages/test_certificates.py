@@ -200,3 +200,19 @@ def test_the_printable_page_is_chinese_a4_with_a_qr_code_of_the_verification_url
     qr = english_client().get(f"/certificates/{serial}/qr.png")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     assert [barcode.text for barcode in decoded] == [f"{SITE}/verify/{serial}/"]
+
+
+def test_the_admin_lists_certificates_read_only_and_only_in_the_staff_members_area(tree, client):
+    from tests.conftest import make_user
+    from villages.models import REVIEWERS
+
+    for township in (tree.town, tree.other_town):
+        report_assess(report=AnnualReportFactory(village=VillageFactory(township=township),
+                                                 status=AnnualReport.Status.APPROVED))
+    client.force_login(make_user("staff_reviewer", REVIEWERS, [tree.province], is_staff=True))
+    changelist = client.get("/admin/villages/certificate/")
+    assert changelist.status_code == 200
+    assert [certificate.village.code[:2] for certificate in changelist.context["cl"].result_list] == ["37"]
+    assert client.get("/admin/villages/certificate/add/").status_code == 403
+    outside = Certificate.objects.get(village__code__startswith="32")
+    assert client.get(f"/admin/villages/certificate/{outside.pk}/change/").status_code == 302
