@@ -3,8 +3,6 @@
 Built from the strict fields of `villages.filters`: a malformed or unknown value is a 400, never an empty list.
 """
 
-import re
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,9 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from villages import codes
 from villages.filters import DivisionCodeFilter, VillageCodeField, VillageCodeFilter, YearField, YearFilter
 from villages.models import Assessment, Certificate
+from villages.models.certificates import SERIAL, SERIAL_PATTERN
 
-SERIAL_PATTERN = r"^TBV-[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"
-SERIAL = re.compile(SERIAL_PATTERN)
 STATUS_CHANGES = (
     (Assessment.StatusChange.NEW, _("gained the status")),
     (Assessment.StatusChange.LOST, _("lost the status")),

@@ -1,11 +1,17 @@
 """Certificates of Taobao village status: one per qualified assessment, verifiable by serial, revoked with a reason."""
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel
 from .certification import CriteriaSet
 from .villages import Village
+
+# How serials look: TBV-2024-7K3M-Q9XD (the year, then two groups of four characters drawn at random).
+SERIAL_PATTERN = r"^TBV-[0-9]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"
+SERIAL = re.compile(SERIAL_PATTERN)
 
 
 class RevokedReason(models.TextChoices):

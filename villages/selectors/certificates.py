@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from villages.models import Certificate
+from villages.models.certificates import SERIAL
 
 from .jurisdiction import in_jurisdiction
 
@@ -21,8 +22,14 @@ def certificates_in_scope_of(user):
 
 
 def certificate_by_serial(serial: str) -> Certificate | None:
-    """The certificate with this serial (serials are stored upper-case), with what its pages show; None if none."""
-    return Certificate.objects.select_related(*_SHOWN).filter(serial=serial.strip().upper()).first()
+    """The certificate with this serial (serials are stored upper-case), with what its pages show; None if none.
+
+    Text that is no serial at all is not looked up (a NUL character, say, would be a database error).
+    """
+    serial = serial.strip().upper()
+    if not SERIAL.match(serial):
+        return None
+    return Certificate.objects.select_related(*_SHOWN).filter(serial=serial).first()
 
 
 def certificates_of_village_year(*, village_code: str, year: int) -> list[Certificate]:

@@ -21,10 +21,6 @@ from villages.selectors.certificates import certificate_by_serial, certificates_
 SERIAL_MAX_LENGTH = 24
 
 
-def _certificate_or_none(serial: str):
-    return certificate_by_serial(serial) if len(serial) <= SERIAL_MAX_LENGTH else None
-
-
 def _not_found(request, serial: str):
     return render(
         request,
@@ -63,7 +59,7 @@ def certificate_lookup(request):
 
 def certificate_verify(request, serial):
     """Whether the certificate with this serial is valid, or revoked (when and why)."""
-    certificate = _certificate_or_none(serial)
+    certificate = certificate_by_serial(serial)
     if certificate is None:
         return _not_found(request, serial)
     context = {**_certificate_context(certificate), "form": CertificateLookupForm()}
@@ -72,14 +68,14 @@ def certificate_verify(request, serial):
 
 def certificate_page(request, serial):
     """The certificate as a printable A4 page in Chinese (print CSS), with its QR code."""
-    certificate = _certificate_or_none(serial)
+    certificate = certificate_by_serial(serial)
     if certificate is None:
         return _not_found(request, serial)
     return render(request, "villages/certificate.html", _certificate_context(certificate))
 
 
 def certificate_pdf_download(request, serial):
-    certificate = _certificate_or_none(serial)
+    certificate = certificate_by_serial(serial)
     if certificate is None:
         return _not_found(request, serial)
     response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
@@ -89,7 +85,7 @@ def certificate_pdf_download(request, serial):
 
 def certificate_qr(request, serial):
     """The QR code (PNG) that carries the certificate's verification address."""
-    certificate = _certificate_or_none(serial)
+    certificate = certificate_by_serial(serial)
     if certificate is None:
         return _not_found(request, serial)
     return HttpResponse(qr_png(verification_url(certificate.serial)), content_type="image/png")
