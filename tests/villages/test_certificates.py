@@ -88,6 +88,9 @@ def test_reopening_revokes_and_qualifying_again_issues_a_new_serial(village, app
     second = Certificate.objects.get(revoked_on__isnull=True)
     assert second.serial != first.serial
     assert Certificate.objects.count() == 2
+    old_page = english_client().get(f"/verify/{first.serial}/").content.decode()
+    assert 'data-state="revoked"' in old_page
+    assert f'A new certificate was issued for this village and year: <a href="/verify/{second.serial}/">' in old_page
 
 
 def test_a_rescoring_that_takes_the_status_away_revokes_the_certificate(tree):

@@ -36,3 +36,14 @@ def certificates_of_village_year(*, village_code: str, year: int) -> list[Certif
     """A village's certificates of one year, the valid one (if any) first, then the revoked ones newest first."""
     rows = Certificate.objects.select_related(*_SHOWN).filter(Q(village__code=village_code) & Q(year=year))
     return sorted(rows, key=lambda certificate: (certificate.revoked_on is not None, -certificate.pk))
+
+
+def successor_of(certificate: Certificate) -> Certificate | None:
+    """The valid certificate that replaced a revoked one (re-issued for the same village and year), if any."""
+    if certificate.revoked_on is None:
+        return None
+    return (
+        Certificate.objects.filter(village_id=certificate.village_id, year=certificate.year, revoked_on__isnull=True)
+        .only("serial")
+        .first()
+    )

@@ -16,7 +16,7 @@ from villages.certificate_documents import (
     verification_url,
 )
 from villages.public_record_filters import CertificateLookupForm
-from villages.selectors.certificates import certificate_by_serial, certificates_of_village_year
+from villages.selectors.certificates import certificate_by_serial, certificates_of_village_year, successor_of
 
 SERIAL_MAX_LENGTH = 24
 
@@ -62,7 +62,11 @@ def certificate_verify(request, serial):
     certificate = certificate_by_serial(serial)
     if certificate is None:
         return _not_found(request, serial)
-    context = {**_certificate_context(certificate), "form": CertificateLookupForm()}
+    context = {
+        **_certificate_context(certificate),
+        "successor": successor_of(certificate),
+        "form": CertificateLookupForm(),
+    }
     return render(request, "villages/verify.html", context)
 
 
