@@ -3,6 +3,7 @@
 from django.urls import path
 
 from villages.views import (
+    certificates,
     divisions,
     evidence,
     exports,
@@ -12,6 +13,7 @@ from villages.views import (
     public,
     reports,
     shops,
+    status_changes,
     township_reports,
     villages,
 )
@@ -85,4 +87,11 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", imports.import_job_confirm_view, name="import_job_confirm"),
     path("imports/<int:pk>/errors.csv", imports.import_job_errors, name="import_job_errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.import_template, name="import_template"),
+    path("verify/", certificates.certificate_lookup, name="certificate_lookup"),
+    path("verify/<str:serial>/", certificates.certificate_verify, name="certificate_verify"),
+    path("certificates/<str:serial>/", certificates.certificate_page, name="certificate_page"),
+    path("certificates/<str:serial>/certificate.pdf", certificates.certificate_pdf_download, name="certificate_pdf"),
+    path("certificates/<str:serial>/qr.png", certificates.certificate_qr, name="certificate_qr"),
+    path("status-changes/", status_changes.status_change_list, name="status_change_list"),
+    path("status-changes/export.<str:extension>", status_changes.status_change_export, name="status_change_export"),
 ]

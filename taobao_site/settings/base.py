@@ -144,6 +144,10 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
 # The site's address as its users reach it: e-mails link to pages with it (a worker sends them, with no request).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Who issues the Taobao village certificates of each province (first two digits of the code), e.g.
+# CERTIFICATE_AUTHORITIES=37=山东省商务厅,32=江苏省商务厅; provinces not named get the default.
+CERTIFICATE_AUTHORITIES = env.dict("CERTIFICATE_AUTHORITIES", default={})
+CERTIFICATE_AUTHORITY_DEFAULT = env("CERTIFICATE_AUTHORITY_DEFAULT", default="淘宝村名录登记机关")
 
 
 def caches_from_url(redis_url):

@@ -31,6 +31,7 @@ from villages.models import (
     REVIEWERS,
     AnnualReport,
     Assessment,
+    Certificate,
     Division,
     ImportJob,
     OnlineShop,
@@ -47,6 +48,7 @@ from villages.models import (
     VillageCluster,
     VillageConversion,
 )
+from villages.services.certificates import certificates_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +60,8 @@ REGISTRY_MODELS = sorted(
 # come from the official list (`load_divisions`), never from a hand-filled form.
 # A report's attachments and comments come from its page and the API, where the content and the rights are checked.
 DERIVED_MODELS = {
-    Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail, ReportAttachment,
-    ReportComment,
+    Assessment, Certificate, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail,
+    ReportAttachment, ReportComment,
 }
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
@@ -83,6 +85,7 @@ def one_of_everything(tree):
     ReportingWindowFactory(year=2023)
     JurisdictionAssignmentFactory(division=tree.county)
     AssessmentFactory(village=village, report=report)
+    certificates_sync(years=[2023])
     TaobaoTownFactory(township=tree.town)
     VillageClusterFactory().villages.add(village)
     centre = CountyOperationCenterFactory(county=tree.county)

@@ -22,9 +22,9 @@ FAILING = {"ecommerce_sales": 1_000_000}
 # UPDATE and the re-read) and the record (report, history, event: 3); in a test, report_approve's atomic block
 # is a SAVEPOINT and a RELEASE.
 REVIEW_STEP = 2 + 2 + 3 + 2
-# The assessment's own: criteria, one read of the village's years, the assessment, the township's sums
-# (no write when it neither was nor becomes a town), the version bump...
-ASSESSMENT = 5
+# The assessment's own: criteria, one read of the village's years, the assessment, its certificate (one insert
+# or revocation), the township's sums (no write when it neither was nor becomes a town), the version bump...
+ASSESSMENT = 6
 # ...and the clusters: whether a Taobao village of the year lacks coordinates (then the year is relinked
 # whole), the walk (one query a step), the kept cluster's UPDATE and the new membership.
 JOIN = 4

@@ -1,6 +1,7 @@
 """The villages app's models, re-exported so that callers import from `villages.models`."""
 
 from .base import TimeStampedModel, VersionedModel
+from .certificates import Certificate
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
@@ -21,6 +22,7 @@ __all__ = [
     "REVIEWERS",
     "AnnualReport",
     "Assessment",
+    "Certificate",
     "CriteriaSet",
     "Division",
     "ImportJob",

@@ -52,6 +52,7 @@ from villages.models import (
 from villages.selectors.certification import criteria_set_among, criteria_set_for_year
 from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
 from villages.selectors.township_points import representative_points
+from villages.services.certificates import certificates_sync, village_certificate_refresh
 from villages.services.data_version import published_data_changed
 
 StatusChange = Assessment.StatusChange
@@ -199,8 +200,12 @@ def _village_derivatives_refresh(
     *, report: AnnualReport, criteria_set: CriteriaSet, was_qualified: bool, qualified: bool, next_year_assessed: bool
 ) -> None:
     """What one village's new (or withdrawn) assessment changes: its township's town, and if its verdict
-    changed, the next year's status change and the clusters around it; then the published data version."""
+    changed, the next year's status change and the clusters around it; its certificate (issued or revoked);
+    then the published data version."""
     village = report.village
+    village_certificate_refresh(
+        village=village, year=report.year, criteria_set_id=criteria_set.pk, qualified=qualified
+    )
     taobao_towns_refresh(year=report.year, criteria_set=criteria_set, township_code=village.township_id)
     if qualified != was_qualified:
         if next_year_assessed:
@@ -746,6 +751,7 @@ def assessments_rescore(*, years=None, batch_size: int = RESCORE_BATCH_SIZE) -> 
                 township_figures=approved_township_figures(year),
             )
             clusters_refresh(year=year, criteria_set=criteria_of_year[year])
+        certificates_sync(years=years)
         published_data_changed()
     return RescoreSummary(years=years, **totals)
 
