@@ -9,6 +9,7 @@ from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent, TownshipReport
+from .season import ReportingReminder, ReportingTrack
 from .shops import OnlineShop, ShopYear
 from .township_points import TownshipPoint
 from .villages import Village
@@ -27,6 +28,8 @@ __all__ = [
     "OnlineShop",
     "OutboundMail",
     "PublishedDataVersion",
+    "ReportingReminder",
+    "ReportingTrack",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",
