@@ -276,6 +276,13 @@ def season_window(year: int) -> ReportingWindow | None:
     return ReportingWindow.objects.filter(year=year).first()
 
 
+def default_season_year() -> int:
+    """The season a page opens on: the latest year with a reporting window, up to this year; else this year."""
+    current = timezone.localdate().year
+    latest = ReportingWindow.objects.filter(year__lte=current).order_by("-year").values_list("year", flat=True)
+    return latest.first() or current
+
+
 def completeness(user, *, year: int, area: Area) -> Completeness:
     """Counts per child area and in total for the year: one grouped query, plus the child divisions' names.
 

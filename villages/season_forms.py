@@ -1,6 +1,7 @@
-"""The question a completeness page, export or API call asks: a year and at most one area, checked at the boundary.
+"""Forms of a reporting season: the completeness question (a year and at most one area), and a county's tracking mark.
 
-One form for the web page and the API, so both refuse the same input with the same words: the year is required
+One query form for the web page, its export and the API, so all refuse the same input with the same words: the
+year is required
 (a whole number, from 2009 to this year), and at most one of `province`, `prefecture`, `county` may be given,
 each an official code of that level known to the registry. Whether the caller may see the area is the
 selector's question (`villages.selectors.completeness.completeness_area`), not the form's.
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes
-from villages.filters import DivisionCodeField
+from villages.filters import DivisionCodeField, VillageCodeField
 from villages.validators import FIRST_YEAR
 
 AREA_LEVELS = (codes.PROVINCE, codes.PREFECTURE, codes.COUNTY)
@@ -60,3 +61,16 @@ class CompletenessQueryForm(forms.Form):
     def missing_page(self) -> tuple[int, int]:
         """(page number, page size) of the list of missing villages."""
         return self.cleaned_data.get("page") or 1, self.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+
+
+class ReportingTrackForm(forms.Form):
+    """Mark a village of the county as expected to report for a year, or take the mark away."""
+
+    MARK = "mark"
+    UNMARK = "unmark"
+
+    village = VillageCodeField(label=_("Village code"))
+    year = forms.IntegerField(label=_("Report year"), min_value=FIRST_YEAR, max_value=9999)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[(MARK, _("Mark as tracked")), (UNMARK, _("Unmark"))]
+    )
