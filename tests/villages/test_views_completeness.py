@@ -151,3 +151,16 @@ def test_the_page_runs_a_constant_number_of_queries(client_for, season, django_a
         response = page(client, **{level: code})
     assert response.status_code == 200
     assert response.context["season"].totals.expected == (9 if level == "province" else 5) + villages
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("user, query", [
+    ("official_a", {"county": "410102"}), ("reviewer", {"province": "410000"}), ("reviewer", {"year": "2019"}),
+    ("administrator", {}),
+])
+def test_every_completeness_page_speaks_the_readers_language(client_for, season, language, user, query):
+    from tests.test_page_languages import data_texts, shown_text, untranslated
+
+    response = client_for(season.users[user]).get(PAGE, {"year": YEAR, **query}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert untranslated(shown_text(response.content.decode(), data_texts()), language) == []
