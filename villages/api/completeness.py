@@ -7,10 +7,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
@@ -215,27 +214,30 @@ class ReportingTrackQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND, required=False)
 
 
-class ReportingTrackListCreate(APIView):
+class ReportingTrackListCreate(generics.ListCreateAPIView):
     """The villages of the caller's area tracked for a year (list), and a county's mark on one (create)."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = ReportingTrackSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        query = ReportingTrackQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        tracks = reporting_tracks_in_scope_of(self.request.user)
+        if "year" in query.validated_data:
+            tracks = tracks.filter(year=query.validated_data["year"])
+        return tracks
 
     @extend_schema(
         tags=["reports"],
         parameters=[OpenApiParameter("year", {"type": "integer", "minimum": FIRST_YEAR,
                                                "maximum": LAST_YEAR_BOUND}, OpenApiParameter.QUERY)],
         responses={200: ReportingTrackSerializer(many=True), 400: BAD_REQUEST, 401: NOT_LOGGED_IN,
-                   429: THROTTLED},
+                   404: NOT_FOUND, 429: THROTTLED},
     )
-    def get(self, request):
-        query = ReportingTrackQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        tracks = reporting_tracks_in_scope_of(request.user)
-        if "year" in query.validated_data:
-            tracks = tracks.filter(year=query.validated_data["year"])
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(tracks, request, view=self)
-        return paginator.get_paginated_response(ReportingTrackSerializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
 
     @extend_schema(
         tags=["reports"],
