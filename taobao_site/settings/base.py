@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "FacilityStatusEnum": "rural_services.models.FacilityStatus",
         "ImportStatusEnum": "villages.models.imports.ImportStatus",
         "TownshipKindEnum": "villages.models.conversions.TownshipKind",
+        "CompletenessReasonEnum": "villages.selectors.completeness.REASONS",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],
