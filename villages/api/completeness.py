@@ -29,6 +29,7 @@ from villages.selectors.completeness import (
     completeness,
     completeness_area,
     may_follow_completeness,
+    reasons_of,
     reporting_tracks_in_scope_of,
 )
 from villages.selectors.editing import village_for_editing
@@ -131,11 +132,6 @@ def _counts(counts) -> dict:
             "on_time_rate": counts.on_time_rate}
 
 
-def _reasons(village) -> list[str]:
-    holds = (village.certified_last_year, village.active_shops, village.tracked)
-    return [reason for reason, held in zip(REASONS, holds, strict=True) if held]
-
-
 class CompletenessView(APIView):
     """Completeness and timeliness of a reporting season for an area, per child area, with the missing villages.
 
@@ -189,7 +185,7 @@ class CompletenessView(APIView):
                 ),
                 "results": [
                     {"code": village.code, "name": village.name, "township": village.township_id,
-                     "reason": village.reason, "reasons": _reasons(village)}
+                     "reason": village.reason, "reasons": list(reasons_of(village))}
                     for village in rows
                 ],
             },

@@ -354,18 +354,21 @@ def _grouped_counts(expected, area: Area) -> dict[str, Counts]:
     }
 
 
+def reasons_of(village) -> tuple[str, ...]:
+    """Every reason an annotated expected village (see `expected_villages`) has to report, in REASONS order."""
+    holds = (village.certified_last_year, village.active_shops, village.tracked)
+    return tuple(reason for reason, held in zip(REASONS, holds, strict=True) if held)
+
+
 def _village_rows(expected) -> dict[str, ChildRow]:
     """A county's expected villages as rows of one village each: its status, reasons and whether on time."""
     rows = {}
-    facts = expected.values_list(
-        "code", "name", "report_status", "on_time", "certified_last_year", "active_shops", "tracked"
-    ).order_by("code")
-    for code, name, status, on_time, certified, shops, tracked in facts:
-        counts = Counts(expected=1, on_time=int(bool(on_time)))
-        setattr(counts, status or MISSING, 1)
-        reasons = tuple(reason for reason, holds in zip(REASONS, (certified, shops, tracked), strict=True) if holds)
-        rows[code] = ChildRow(code=code, name=name, level=VILLAGE, counts=counts, status=status or MISSING,
-                              reasons=reasons or (REPORTED,))
+    for village in expected.only("code", "name").order_by("code"):
+        counts = Counts(expected=1, on_time=int(bool(village.on_time)))
+        status = village.report_status or MISSING
+        setattr(counts, status, 1)
+        rows[village.code] = ChildRow(code=village.code, name=village.name, level=VILLAGE, counts=counts,
+                                      status=status, reasons=reasons_of(village) or (REPORTED,))
     return rows
 
 

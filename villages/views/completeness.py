@@ -28,6 +28,7 @@ from villages.selectors.completeness import (
     completeness_area,
     default_season_year,
     may_follow_completeness,
+    reasons_of,
     reporting_tracks_in_scope_of,
 )
 from villages.selectors.editing import village_for_editing
@@ -95,8 +96,7 @@ def completeness_view(request):
             "tracked": TRACKED in row.reasons,
         })
     for village in page.object_list:
-        village.reason_labels = [REASON_LABELS[reason] for reason, holds in zip(
-            REASONS, (village.certified_last_year, village.active_shops, village.tracked), strict=True) if holds]
+        village.reason_labels = [REASON_LABELS[reason] for reason in reasons_of(village)]
     query = request.GET.copy()
     query.pop("page", None)
     query["year"] = str(year)
@@ -111,7 +111,6 @@ def completeness_view(request):
         "trail": [(division, "?" + _area_query(year, division.level, division.code)) for division in area.trail],
         "top_link": "?" + _area_query(year, None, None),
         "may_track": may_track,
-        "track_form": ReportingTrackForm(initial={"year": year, "action": ReportingTrackForm.MARK}),
         "csv_url": reverse("villages:completeness_export_csv"),
         "xlsx_url": reverse("villages:completeness_export_xlsx"),
         "mark": ReportingTrackForm.MARK,
@@ -128,13 +127,17 @@ def _status_label(status: str) -> str:
     return AnnualReport.Status(status).label
 
 
+def _errors_as_messages(request, form) -> None:
+    """A refused query or mark, told on the page the user is sent back to."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
 def _export(request, file_format):
     form, season = _season_for(request)
     if season is None:
-        for message in form.errors.get("__all__", []) + [
-            error for name, errors in form.errors.items() if name != "__all__" for error in errors
-        ]:
-            messages.error(request, message)
+        _errors_as_messages(request, form)
         return redirect(reverse("villages:completeness"))
     status_label = Case(
         *(When(report_status=status, then=Value(str(status.label))) for status in AnnualReport.Status),
@@ -170,9 +173,7 @@ def reporting_track_view(request):
     """Mark or unmark a village of the county as tracked, then back to the county's completeness page."""
     form = ReportingTrackForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _errors_as_messages(request, form)
         return redirect(reverse("villages:completeness"))
     village = village_for_editing(request.user, form.cleaned_data["village"])
     year = form.cleaned_data["year"]
