@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.test_accessibility import axe_script  # noqa: F401 - the fixture, shared
 from tests.completeness_data import YEAR, build_season
 from tests.factories import DivisionTreeFactory
 
@@ -55,3 +56,32 @@ def test_a_county_official_marks_a_village_as_tracked(live_server, browser, seas
     assert page.locator("table").first.locator("tbody tr").count() == 6
     page.locator("tr", has_text="六村").locator("button", has_text="Unmark").click()
     assert "no longer tracked" in page.locator(".message-success").inner_text()
+
+
+@pytest.mark.parametrize("language, locale", [("zh-hans", "zh-CN"), ("en", "en-US")])
+def test_the_completeness_pages_have_no_serious_accessibility_violation(
+        live_server, browser, season, axe_script, language, locale):  # noqa: F811 - the shared fixture
+    from tests.browser.test_accessibility import violations
+
+    problems = {}
+    for username, paths in (
+        ("henan_reviewer", [f"/completeness/?year={YEAR}", f"/completeness/?year={YEAR}&province=410000",
+                            f"/completeness/?year={YEAR}&county=410102"]),
+        ("official_a", [f"/completeness/?year={YEAR}&county=410102", "/completeness/?year=abc"]),
+    ):
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            found = violations(page, axe_script)
+            if found:
+                problems[f"{username} {path}"] = found
+        context.close()
+    assert problems == {}
