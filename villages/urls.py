@@ -4,6 +4,7 @@ from django.urls import path
 
 from villages.views import (
     certificates,
+    completeness,
     divisions,
     evidence,
     exports,
@@ -82,6 +83,10 @@ urlpatterns = [
         name="township_report_step",
     ),
     path("review/", reports.review_queue_view, name="review_queue"),
+    path("completeness/", completeness.completeness_view, name="completeness"),
+    path("completeness/export.csv", completeness.completeness_export_csv, name="completeness_export_csv"),
+    path("completeness/export.xlsx", completeness.completeness_export_xlsx, name="completeness_export_xlsx"),
+    path("completeness/track/", completeness.reporting_track_view, name="reporting_track"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),
     path("imports/<int:pk>/confirm/", imports.import_job_confirm_view, name="import_job_confirm"),

@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "FacilityStatusEnum": "rural_services.models.FacilityStatus",
         "ImportStatusEnum": "villages.models.imports.ImportStatus",
         "TownshipKindEnum": "villages.models.conversions.TownshipKind",
+        "CompletenessReasonEnum": "villages.selectors.completeness.REASONS",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],
@@ -318,3 +319,7 @@ FORMAT_MODULE_PATH = ["taobao_site.formats"]
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=60)
+
+# `manage.py send_reminders` (daily) reminds county officials of the reports still owed once a reporting window
+# closes within this many days.
+REMINDER_DAYS_BEFORE_CLOSE = env.int("REMINDER_DAYS_BEFORE_CLOSE", default=3)

@@ -38,6 +38,8 @@ from villages.models import (
     OutboundMail,
     ReportAttachment,
     ReportComment,
+    ReportingReminder,
+    ReportingTrack,
     ReviewEvent,
     ShopYear,
     TaobaoTown,
@@ -59,9 +61,11 @@ REGISTRY_MODELS = sorted(
 # Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
 # come from the official list (`load_divisions`), never from a hand-filled form.
 # A report's attachments and comments come from its page and the API, where the content and the rights are checked.
+# Tracked villages are marked on the completeness page or the API (their service checks the county), reminders only
+# by `send_reminders`.
 DERIVED_MODELS = {
     Assessment, Certificate, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail,
-    ReportAttachment, ReportComment,
+    ReportAttachment, ReportComment, ReportingTrack, ReportingReminder,
 }
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
@@ -96,6 +100,9 @@ def one_of_everything(tree):
     OutboundMail.objects.create(
         recipient="official@example.gov.cn", subject="s", body="b", report=report, next_attempt_at=report.created_at
     )
+    ReportingTrack.objects.create(village=village, year=2023)
+    ReportingReminder.objects.create(recipient=make_user("reminded"), year=2023, closes_on=datetime.date(2023, 10, 31),
+                                     village_codes=[village.code])
     VillageConversion.objects.create(
         village=village,
         effective_on=datetime.date(2021, 6, 1),

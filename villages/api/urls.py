@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import evidence, imports, open_data, public_records, views
+from villages.api import completeness, evidence, imports, open_data, public_records, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -29,6 +29,9 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", imports.ImportJobRetry.as_view(), name="import-retry"),
     path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
+    path("completeness/", completeness.CompletenessView.as_view(), name="completeness"),
+    path("reporting-tracks/", completeness.ReportingTrackListCreate.as_view(), name="reporting-track-list"),
+    path("reporting-tracks/<int:pk>/", completeness.ReportingTrackDetail.as_view(), name="reporting-track-detail"),
     path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),
     path("reports/<str:report_id>/attachments/", evidence.ReportAttachmentList.as_view(), name="report-attachments"),
     path(

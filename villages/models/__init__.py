@@ -11,6 +11,7 @@ from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent, TownshipReport
+from .season import ReportingReminder, ReportingTrack
 from .shops import OnlineShop, ShopYear
 from .township_points import TownshipPoint
 from .villages import Village
@@ -32,6 +33,8 @@ __all__ = [
     "PublishedDataVersion",
     "ReportAttachment",
     "ReportComment",
+    "ReportingReminder",
+    "ReportingTrack",
     "ReportingWindow",
     "ReviewEvent",
     "ShopYear",
