@@ -36,7 +36,11 @@ from villages.selectors.data_version import cached_for_version, published_data_v
 from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
 from villages.selectors.review import report_timeline
-from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
+from villages.selectors.visibility import (
+    assessments_visible_to,
+    reports_in_scope_of,
+    township_reports_in_scope_of,
+)
 from villages.services import conversions, registry, reports
 
 
@@ -66,6 +70,16 @@ def write_schema(tag, request, response, *, parameters=(), created=False):
         request=request,
         responses={201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
     )
+
+
+class ReviewHistoryMixin:
+    """`GET …/{id}/history/`: a report's review timeline (village or township), read by those in its area."""
+
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def history(self, request, pk=None):
+        events = report_timeline(self.get_object())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema(
@@ -287,7 +301,7 @@ class OnlineShopViewSet(
     ),
 )
 class AnnualReportViewSet(
-    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ValidatedLookupMixin, ReviewHistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Annual e-commerce reports: approved ones are public; the rest only inside the caller's jurisdiction."""
 
@@ -345,12 +359,6 @@ class AnnualReportViewSet(
         report = self.get_object()
         comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
         return self._answer_step(reports.report_reopen(report=report, by=request.user, comment=comment))
-
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
-    def history(self, request, pk=None):
-        events = report_timeline(self.get_object())
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -565,9 +573,15 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializers.TownshipReportSerializer,
         parameters=[ID_PARAMETER],
     ),
+    history=extend_schema(
+        tags=["reports"],
+        summary=_("The review timeline of a township report in the caller's jurisdiction"),
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.ReviewEventSerializer(many=True), **DETAIL_ERRORS},
+    ),
 )
 class TownshipReportViewSet(
-    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ValidatedLookupMixin, ReviewHistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A township's own yearly figures, through the same steps and windows as a village's report: approved
     ones are public; the rest only inside the caller's jurisdiction."""
@@ -576,7 +590,14 @@ class TownshipReportViewSet(
     filterset_class = TownshipReportFilter
 
     def get_queryset(self):
+        if self.action == "history":
+            return township_reports_in_scope_of(self.request.user).select_related("township")
         return listings.township_reports_for_listing(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "history":
+            return serializers.ReviewEventSerializer
+        return serializers.TownshipReportSerializer
 
     def _answer(self, report, status_code=status.HTTP_200_OK):
         fresh = listings.township_reports_for_listing(self.request.user).get(pk=report.pk)
