@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, imports, public, reports, shops, township_reports, villages
+from villages.views import (
+    divisions,
+    exports,
+    home,
+    imports,
+    public,
+    reports,
+    shops,
+    township_points,
+    township_reports,
+    villages,
+)
 
 app_name = "villages"
 
@@ -36,6 +47,7 @@ urlpatterns = [
         township_reports.township_report_create_view,
         name="township_report_create",
     ),
+    path("townships/<str:code>/point/", township_points.township_point_view, name="township_point"),
     path("township-reports/<int:report_id>/", township_reports.township_report_detail, name="township_report_detail"),
     path(
         "township-reports/<int:report_id>/edit/",

@@ -16,6 +16,7 @@ router.register("taobao-towns", views.TaobaoTownViewSet, basename="taobao-town")
 router.register("clusters", views.VillageClusterViewSet, basename="cluster")
 router.register("stats/yearly", views.YearlyStatisticsViewSet, basename="stats-yearly")
 router.register("township-reports", views.TownshipReportViewSet, basename="township-report")
+router.register("township-points", views.TownshipPointViewSet, basename="township-point")
 router.register("village-conversions", views.VillageConversionViewSet, basename="village-conversion")
 router.register("township-conversions", views.TownshipConversionViewSet, basename="township-conversion")
 
