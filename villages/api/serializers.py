@@ -447,11 +447,24 @@ class TownshipByCodeSerializer(serializers.Serializer):
 
 
 class TownshipConversionInputSerializer(TownshipByCodeSerializer):
-    """Until `effective_on` the township (given by its code now) had `old_code` and the type that code names."""
+    """Either `old_code`: until `effective_on` the township (given by its code now) had that code and the type it
+    names; or `new_code` (and perhaps `new_name`): the township (given by its code until now) took that code on
+    `effective_on`, and its row and villages are re-coded."""
 
     effective_on = serializers.DateField()
-    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
+    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9, required=False)
+    new_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9, required=False)
+    new_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    def validate(self, data):
+        if ("old_code" in data) == ("new_code" in data):
+            raise serializers.ValidationError(
+                {"old_code": _("Give either the old code (the row has the new one) or the new code, not both.")}
+            )
+        if "new_name" in data and "new_code" not in data:
+            raise serializers.ValidationError({"new_name": _("A new name goes with a new code.")})
+        return data
 
 
 class TownshipReportSerializer(serializers.ModelSerializer):

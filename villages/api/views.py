@@ -529,9 +529,9 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return listings.township_conversions_for_listing()
 
     def create(self, request):
-        conversion = conversions.township_conversion_record(
-            by=request.user, **validated_input(serializers.TownshipConversionInputSerializer, request)
-        )
+        data = validated_input(serializers.TownshipConversionInputSerializer, request)
+        record = conversions.township_recode if "new_code" in data else conversions.township_conversion_record
+        conversion = record(by=request.user, **data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
         )
