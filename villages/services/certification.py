@@ -462,24 +462,42 @@ def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, q
     (a bounding box on the coordinates) are loaded; a stored cluster among them is taken whole, and from
     each village in no cluster the walk goes on the same way, since the rest of its small group may lie
     beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
+
+    A Taobao village without coordinates stands at its township's representative point, as in
+    `clusters_refresh`: those of the year are placed first (one query for them, two for the points), the
+    walk finds them by that point as well as by their township, and the clusters count them as approximate.
     """
     criteria = scoring.ClusterCriteria.of(criteria_set)
-    if Assessment.objects.filter(year=year, qualified=True).filter(
-        Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
-    ).exists():
-        # A Taobao village without coordinates stands at its township's representative point, which the
-        # walk's boxes on village coordinates cannot find: the year is linked again whole (exact, costlier).
-        clusters_refresh(year=year, criteria_set=criteria_set)
-    elif qualified:
-        _cluster_join(year=year, criteria=criteria, village=village)
+    placed = _approximately_placed(year)
+    if qualified:
+        _cluster_join(year=year, criteria=criteria, village=village, placed=placed)
     else:
-        _cluster_leave(year=year, criteria=criteria, village=village)
+        _cluster_leave(year=year, criteria=criteria, village=village, placed=placed)
 
 
 _Membership = VillageCluster.villages.through
 
 
-def _cluster_member(village_id, township_code, latitude, longitude) -> scoring.ClusterMember:
+def _approximately_placed(year: int) -> dict[int, scoring.ClusterMember]:
+    """{village id: member at its township's representative point} for the year's Taobao villages without
+    coordinates whose township has a point (those without one link only inside their township)."""
+    unlocated = list(
+        Assessment.objects.filter(year=year, qualified=True)
+        .filter(Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True))
+        .order_by()
+        .values_list("village_id", "village__township_id")
+    )
+    points = representative_points(township for _village, township in unlocated)
+    return {
+        village_id: _cluster_member(village_id, township, *points[township])
+        for village_id, township in unlocated
+        if township in points
+    }
+
+
+def _cluster_member(village_id, township_code, latitude, longitude, placed=None) -> scoring.ClusterMember:
+    if (latitude is None or longitude is None) and placed and village_id in placed:
+        return placed[village_id]
     return scoring.ClusterMember(
         village_id=village_id,
         township_code=township_code,
@@ -514,7 +532,7 @@ def _within_reach_q(members: list[scoring.ClusterMember], link_km: float) -> Q:
     return reach
 
 
-def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict) -> None:
     """A village gained its status: merge it with the groups it links to (see `clusters_relink`).
 
     Each step of the walk is one query: the Taobao villages within reach of the villages just added, with the
@@ -529,13 +547,19 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
         .order_by()
     )
     columns = ("village_id", "village__township_id", "village__latitude", "village__longitude", "cluster_id")
-    joined = _cluster_member(village.pk, village.township_id, village.latitude, village.longitude)
+    joined = _cluster_member(village.pk, village.township_id, village.latitude, village.longitude, placed)
     group = {village.pk: joined}
     merged_clusters: dict[int, list[int]] = {}
     waiting: dict = {}
     frontier = [joined]
     while frontier:
-        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km))
+        # The boxes find villages by their own coordinates; those placed at a township's point are checked here.
+        placed_near = [
+            village_id
+            for village_id, member in placed.items()
+            if village_id not in group and any(_linked(member, other, link_km) for other in frontier)
+        ]
+        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km) | Q(village_id__in=placed_near))
         clusters_in_reach = _Membership.objects.filter(
             villagecluster__year=year, village_id__in=in_reach.values("village_id")
         ).exclude(villagecluster_id__in=list(merged_clusters))
@@ -548,7 +572,8 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
             their_members.values_list(*columns)
         ):
             if village_id not in group:
-                waiting[village_id] = (_cluster_member(village_id, township_code, latitude, longitude), cluster_id)
+                member = _cluster_member(village_id, township_code, latitude, longitude, placed)
+                waiting[village_id] = (member, cluster_id)
         # A village in a stored cluster links only inside its cluster (the cluster is its whole group), so
         # only villages in no cluster carry the walk on.
         newly_linked, grown = [], frontier
@@ -573,10 +598,12 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
                 for member_id in members:
                     group[member_id] = waiting.pop(member_id)[0]
         frontier = newly_linked
-    _clusters_store(year=year, criteria=criteria, groups=[list(group.values())], replaced=merged_clusters)
+    _clusters_store(
+        year=year, criteria=criteria, groups=[list(group.values())], replaced=merged_clusters, placed=placed
+    )
 
 
-def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict) -> None:
     """A village lost its status: split what is left of its stored cluster, if it was in one."""
     its_cluster = _Membership.objects.filter(village_id=village.pk, villagecluster__year=year).values(
         "villagecluster_id"
@@ -589,7 +616,7 @@ def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Vil
     for cluster_id, village_id, township_code, latitude, longitude in members:
         replaced.setdefault(cluster_id, []).append(village_id)
         if village_id != village.pk:
-            remaining[village_id] = _cluster_member(village_id, township_code, latitude, longitude)
+            remaining[village_id] = _cluster_member(village_id, township_code, latitude, longitude, placed)
     if not replaced:
         return
     pieces = scoring.link_villages(remaining.values(), link_km=settings.CLUSTER_LINK_KM)
@@ -598,11 +625,17 @@ def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Vil
         criteria=criteria,
         groups=[[remaining[village_id] for village_id in piece] for piece in pieces],
         replaced=replaced,
+        placed=placed,
     )
 
 
 def _clusters_store(
-    *, year: int, criteria: scoring.ClusterCriteria, groups: list[list[scoring.ClusterMember]], replaced: dict
+    *,
+    year: int,
+    criteria: scoring.ClusterCriteria,
+    groups: list[list[scoring.ClusterMember]],
+    replaced: dict,
+    placed: dict,
 ) -> None:
     """Store the groups large enough to be clusters in place of the `replaced` clusters ({id: member ids}).
 
@@ -618,9 +651,11 @@ def _clusters_store(
     if reused_id is not None:
         group, size_class = kept.pop(0)
         group_ids = {member.village_id for member in group}
-        # Only reached when every Taobao village of the year has coordinates: none is placed approximately.
         VillageCluster.objects.filter(pk=reused_id).update(
-            size_class=size_class, village_count=len(group), counties=_counties_of(group), approximate_villages=0
+            size_class=size_class,
+            village_count=len(group),
+            counties=_counties_of(group),
+            approximate_villages=_approximate_in(group, placed),
         )
         members = set(replaced[reused_id])
         if dropped:
@@ -644,7 +679,13 @@ def _clusters_store(
     if kept:
         created = VillageCluster.objects.bulk_create(
             [
-                VillageCluster(year=year, size_class=size_class, village_count=len(group), counties=_counties_of(group))
+                VillageCluster(
+                    year=year,
+                    size_class=size_class,
+                    village_count=len(group),
+                    counties=_counties_of(group),
+                    approximate_villages=_approximate_in(group, placed),
+                )
                 for group, size_class in kept
             ]
         )
@@ -664,6 +705,10 @@ def _clusters_store(
 
 def _counties_of(group: list[scoring.ClusterMember]) -> list[str]:
     return sorted({member.township_code[:6] for member in group})
+
+
+def _approximate_in(group: list[scoring.ClusterMember], placed: dict) -> int:
+    return sum(1 for member in group if member.village_id in placed)
 
 
 def _rows_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
