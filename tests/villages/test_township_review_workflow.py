@@ -282,3 +282,12 @@ def test_only_reviewers_get_the_review_actions_on_township_reports(official, sta
     review_actions = {"approve_reports", "return_reports", "reopen_reports"}
     assert review_actions <= actions(staff_reviewer)
     assert not review_actions & actions(official)
+
+
+def test_the_admin_page_of_a_township_report_shows_its_timeline(draft, official, staff_reviewer, client_for):
+    township_report_submit(report=draft, by=official)
+    township_report_return(report=draft, by=staff_reviewer, comment="缺少网店名单")
+    page = client_for(staff_reviewer).get(reverse("admin:villages_townshipreport_change", args=[draft.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="review_events-group"' in html
+    assert "缺少网店名单" in html.split('id="review_events-group"')[1]

@@ -340,6 +340,7 @@ class TownshipReportAdmin(ReviewStepActions, ServiceBackedAdmin, ScopedHistoryAd
     ordering = ("-year", "township_id")
     list_select_related = ("township",)
     autocomplete_fields = ("township",)
+    inlines = (ReviewEventInline,)
     fields = (
         "township",
         "year",
