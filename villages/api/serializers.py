@@ -283,14 +283,15 @@ def version_field():
     )
 
 
-def coordinate_input(low, high):
+def coordinate_input(low, high, *, optional=True, **extra):
     return serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(str(low)),
         max_value=Decimal(str(high)),
-        allow_null=True,
-        required=False,
+        allow_null=optional,
+        required=not optional,
+        **extra,
     )
 
 
@@ -522,19 +523,11 @@ class TownshipPointSerializer(serializers.ModelSerializer):
 
 
 class TownshipPointCoordinatesSerializer(serializers.Serializer):
-    latitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=Decimal(str(CHINA_LATITUDE[0])),
-        max_value=Decimal(str(CHINA_LATITUDE[1])),
-        help_text=_("Decimal degrees north, inside China (3.5 to 53.6)."),
+    latitude = coordinate_input(
+        *CHINA_LATITUDE, optional=False, help_text=_("Decimal degrees north, inside China (3.5 to 53.6).")
     )
-    longitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=Decimal(str(CHINA_LONGITUDE[0])),
-        max_value=Decimal(str(CHINA_LONGITUDE[1])),
-        help_text=_("Decimal degrees east, inside China (73.4 to 135.1)."),
+    longitude = coordinate_input(
+        *CHINA_LONGITUDE, optional=False, help_text=_("Decimal degrees east, inside China (73.4 to 135.1).")
     )
 
 
