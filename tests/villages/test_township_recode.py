@@ -172,3 +172,37 @@ def test_the_api_recodes_with_a_new_code_and_refuses_both_codes_at_once(yanzhuan
     assert created.status_code == 201, created.content
     assert (created.json()["township"], created.json()["old_code"], created.json()["new_code"]) == (NEW, OLD, NEW)
     assert Division.objects.get(code=NEW).name == "阎庄街道"
+
+
+def test_the_admin_recodes_a_township_given_its_new_code(yanzhuang, administrator, client_for):
+    administrator.is_staff = True
+    administrator.save()
+    client = client_for(administrator)
+    url = reverse("admin:villages_townshipconversion_add")
+    form = {"township": OLD, "effective_on": "2021-01-01", "new_code": NEW, "new_name": "阎庄街道", "note": "镇改街道"}
+
+    both = client.post(url, {**form, "old_code": "371721105"})
+    assert both.status_code == 200 and both.context["adminform"].form.errors
+    assert Division.objects.filter(code=OLD).exists()
+
+    taken = client.post(url, {**form, "new_code": "371721121"})
+    assert taken.status_code == 200 and "371721121" in taken.content.decode()
+    assert Division.objects.filter(code=OLD).exists()
+
+    done = client.post(url, form)
+    assert done.status_code == 302, done.content.decode()[:2000]
+    assert Division.objects.get(code=NEW).name == "阎庄街道" and not Division.objects.filter(code=OLD).exists()
+    assert TownshipConversion.objects.get().old_code == OLD
+
+
+def test_the_admin_still_records_an_old_code_for_a_township_listed_under_its_new_one(tree, administrator, client_for):
+    township = DivisionFactory(code=NEW, name="阎庄街道", level="township", parent=tree.county)
+    administrator.is_staff = True
+    administrator.save()
+    response = client_for(administrator).post(
+        reverse("admin:villages_townshipconversion_add"),
+        {"township": NEW, "effective_on": "2021-01-01", "old_code": OLD, "note": ""},
+    )
+    assert response.status_code == 302
+    assert TownshipConversion.objects.get().township == township
+    assert Division.objects.filter(code=NEW).exists() and not Division.objects.filter(code=OLD).exists()
