@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from villages import codes, money
-from villages.models import AnnualReport, Division, OnlineShop, ShopYear, TownshipReport, Village
+from villages.models import AnnualReport, Division, OnlineShop, ShopYear, TownshipPoint, TownshipReport, Village
 from villages.services.registry import SHOP_FIELDS, SHOP_YEAR_FIELDS, VILLAGE_FIELDS
 from villages.services.reports import REPORT_FIGURES, TOWNSHIP_REPORT_FIGURES
 
@@ -237,6 +237,27 @@ class TownshipReportForm(VersionedForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in TOWNSHIP_REPORT_FIGURES}
+
+
+class TownshipPointForm(forms.ModelForm):
+    """Where a township is (its government's seat, say): both coordinates, inside China."""
+
+    class Meta:
+        model = TownshipPoint
+        fields = ["latitude", "longitude"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_model_validators(self)
+        for field in self.fields.values():
+            field.required = True
+
+    def _post_clean(self):
+        # The service checks the row (and who may set it); the form checks each coordinate alone.
+        pass
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
 class ReviewForm(forms.Form):

@@ -15,6 +15,7 @@ from villages.views import (
     reports,
     shops,
     status_changes,
+    township_points,
     township_reports,
     villages,
 )
@@ -71,6 +72,7 @@ urlpatterns = [
         township_reports.township_report_create_view,
         name="township_report_create",
     ),
+    path("townships/<str:code>/point/", township_points.township_point_view, name="township_point"),
     path("township-reports/<int:report_id>/", township_reports.township_report_detail, name="township_report_detail"),
     path(
         "township-reports/<int:report_id>/edit/",

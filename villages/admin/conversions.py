@@ -1,12 +1,14 @@
 """Admin pages of division facts: conversions (administrators record one through the service; never edited
 after) and townships' representative points (their county enters them)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from villages.models import TownshipConversion, TownshipPoint, VillageConversion
 from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_enter_data
 from villages.selectors.township_points import township_points_in_scope_of
-from villages.services.conversions import township_conversion_record, village_conversion_record
+from villages.services.conversions import township_conversion_record, township_recode, village_conversion_record
 from villages.services.township_points import township_point_set
 
 from .scoped import JurisdictionScopedAdmin
@@ -61,23 +63,60 @@ class VillageConversionAdmin(ConversionAdmin):
         ).pk
 
 
+class TownshipConversionForm(forms.ModelForm):
+    """Either the old code (the township's row has its new code already) or the new code (the row is re-coded
+    to it, with its villages); the service checks the codes."""
+
+    old_code = forms.RegexField(
+        r"^[0-9]{9}$",
+        required=False,
+        label=_("old code"),
+        help_text=_("When the township is listed under its new code already: the code it had before."),
+    )
+    new_code = forms.RegexField(
+        r"^[0-9]{9}$",
+        required=False,
+        label=_("new code"),
+        help_text=_("When the township is still listed under its old code: the code it took. Its row is re-coded."),
+    )
+    new_name = forms.CharField(max_length=100, required=False, label=_("new name"))
+
+    class Meta:
+        model = TownshipConversion
+        fields = ("township", "effective_on", "old_code", "new_code", "note")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("old_code")) == bool(data.get("new_code")):
+            raise forms.ValidationError(
+                _("Give either the old code (the row has the new one) or the new code, not both.")
+            )
+        return data
+
+    def _post_clean(self):
+        # The service validates the conversion against the township as it is now.
+        pass
+
+
 @admin.register(TownshipConversion)
 class TownshipConversionAdmin(ConversionAdmin):
+    form = TownshipConversionForm
     list_display = ("township", "effective_on", "old_code", "new_code", "old_kind", "new_kind")
     list_select_related = ("township",)
     search_fields = ("^old_code", "^new_code", "township__name")
     autocomplete_fields = ("township",)
-    entered = ("township", "effective_on", "old_code", "note")
+    entered = ("township", "effective_on", "old_code", "new_code", "new_name", "note")
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        obj.pk = township_conversion_record(
-            by=request.user,
-            township=data["township"],
-            effective_on=data["effective_on"],
-            old_code=data["old_code"],
-            note=data.get("note", ""),
-        ).pk
+        common = {"by": request.user, "township": data["township"], "effective_on": data["effective_on"]}
+        if data.get("new_code"):
+            conversion = township_recode(
+                **common, new_code=data["new_code"], new_name=data.get("new_name", ""), note=data.get("note", "")
+            )
+        else:
+            conversion = township_conversion_record(**common, old_code=data["old_code"], note=data.get("note", ""))
+        obj.pk = conversion.pk
 
 
 @admin.register(TownshipPoint)

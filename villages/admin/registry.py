@@ -2,8 +2,8 @@
 
 Registry saves and deletes go through the services (`villages.admin.service_backed.ServiceBackedAdmin`), and so do
 reporting windows and jurisdiction assignments, also where the user page edits them inline; divisions are
-read-only (they come from the official list). Reviewers get a queue ("submitted, in my area") with approve and
-return actions.
+read-only (they come from the official list). Reviewers get a queue ("submitted, in my area") with approve,
+return and reopen actions, for village reports and townships' own alike.
 """
 
 from django import forms
@@ -175,6 +175,99 @@ class ReturnCommentForm(forms.Form):
     )
 
 
+class ReopenCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why is the approved report reopened?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )
+
+
+class ReviewStepActions:
+    """The reviewer's steps as admin actions, through the workflow's services: approve; return and reopen ask
+    for the comment on a page of their own first. Shared by village reports and townships' own reports."""
+
+    approve_service = None
+    return_service = None
+    reopen_service = None
+    place_field = "village"
+    actions = ("approve_reports", "return_reports", "reopen_reports")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("villages.review_annualreport")
+
+    def _apply(self, request, queryset, step, success_message):
+        done = 0
+        for report in queryset.select_related(self.place_field):
+            try:
+                step(report)
+            except SERVICE_REFUSALS as error:
+                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+
+    def _commented_step(self, request, queryset, *, form_class, service, success_message, action, title, button):
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._apply(
+                request,
+                queryset,
+                lambda report: service(report=report, by=request.user, comment=comment),
+                success_message,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/villages/annualreport/return_reports.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "button": button,
+                "opts": self.model._meta,
+                "reports": queryset.select_related(self.place_field),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
+    def approve_reports(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda report: self.approve_service(report=report, by=request.user),
+            _("%(count)s report(s) approved."),
+        )
+
+    @admin.action(description=_("Return the selected reports to the county…"), permissions=("review",))
+    def return_reports(self, request, queryset):
+        return self._commented_step(
+            request,
+            queryset,
+            form_class=ReturnCommentForm,
+            service=self.return_service,
+            success_message=_("%(count)s report(s) returned."),
+            action="return_reports",
+            title=_("Return reports to the county"),
+            button=_("Return to the county"),
+        )
+
+    @admin.action(description=_("Reopen the selected approved reports…"), permissions=("review",))
+    def reopen_reports(self, request, queryset):
+        return self._commented_step(
+            request,
+            queryset,
+            form_class=ReopenCommentForm,
+            service=self.reopen_service,
+            success_message=_("%(count)s report(s) reopened."),
+            action="reopen_reports",
+            title=_("Reopen approved reports"),
+            button=_("Reopen"),
+        )
+
+
 # What the review workflow records on a report; the admin shows it and never edits it.
 REPORT_WORKFLOW_FIELDS = (
     "status",
@@ -190,13 +283,15 @@ REPORT_WORKFLOW_FIELDS = (
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
+class AnnualReportAdmin(ReviewStepActions, YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     scope_selector = staticmethod(reports_in_scope_of)
     create_service = staticmethod(reports.report_create)
     update_service = staticmethod(reports.report_update)
     delete_service = staticmethod(reports.report_delete)
     instance_argument = "report"
-    actions = ("approve_reports", "return_reports")
+    approve_service = staticmethod(reports.report_approve)
+    return_service = staticmethod(reports.report_return)
+    reopen_service = staticmethod(reports.report_reopen)
     list_display = ("village", "year", *reports.REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
     list_filter = (ReviewQueueFilter, "status", YearFilter, VillageProvinceFilter)
     search_fields = ("^village__code", "village__name")
@@ -225,73 +320,27 @@ class AnnualReportAdmin(YearsAsWritten, IndexedSearchAdmin, ServiceBackedAdmin, 
             return "–"
         return "; ".join(warning.message for warning in report_warnings(report)) or _("none")
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("villages.review_annualreport")
-
-    def _apply(self, request, queryset, step, success_message):
-        done = 0
-        for report in queryset.select_related("village"):
-            try:
-                step(report)
-            except SERVICE_REFUSALS as error:
-                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
-
-    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
-    def approve_reports(self, request, queryset):
-        self._apply(
-            request,
-            queryset,
-            lambda report: reports.report_approve(report=report, by=request.user),
-            _("%(count)s report(s) approved."),
-        )
-
-    @admin.action(description=_("Return the selected reports to the county…"), permissions=("review",))
-    def return_reports(self, request, queryset):
-        form = ReturnCommentForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            comment = form.cleaned_data["comment"]
-            self._apply(
-                request,
-                queryset,
-                lambda report: reports.report_return(report=report, by=request.user, comment=comment),
-                _("%(count)s report(s) returned."),
-            )
-            return None
-        return TemplateResponse(
-            request,
-            "admin/villages/annualreport/return_reports.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Return reports to the county"),
-                "opts": self.model._meta,
-                "reports": queryset.select_related("village"),
-                "form": form,
-                "action": "return_reports",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
-
 
 @admin.register(TownshipReport)
-class TownshipReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
+class TownshipReportAdmin(ReviewStepActions, ServiceBackedAdmin, ScopedHistoryAdmin):
     """A township's own yearly figures: entered by its county, reviewed with the same steps as a village's
-    report (approve here; return and reopen through the API or as for village reports), never deleted."""
+    report (approve, return and reopen here too), never deleted."""
 
     scope_selector = staticmethod(township_reports_in_scope_of)
     create_service = staticmethod(reports.township_report_create)
     update_service = staticmethod(reports.township_report_update)
     instance_argument = "report"
-    actions = ("approve_reports",)
+    approve_service = staticmethod(reports.township_report_approve)
+    return_service = staticmethod(reports.township_report_return)
+    reopen_service = staticmethod(reports.township_report_reopen)
+    place_field = "township"
     list_display = ("township", "year", *reports.TOWNSHIP_REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
     list_filter = ("status", YearFilter)
     search_fields = ("^township__code", "township__name")
     ordering = ("-year", "township_id")
     list_select_related = ("township",)
     autocomplete_fields = ("township",)
+    inlines = (ReviewEventInline,)
     fields = (
         "township",
         "year",
@@ -308,31 +357,15 @@ class TownshipReportAdmin(ServiceBackedAdmin, ScopedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_review_permission(self, request):
-        return request.user.has_perm("villages.review_annualreport")
-
-    @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
-    def approve_reports(self, request, queryset):
-        done = 0
-        for report in queryset.select_related("township"):
-            try:
-                reports.township_report_approve(report=report, by=request.user)
-            except SERVICE_REFUSALS as error:
-                self.message_user(request, f"{report}: {refusal_text(error)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("%(count)s report(s) approved.") % {"count": done}, messages.SUCCESS)
-
 
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(IndexedSearchAdmin, ReadOnlyAdmin):
     scope_selector = staticmethod(review_events_in_scope_of)
-    list_display = ("report", "from_status", "to_status", "by", "at")
+    list_display = ("report", "township_report", "from_status", "to_status", "by", "at")
     list_filter = ("to_status",)
     search_fields = ("^report__village__code", "report__village__name", "comment")
     ordering = ("-id",)  # steps are appended: newest first, in the primary key's order
-    list_select_related = ("report__village", "by")
+    list_select_related = ("report__village", "township_report__township", "by")
 
 
 @admin.register(ReportingWindow)

@@ -6,6 +6,7 @@ from django.http import Http404
 
 VILLAGE_CODE = re.compile(r"^[0-9]{12}$")
 DIVISION_CODE = re.compile(r"^([0-9]{6}|[0-9]{9})$")
+TOWNSHIP_CODE = re.compile(r"^[0-9]{9}$")
 NUMERIC_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 

@@ -16,6 +16,7 @@ from villages.models import (
     ReviewEvent,
     TaobaoTown,
     TownshipConversion,
+    TownshipPoint,
     TownshipReport,
     Village,
     VillageCluster,
@@ -282,14 +283,15 @@ def version_field():
     )
 
 
-def coordinate_input(low, high):
+def coordinate_input(low, high, *, optional=True, **extra):
     return serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
         min_value=Decimal(str(low)),
         max_value=Decimal(str(high)),
-        allow_null=True,
-        required=False,
+        allow_null=optional,
+        required=not optional,
+        **extra,
     )
 
 
@@ -433,19 +435,37 @@ class TownshipConversionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TownshipConversionInputSerializer(serializers.Serializer):
-    """Until `effective_on` the township (given by its code now) had `old_code` and the type that code names."""
+class TownshipByCodeSerializer(serializers.Serializer):
+    """An input naming a township by its 9-digit code; validates to the Division row."""
 
     township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
-    effective_on = serializers.DateField()
-    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
 
     def validate_township(self, code):
         township = Division.objects.filter(code=code, level="township").first()
         if township is None:
             raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
         return township
+
+
+class TownshipConversionInputSerializer(TownshipByCodeSerializer):
+    """Either `old_code`: until `effective_on` the township (given by its code now) had that code and the type it
+    names; or `new_code` (and perhaps `new_name`): the township (given by its code until now) took that code on
+    `effective_on`, and its row and villages are re-coded."""
+
+    effective_on = serializers.DateField()
+    old_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9, required=False)
+    new_code = serializers.RegexField(r"^[0-9]{9}$", max_length=9, required=False)
+    new_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+    def validate(self, data):
+        if ("old_code" in data) == ("new_code" in data):
+            raise serializers.ValidationError(
+                {"old_code": _("Give either the old code (the row has the new one) or the new code, not both.")}
+            )
+        if "new_name" in data and "new_code" not in data:
+            raise serializers.ValidationError({"new_name": _("A new name goes with a new code.")})
+        return data
 
 
 class TownshipReportSerializer(serializers.ModelSerializer):
@@ -477,20 +497,48 @@ class TownshipReportFiguresSerializer(serializers.Serializer):
     active_shops = serializers.IntegerField(min_value=0, max_value=MAX_INT)
 
 
-class TownshipReportInputSerializer(TownshipReportFiguresSerializer):
+class TownshipReportInputSerializer(TownshipByCodeSerializer, TownshipReportFiguresSerializer):
     """A new draft township report; one per township and year, by a county official of its county."""
 
-    township = serializers.RegexField(r"^[0-9]{9}$", max_length=9)
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR_BOUND)
-
-    def validate_township(self, code):
-        township = Division.objects.filter(code=code, level="township").first()
-        if township is None:
-            raise serializers.ValidationError(_("No township has the code %(code)s.") % {"code": code})
-        return township
 
 
 class TownshipReportUpdateSerializer(OptionalExceptVersionMixin, TownshipReportFiguresSerializer):
     """New figures for a draft or returned township report."""
 
     version = version_field()
+
+
+class TownshipPointSerializer(serializers.ModelSerializer):
+    township = serializers.CharField(source="township_id", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    latitude = serializers.DecimalField(read_only=True, **COORDINATE)
+    longitude = serializers.DecimalField(read_only=True, **COORDINATE)
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TownshipPoint
+        fields = ["township", "township_name", "latitude", "longitude", "entered_by", "updated_at"]
+        read_only_fields = fields
+
+
+class TownshipPointCoordinatesSerializer(serializers.Serializer):
+    latitude = coordinate_input(
+        *CHINA_LATITUDE, optional=False, help_text=_("Decimal degrees north, inside China (3.5 to 53.6).")
+    )
+    longitude = coordinate_input(
+        *CHINA_LONGITUDE, optional=False, help_text=_("Decimal degrees east, inside China (73.4 to 135.1).")
+    )
+
+
+class TownshipPointInputSerializer(TownshipByCodeSerializer, TownshipPointCoordinatesSerializer):
+    """Set a township's representative point (or move the one it has), by a county official of its county."""
+
+
+class TownshipPointUpdateSerializer(TownshipPointCoordinatesSerializer):
+    """Move a township's point: either coordinate, or both; the one not given stays as it is."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False

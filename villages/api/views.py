@@ -19,7 +19,7 @@ from taobao_site.api_errors import (
     WRITE_ERRORS,
 )
 from villages.api import serializers
-from villages.api.lookups import DIVISION_CODE, VILLAGE_CODE, ValidatedLookupMixin
+from villages.api.lookups import DIVISION_CODE, TOWNSHIP_CODE, VILLAGE_CODE, ValidatedLookupMixin
 from villages.filters import (
     AnnualReportFilter,
     AssessmentFilter,
@@ -36,8 +36,14 @@ from villages.selectors.data_version import cached_for_version, published_data_v
 from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
 from villages.selectors.review import report_timeline
-from villages.selectors.visibility import assessments_visible_to, reports_in_scope_of
+from villages.selectors.township_points import township_points_for_listing
+from villages.selectors.visibility import (
+    assessments_visible_to,
+    reports_in_scope_of,
+    township_reports_in_scope_of,
+)
 from villages.services import conversions, registry, reports
+from villages.services.township_points import township_point_set
 
 
 def code_parameter(description, pattern):
@@ -66,6 +72,16 @@ def write_schema(tag, request, response, *, parameters=(), created=False):
         request=request,
         responses={201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
     )
+
+
+class ReviewHistoryMixin:
+    """`GET …/{id}/history/`: a report's review timeline (village or township), read by those in its area."""
+
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def history(self, request, pk=None):
+        events = report_timeline(self.get_object())
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema(
@@ -287,7 +303,7 @@ class OnlineShopViewSet(
     ),
 )
 class AnnualReportViewSet(
-    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ValidatedLookupMixin, ReviewHistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Annual e-commerce reports: approved ones are public; the rest only inside the caller's jurisdiction."""
 
@@ -345,12 +361,6 @@ class AnnualReportViewSet(
         report = self.get_object()
         comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
         return self._answer_step(reports.report_reopen(report=report, by=request.user, comment=comment))
-
-    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
-    def history(self, request, pk=None):
-        events = report_timeline(self.get_object())
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 @extend_schema_view(
@@ -519,9 +529,9 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return listings.township_conversions_for_listing()
 
     def create(self, request):
-        conversion = conversions.township_conversion_record(
-            by=request.user, **validated_input(serializers.TownshipConversionInputSerializer, request)
-        )
+        data = validated_input(serializers.TownshipConversionInputSerializer, request)
+        record = conversions.township_recode if "new_code" in data else conversions.township_conversion_record
+        conversion = record(by=request.user, **data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=conversion.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -565,9 +575,15 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializers.TownshipReportSerializer,
         parameters=[ID_PARAMETER],
     ),
+    history=extend_schema(
+        tags=["reports"],
+        summary=_("The review timeline of a township report in the caller's jurisdiction"),
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.ReviewEventSerializer(many=True), **DETAIL_ERRORS},
+    ),
 )
 class TownshipReportViewSet(
-    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ValidatedLookupMixin, ReviewHistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A township's own yearly figures, through the same steps and windows as a village's report: approved
     ones are public; the rest only inside the caller's jurisdiction."""
@@ -576,7 +592,14 @@ class TownshipReportViewSet(
     filterset_class = TownshipReportFilter
 
     def get_queryset(self):
+        if self.action == "history":
+            return township_reports_in_scope_of(self.request.user).select_related("township")
         return listings.township_reports_for_listing(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "history":
+            return serializers.ReviewEventSerializer
+        return serializers.TownshipReportSerializer
 
     def _answer(self, report, status_code=status.HTTP_200_OK):
         fresh = listings.township_reports_for_listing(self.request.user).get(pk=report.pk)
@@ -617,3 +640,64 @@ class TownshipReportViewSet(
         report = self.get_object()
         comment = validated_input(serializers.CommentedTransitionSerializer, request)["comment"]
         return self._answer(reports.township_report_reopen(report=report, by=request.user, comment=comment))
+
+
+TOWNSHIP_CODE_PARAMETER = code_parameter(_("Township code, 9 digits"), TOWNSHIP_CODE.pattern)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["divisions"],
+        summary=_("Townships' representative points in the caller's jurisdiction (for villages without coordinates)"),
+        responses={200: serializers.TownshipPointSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        tags=["divisions"],
+        parameters=[TOWNSHIP_CODE_PARAMETER],
+        responses={200: serializers.TownshipPointSerializer, **DETAIL_ERRORS},
+    ),
+    create=write_schema(
+        "divisions", serializers.TownshipPointInputSerializer, serializers.TownshipPointSerializer, created=True
+    ),
+    partial_update=write_schema(
+        "divisions",
+        serializers.TownshipPointUpdateSerializer,
+        serializers.TownshipPointSerializer,
+        parameters=[TOWNSHIP_CODE_PARAMETER],
+    ),
+)
+class TownshipPointViewSet(
+    ValidatedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Where a township is, as its county gives it: county officials set and move the points of their counties'
+    townships; reviewers read those of their area. Setting one relinks the clusters placed with it."""
+
+    serializer_class = serializers.TownshipPointSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "township"
+    lookup_url_kwarg = "code"
+    lookup_pattern = TOWNSHIP_CODE
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return township_points_for_listing(self.request.user)
+
+    def _answer(self, point, status_code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=point.pk)
+        return Response(serializers.TownshipPointSerializer(fresh).data, status=status_code)
+
+    def create(self, request):
+        data = validated_input(serializers.TownshipPointInputSerializer, request)
+        point = township_point_set(by=request.user, **data)
+        return self._answer(point, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, code=None):
+        point = self.get_object()
+        changes = validated_input(serializers.TownshipPointUpdateSerializer, request)
+        moved = township_point_set(
+            by=request.user,
+            township=point.township,
+            latitude=changes.get("latitude", point.latitude),
+            longitude=changes.get("longitude", point.longitude),
+        )
+        return self._answer(moved)

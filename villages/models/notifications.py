@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import TimeStampedModel, valid_choice
-from .reports import AnnualReport
+from .reports import AnnualReport, TownshipReport
 
 
 class OutboundMailStatus(models.TextChoices):
@@ -25,6 +25,14 @@ class OutboundMail(TimeStampedModel):
         AnnualReport,
         verbose_name=_("report"),
         # The record of what was sent outlives a deleted draft.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbound_mail",
+    )
+    township_report = models.ForeignKey(
+        TownshipReport,
+        verbose_name=_("township report"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

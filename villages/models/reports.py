@@ -110,7 +110,7 @@ class TownshipReport(VersionedModel):
 
     The 2019 town rule's scale route counts the township's whole e-commerce; once approved, these figures
     stand in for the sum over its registered villages. Entered by the county, reviewed like a village's report
-    (`villages.services.reports`: the same steps, the same windows); its timeline is its history.
+    (`villages.services.reports`: the same steps, the same windows, a timeline of ReviewEvents, the same mail).
     """
 
     Status = Status
@@ -172,10 +172,26 @@ class TownshipReport(VersionedModel):
 
 
 class ReviewEvent(models.Model):
-    """One step of a report's review timeline: from which status to which, by whom, when and why."""
+    """One step of a report's review timeline: from which status to which, by whom, when and why.
+
+    The step belongs to a village's report or to a township's own report, exactly one of the two.
+    """
 
     report = models.ForeignKey(
-        AnnualReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="review_events"
+        AnnualReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_events",
+    )
+    township_report = models.ForeignKey(
+        TownshipReport,
+        verbose_name=_("township report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_events",
     )
     from_status = models.CharField(_("from status"), max_length=12, choices=AnnualReport.Status.choices)
     to_status = models.CharField(_("to status"), max_length=12, choices=AnnualReport.Status.choices)
@@ -189,9 +205,17 @@ class ReviewEvent(models.Model):
         verbose_name = _("review step")
         verbose_name_plural = _("review timeline")
         ordering = ["report", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False, township_report__isnull=True)
+                | models.Q(report__isnull=True, township_report__isnull=False),
+                name="review_event_of_one_report",
+            ),
+        ]
+        indexes = [models.Index(fields=["township_report", "at"], name="review_event_township_at")]
 
     def __str__(self):
-        return f"{self.report}: {self.from_status} → {self.to_status}"
+        return f"{self.report or self.township_report}: {self.from_status} → {self.to_status}"
 
 
 class ReportingWindow(TimeStampedModel):

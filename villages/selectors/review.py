@@ -6,11 +6,11 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from villages.models import AnnualReport, OnlineShop, ReviewEvent
+from villages.models import AnnualReport, OnlineShop, ReviewEvent, TownshipReport
 from villages.money import format_yuan
 from villages.scoring import ACTIVE_SHOP_DAYS_PER_MONTH, ACTIVE_SHOP_FULL_WINDOW_DAYS, ACTIVE_SHOP_MIN_DAYS
 
-from .visibility import reports_in_scope_of, reports_visible_to
+from .visibility import reports_in_scope_of, reports_visible_to, township_reports_in_scope_of
 
 SALES_JUMP_FACTOR = 5
 FULL_WINDOW_MIN_ORDERS = ACTIVE_SHOP_FULL_WINDOW_DAYS // ACTIVE_SHOP_DAYS_PER_MONTH
@@ -38,6 +38,16 @@ def review_queue(user):
         reports_in_scope_of(user)
         .filter(status=AnnualReport.Status.SUBMITTED)
         .select_related("village", "village__township", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def township_review_queue(user):
+    """Submitted township reports (a township's own figures) in the user's area, oldest submission first."""
+    return (
+        township_reports_in_scope_of(user)
+        .filter(status=TownshipReport.Status.SUBMITTED)
+        .select_related("township", "submitted_by")
         .order_by("submitted_at", "pk")
     )
 
@@ -93,9 +103,11 @@ def withdrawn_approvals(user, village):
     )
 
 
-def report_timeline(report: AnnualReport):
-    """The report's review steps in order: from → to, by whom, when, with the comment."""
-    return ReviewEvent.objects.filter(report=report).select_related("by").order_by("at", "pk")
+def report_timeline(report: AnnualReport | TownshipReport):
+    """The report's review steps in order (a village's report or a township's own): from → to, by whom, when,
+    with the comment."""
+    of_report = {"township_report": report} if isinstance(report, TownshipReport) else {"report": report}
+    return ReviewEvent.objects.filter(**of_report).select_related("by").order_by("at", "pk")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ def township_points_in_scope_of(user):
     return in_jurisdiction(TownshipPoint.objects.all(), user, "township__code")
 
 
+def township_points_for_listing(user):
+    """The points of the user's area with what a list shows of them, in township code order."""
+    return township_points_in_scope_of(user).select_related("township", "entered_by").order_by("township_id")
+
+
 def representative_points(township_codes) -> dict[str, tuple[float, float]]:
     """{township code: (latitude, longitude)} for those of `township_codes` that have a point (two queries).
 

@@ -102,7 +102,12 @@ def assessments_in_scope_of(user):
 
 
 def review_events_in_scope_of(user):
-    return in_jurisdiction(ReviewEvent.objects.all(), user, "report__village__code")
+    """The steps of the reports, village and township, in the user's area."""
+    steps = ReviewEvent.objects.all()
+    village_steps = scope_q(user, "report__village__code")
+    if village_steps is None:
+        return steps
+    return steps.filter(village_steps | scope_q(user, "township_report__township__code"))
 
 
 def taobao_towns_in_scope_of(user):

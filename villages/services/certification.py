@@ -19,10 +19,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import (
+    Avg,
     BigIntegerField,
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -44,6 +46,7 @@ from villages.models import (
     CriteriaSet,
     TaobaoTown,
     TownshipConversion,
+    TownshipPoint,
     TownshipReport,
     Village,
     VillageCluster,
@@ -467,21 +470,64 @@ def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, q
     (a bounding box on the coordinates) are loaded; a stored cluster among them is taken whole, and from
     each village in no cluster the walk goes on the same way, since the rest of its small group may lie
     beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
+
+    A Taobao village without coordinates stands at its township's representative point, as in
+    `clusters_refresh`: while the year has such villages, the walk reads each village's position (its own
+    coordinates, else that point, computed in the query) and its boxes are on positions; the clusters count
+    the villages so placed as approximate. Only the villages around the one that changed are read.
     """
     criteria = scoring.ClusterCriteria.of(criteria_set)
-    if Assessment.objects.filter(year=year, qualified=True).filter(
+    placed: dict[int, scoring.ClusterMember] = {}
+    unlocated = Assessment.objects.filter(year=year, qualified=True).filter(
         Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
-    ).exists():
-        # A Taobao village without coordinates stands at its township's representative point, which the
-        # walk's boxes on village coordinates cannot find: the year is linked again whole (exact, costlier).
-        clusters_refresh(year=year, criteria_set=criteria_set)
-    elif qualified:
-        _cluster_join(year=year, criteria=criteria, village=village)
+    ).exists()
+    if qualified:
+        _cluster_join(year=year, criteria=criteria, village=village, placed=placed, unlocated=unlocated)
     else:
-        _cluster_leave(year=year, criteria=criteria, village=village)
+        _cluster_leave(year=year, criteria=criteria, village=village, placed=placed)
 
 
 _Membership = VillageCluster.villages.through
+
+
+def _with_positions(assessments):
+    """Assessments with their village's position for the cluster rule (`position_latitude`, `position_longitude`):
+    its own coordinates, else its township's representative point as `representative_points` gives it (the
+    point the county entered, else the mean of the township's located villages), else none."""
+    located_here = Q(village__latitude__isnull=False, village__longitude__isnull=False)
+    entered = TownshipPoint.objects.filter(township_id=OuterRef("village__township_id"))
+    located = (
+        Village.objects.filter(
+            township_id=OuterRef("village__township_id"), latitude__isnull=False, longitude__isnull=False
+        )
+        .order_by()
+        .values("township_id")
+    )
+
+    def position(name):
+        point = Coalesce(
+            Subquery(entered.values(name)[:1]), Subquery(located.annotate(mean=Avg(name)).values("mean")[:1])
+        )
+        return Case(When(located_here, then=F(f"village__{name}")), default=point)
+
+    return assessments.annotate(position_latitude=position("latitude"), position_longitude=position("longitude"))
+
+
+def _position_of(village: Village, unlocated: bool) -> tuple:
+    """The village's position while the year has villages without coordinates: its own, or its township's point."""
+    if not unlocated or (village.latitude is not None and village.longitude is not None):
+        return village.latitude, village.longitude
+    return representative_points([village.township_id]).get(village.township_id, (None, None))
+
+
+def _placed_member(village_id, township_code, latitude, longitude, position_latitude, position_longitude, placed):
+    """The member at its position; one placed at its township's point is remembered in `placed`."""
+    if latitude is not None and longitude is not None:
+        return _cluster_member(village_id, township_code, latitude, longitude)
+    member = _cluster_member(village_id, township_code, position_latitude, position_longitude)
+    if member.latitude is not None and member.longitude is not None:
+        placed[village_id] = member
+    return member
 
 
 def _cluster_member(village_id, township_code, latitude, longitude) -> scoring.ClusterMember:
@@ -502,9 +548,10 @@ def _linked(a: scoring.ClusterMember, b: scoring.ClusterMember, link_km: float) 
     return scoring.haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= link_km
 
 
-def _within_reach_q(members: list[scoring.ClusterMember], link_km: float) -> Q:
+def _within_reach_q(members: list[scoring.ClusterMember], link_km: float, on: str = "village__") -> Q:
     """Villages of the members' townships or inside a box around a located member that holds every point
-    within `link_km` of it (a degree of longitude measured at the box's edge nearest the pole, with margin)."""
+    within `link_km` of it (a degree of longitude measured at the box's edge nearest the pole, with margin).
+    The box is on the villages' own coordinates, or on the positions `_with_positions` gives (`on="position_"`)."""
     reach = Q(village__township_id__in=sorted({member.township_code for member in members}))
     latitude_reach = link_km / scoring.KM_PER_DEGREE_LATITUDE * 1.01
     for member in members:
@@ -513,13 +560,17 @@ def _within_reach_q(members: list[scoring.ClusterMember], link_km: float) -> Q:
         edge = min(89.0, abs(member.latitude) + latitude_reach)
         longitude_reach = latitude_reach / max(math.cos(math.radians(edge)), 0.01)
         reach |= Q(
-            village__latitude__range=(member.latitude - latitude_reach, member.latitude + latitude_reach),
-            village__longitude__range=(member.longitude - longitude_reach, member.longitude + longitude_reach),
+            **{
+                f"{on}latitude__range": (member.latitude - latitude_reach, member.latitude + latitude_reach),
+                f"{on}longitude__range": (member.longitude - longitude_reach, member.longitude + longitude_reach),
+            }
         )
     return reach
 
 
-def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+def _cluster_join(
+    *, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict, unlocated: bool
+) -> None:
     """A village gained its status: merge it with the groups it links to (see `clusters_relink`).
 
     Each step of the walk is one query: the Taobao villages within reach of the villages just added, with the
@@ -527,20 +578,36 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
     """
     link_km = settings.CLUSTER_LINK_KM
     cluster_of = _Membership.objects.filter(village_id=OuterRef("village_id"), villagecluster__year=year)
+    year_villages = Assessment.objects.filter(year=year, qualified=True)
+    if unlocated:
+        year_villages, boxes_on = _with_positions(year_villages), "position_"
+    else:
+        # Every position is the village's own: the boxes stay on its coordinates (and their index).
+        year_villages = year_villages.annotate(
+            position_latitude=F("village__latitude"), position_longitude=F("village__longitude")
+        )
+        boxes_on = "village__"
     taobao_villages = (
-        Assessment.objects.filter(year=year, qualified=True)
-        .exclude(village_id=village.pk)
+        year_villages.exclude(village_id=village.pk)
         .annotate(cluster_id=Subquery(cluster_of.values("villagecluster_id")[:1]))
         .order_by()
     )
-    columns = ("village_id", "village__township_id", "village__latitude", "village__longitude", "cluster_id")
-    joined = _cluster_member(village.pk, village.township_id, village.latitude, village.longitude)
+    columns = ("village_id", "village__township_id", "village__latitude", "village__longitude")
+    columns += ("position_latitude", "position_longitude", "cluster_id")
+    joined = _placed_member(
+        village.pk,
+        village.township_id,
+        village.latitude,
+        village.longitude,
+        *_position_of(village, unlocated),
+        placed,
+    )
     group = {village.pk: joined}
     merged_clusters: dict[int, list[int]] = {}
     waiting: dict = {}
     frontier = [joined]
     while frontier:
-        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km))
+        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km, boxes_on))
         clusters_in_reach = _Membership.objects.filter(
             villagecluster__year=year, village_id__in=in_reach.values("village_id")
         ).exclude(villagecluster_id__in=list(merged_clusters))
@@ -549,11 +616,11 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
                 villagecluster_id__in=clusters_in_reach.values("villagecluster_id")
             ).values("village_id")
         )
-        for village_id, township_code, latitude, longitude, cluster_id in in_reach.values_list(*columns).union(
+        for village_id, township_code, *coordinates, cluster_id in in_reach.values_list(*columns).union(
             their_members.values_list(*columns)
         ):
             if village_id not in group:
-                waiting[village_id] = (_cluster_member(village_id, township_code, latitude, longitude), cluster_id)
+                waiting[village_id] = (_placed_member(village_id, township_code, *coordinates, placed), cluster_id)
         # A village in a stored cluster links only inside its cluster (the cluster is its whole group), so
         # only villages in no cluster carry the walk on.
         newly_linked, grown = [], frontier
@@ -578,10 +645,12 @@ def _cluster_join(*, year: int, criteria: scoring.ClusterCriteria, village: Vill
                 for member_id in members:
                     group[member_id] = waiting.pop(member_id)[0]
         frontier = newly_linked
-    _clusters_store(year=year, criteria=criteria, groups=[list(group.values())], replaced=merged_clusters)
+    _clusters_store(
+        year=year, criteria=criteria, groups=[list(group.values())], replaced=merged_clusters, placed=placed
+    )
 
 
-def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Village) -> None:
+def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict) -> None:
     """A village lost its status: split what is left of its stored cluster, if it was in one."""
     its_cluster = _Membership.objects.filter(village_id=village.pk, villagecluster__year=year).values(
         "villagecluster_id"
@@ -597,17 +666,32 @@ def _cluster_leave(*, year: int, criteria: scoring.ClusterCriteria, village: Vil
             remaining[village_id] = _cluster_member(village_id, township_code, latitude, longitude)
     if not replaced:
         return
+    # The members without coordinates of their own stand at their township's point (two queries at most).
+    points = representative_points(
+        member.township_code for member in remaining.values() if member.latitude is None or member.longitude is None
+    )
+    for village_id, member in remaining.items():
+        if (member.latitude is None or member.longitude is None) and member.township_code in points:
+            remaining[village_id] = placed[village_id] = _cluster_member(
+                village_id, member.township_code, *points[member.township_code]
+            )
     pieces = scoring.link_villages(remaining.values(), link_km=settings.CLUSTER_LINK_KM)
     _clusters_store(
         year=year,
         criteria=criteria,
         groups=[[remaining[village_id] for village_id in piece] for piece in pieces],
         replaced=replaced,
+        placed=placed,
     )
 
 
 def _clusters_store(
-    *, year: int, criteria: scoring.ClusterCriteria, groups: list[list[scoring.ClusterMember]], replaced: dict
+    *,
+    year: int,
+    criteria: scoring.ClusterCriteria,
+    groups: list[list[scoring.ClusterMember]],
+    replaced: dict,
+    placed: dict,
 ) -> None:
     """Store the groups large enough to be clusters in place of the `replaced` clusters ({id: member ids}).
 
@@ -623,9 +707,11 @@ def _clusters_store(
     if reused_id is not None:
         group, size_class = kept.pop(0)
         group_ids = {member.village_id for member in group}
-        # Only reached when every Taobao village of the year has coordinates: none is placed approximately.
         VillageCluster.objects.filter(pk=reused_id).update(
-            size_class=size_class, village_count=len(group), counties=_counties_of(group), approximate_villages=0
+            size_class=size_class,
+            village_count=len(group),
+            counties=_counties_of(group),
+            approximate_villages=_approximate_in(group, placed),
         )
         members = set(replaced[reused_id])
         if dropped:
@@ -649,7 +735,13 @@ def _clusters_store(
     if kept:
         created = VillageCluster.objects.bulk_create(
             [
-                VillageCluster(year=year, size_class=size_class, village_count=len(group), counties=_counties_of(group))
+                VillageCluster(
+                    year=year,
+                    size_class=size_class,
+                    village_count=len(group),
+                    counties=_counties_of(group),
+                    approximate_villages=_approximate_in(group, placed),
+                )
                 for group, size_class in kept
             ]
         )
@@ -669,6 +761,10 @@ def _clusters_store(
 
 def _counties_of(group: list[scoring.ClusterMember]) -> list[str]:
     return sorted({member.township_code[:6] for member in group})
+
+
+def _approximate_in(group: list[scoring.ClusterMember], placed: dict) -> int:
+    return sum(1 for member in group if member.village_id in placed)
 
 
 def _rows_insert(table: str, columns: list[str], rows: list[tuple]) -> None:

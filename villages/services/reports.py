@@ -10,7 +10,7 @@ County officials of the village's county (and administrators) create, edit and s
 prefecture or province (and administrators) approve, return and reopen. Any other step is a ConflictError.
 A township's own report (its whole e-commerce, for the town rule's scale route) takes the same steps in the
 same windows (`_ReportKind` says what differs: the row, the place whose jurisdiction counts, what approval
-and reopening trigger); its timeline is its history, and it sends no mail.
+and reopening trigger); its steps are on a timeline and mailed like a village report's.
 Each step is claimed with a conditional UPDATE on the status read just before, so of two reviewers acting on
 the same report at the same moment exactly one wins; each step writes a ReviewEvent and a history record,
 and emails the people concerned once the transaction has committed.
@@ -109,10 +109,9 @@ class _ReportKind:
     place_code: Callable
     not_your_county: object
     not_your_review_area: object
-    timeline: bool
+    event_field: str
     approved: Callable
     withdrawn: Callable
-    notify: bool
 
 
 def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal):
@@ -133,15 +132,13 @@ def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal):
     return claimed, claimed.status
 
 
-def _record_step(kind: _ReportKind, report, *, by, from_status: str, comment: str = "") -> ReviewEvent | None:
-    """Save the step with its author in the history; a village report's timeline also gets a ReviewEvent."""
+def _record_step(kind: _ReportKind, report, *, by, from_status: str, comment: str = "") -> ReviewEvent:
+    """Save the step with its author in the history, and append it to the report's timeline (a ReviewEvent)."""
     report._history_user = by
     report._change_reason = report.status
     report.save()
-    if not kind.timeline:
-        return None
     return ReviewEvent.objects.create(
-        report=report, from_status=from_status, to_status=report.status, by=by, comment=comment
+        **{kind.event_field: report}, from_status=from_status, to_status=report.status, by=by, comment=comment
     )
 
 
@@ -194,8 +191,7 @@ def _submit_step(kind: _ReportKind, *, report, by):
     report.submitted_by = by
     report.submitted_at = timezone.now()
     event = _record_step(kind, report, by=by, from_status=previous)
-    if kind.notify:
-        notifications.report_submitted(report=report, event=event)
+    notifications.report_submitted(report=report, event=event)
     return report
 
 
@@ -213,8 +209,7 @@ def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
     report.review_comment = (comment or "").strip()
     event = _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
     kind.approved(report)
-    if kind.notify:
-        notifications.report_reviewed(report=report, event=event)
+    notifications.report_reviewed(report=report, event=event)
     return report
 
 
@@ -232,8 +227,7 @@ def _return_step(kind: _ReportKind, *, report, by, comment: str):
     report.reviewed_at = timezone.now()
     report.review_comment = comment
     event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
-    if kind.notify:
-        notifications.report_reviewed(report=report, event=event)
+    notifications.report_reviewed(report=report, event=event)
     return report
 
 
@@ -253,8 +247,7 @@ def _reopen_step(kind: _ReportKind, *, report, by, comment: str):
     report.review_comment = comment
     event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
     kind.withdrawn(report)
-    if kind.notify:
-        notifications.report_reviewed(report=report, event=event)
+    notifications.report_reviewed(report=report, event=event)
     return report
 
 
@@ -264,11 +257,10 @@ VILLAGE_REPORTS = _ReportKind(
     place_code=lambda report: report.village.code,
     not_your_county=NOT_YOUR_COUNTY,
     not_your_review_area=NOT_YOUR_REVIEW_AREA,
-    timeline=True,
+    event_field="report",
     # Looked up when called, not bound here: tests slow `report_assess` down to race two reviewers.
     approved=lambda report: report_assess(report=report),
     withdrawn=lambda report: report_assessment_withdraw(report=report),
-    notify=True,
 )
 TOWNSHIP_REPORTS = _ReportKind(
     model=TownshipReport,
@@ -276,10 +268,9 @@ TOWNSHIP_REPORTS = _ReportKind(
     place_code=lambda report: report.township_id,
     not_your_county=NOT_YOUR_TOWNSHIP_COUNTY,
     not_your_review_area=NOT_YOUR_TOWNSHIP_REVIEW_AREA,
-    timeline=False,
+    event_field="township_report",
     approved=lambda report: township_report_counted(report=report),
     withdrawn=lambda report: township_report_counted(report=report),
-    notify=False,
 )
 
 

@@ -21,6 +21,7 @@ from villages.selectors.review import (
     report_timeline,
     report_warnings,
     review_queue,
+    township_review_queue,
 )
 from villages.selectors.visibility import reports_in_scope_of
 from villages.services.reports import (
@@ -150,9 +151,12 @@ def report_submit_view(request, report_id):
 
 @login_required
 def review_queue_view(request):
-    queue = review_queue(request.user)
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "villages/review_queue.html", {"page": page})
+    """Village reports and townships' own reports waiting for review, each list paged on its own."""
+    page = Paginator(review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    township_page = Paginator(township_review_queue(request.user), PAGE_SIZE).get_page(
+        request.GET.get("township_page")
+    )
+    return render(request, "villages/review_queue.html", {"page": page, "township_page": township_page})
 
 
 @login_required

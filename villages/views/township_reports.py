@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from villages import codes
 from villages.forms import ReopenForm, ReviewForm, TownshipReportForm
 from villages.models import Division, TownshipReport
-from villages.selectors.jurisdiction import may_edit_registry, may_review
+from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, may_review
+from villages.selectors.review import report_timeline
 from villages.selectors.visibility import township_reports_in_scope_of, township_reports_visible_to
 from villages.services.reports import (
     township_report_approve,
@@ -90,12 +91,15 @@ def township_report_edit_view(request, report_id):
 def township_report_detail(request, report_id, review_form=None, reopen_form=None, status=200):
     report = get_object_or_404(township_reports_visible_to(request.user).select_related("township"), pk=report_id)
     reviewer = may_review(request.user, report.township_id)
+    in_scope = request.user.is_authenticated and code_in_scope(request.user, report.township_id)
     return render(
         request,
         "villages/township_report_detail.html",
         {
             "report": report,
             "township": report.township,
+            "in_scope": in_scope,
+            "timeline": list(report_timeline(report)) if in_scope else [],
             "may_edit": report.is_editable and may_edit_registry(request.user, report.township_id),
             "reviewable": report.status == Status.SUBMITTED and reviewer,
             "reopenable": report.status == Status.APPROVED and reviewer,
