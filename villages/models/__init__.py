@@ -5,6 +5,7 @@ from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
 from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
 from .divisions import Division
+from .feed import DATA_FEEDS, FeedBatch, FeedToken, PlatformShopYear, PlatformVillageYear
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
@@ -16,16 +17,21 @@ from .workers import WorkerHeartbeat
 
 __all__ = [
     "ADMINISTRATORS",
+    "DATA_FEEDS",
     "COUNTY_OFFICIALS",
     "REVIEWERS",
     "AnnualReport",
     "Assessment",
     "CriteriaSet",
     "Division",
+    "FeedBatch",
+    "FeedToken",
     "ImportJob",
     "JurisdictionAssignment",
     "OnlineShop",
     "OutboundMail",
+    "PlatformShopYear",
+    "PlatformVillageYear",
     "PublishedDataVersion",
     "ReportingWindow",
     "ReviewEvent",
