@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
 # Registry rules that are not confirmed by a primary source stay settings (DOMAIN.md).
 CLUSTER_LINK_KM = env.float("CLUSTER_LINK_KM", default=5.0)
 NEAR_MISS_MARGIN = env.float("NEAR_MISS_MARGIN", default=0.20)
+# A declaration further than this from the platform's own figures is a data-quality warning (reconciliation).
+RECONCILIATION_TOLERANCE_PERCENT = env.int("RECONCILIATION_TOLERANCE_PERCENT", default=10)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.

@@ -196,6 +196,8 @@ class Assessment(TimeStampedModel):
     )
     inputs = models.JSONField(_("inputs"), default=dict)
     checks = models.JSONField(_("checks"), default=list)
+    # Per input: where it came from (the approved declaration) and the platform's figure beside it, if any.
+    input_sources = models.JSONField(_("sources of the inputs"), default=dict, blank=True)
     qualified = models.BooleanField(_("qualified"))
     score = models.DecimalField(
         _("readiness score"),

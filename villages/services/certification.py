@@ -53,6 +53,7 @@ from villages.selectors.certification import criteria_set_among, criteria_set_fo
 from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
 from villages.selectors.township_points import representative_points
 from villages.services.data_version import published_data_changed
+from villages.services.reconciliation import assessment_input_sources_record
 
 StatusChange = Assessment.StatusChange
 
@@ -71,6 +72,7 @@ def report_assess(*, report: AnnualReport) -> Assessment:
     with transaction.atomic(savepoint=False):
         criteria_set = criteria_set_for_year(report.year)
         recorded = _assessment_record(report=report, criteria_set=criteria_set)
+        assessment_input_sources_record(assessments=[recorded.assessment])
         _village_derivatives_refresh(
             report=report,
             criteria_set=criteria_set,
