@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from villages.views import divisions, exports, home, imports, public, reports, shops, township_reports, villages
+from villages.views import (
+    divisions,
+    exports,
+    home,
+    imports,
+    public,
+    reconciliation,
+    reports,
+    shops,
+    township_reports,
+    villages,
+)
 
 app_name = "villages"
 
@@ -48,6 +59,12 @@ urlpatterns = [
         name="township_report_step",
     ),
     path("review/", reports.review_queue_view, name="review_queue"),
+    path("reconciliation/", reconciliation.reconciliation_list, name="reconciliation_list"),
+    path(
+        "platform-shops/<int:platform_shop_year_id>/register/",
+        reconciliation.register_from_feed,
+        name="register_from_feed",
+    ),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_job, name="import_job"),
     path("imports/<int:pk>/confirm/", imports.import_job_confirm_view, name="import_job_confirm"),

@@ -135,11 +135,17 @@ def test_the_sql_flag_agrees_with_the_pure_rule_on_generated_figures(tree):
         village = VillageFactory(township=tree.town if index % 2 else tree.second_county_town)
         platform_sales = randomness.choice([0, 1_000_000, 10_000_000, 33_333_333])
         declared = randomness.choice(
-            [0, platform_sales, platform_sales * 11 // 10, platform_sales * 11 // 10 + 1, max(platform_sales * 9 // 10 - 1, 0),
-             randomness.randrange(0, 50_000_000)]
+            [
+                0,
+                platform_sales,
+                platform_sales * 11 // 10,
+                platform_sales * 11 // 10 + 1,
+                max(platform_sales * 9 // 10 - 1, 0),
+                randomness.randrange(0, 50_000_000),
+            ]
         )
         active = randomness.randrange(0, 6)
-        for shop in range(active):
+        for _shop in range(active):
             PlatformShopYearFactory(village=village, batch=batch, sales=0, days_open=365, orders_last_3_months=3)
         PlatformVillageYearFactory(village=village, sales=platform_sales)
         declared_shops = randomness.choice([active, active + 1, max(active - 1, 0), active * 2])

@@ -29,12 +29,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Cast, Coalesce, Greatest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from villages import reconciliation
 from villages.models import AnnualReport, OnlineShop, PlatformShopYear, PlatformVillageYear
 
-from .jurisdiction import in_jurisdiction
 from .active_shops import active_shop_year_q
+from .jurisdiction import in_jurisdiction
 from .visibility import reports_in_scope_of
 
 # Ordering key of a declaration above 0 against a platform figure of 0: beyond any percentage.
@@ -96,7 +97,9 @@ def with_platform_figures(reports, tolerance: int | None = None):
     )
     platform_knows_shop = Exists(
         PlatformShopYear.objects.filter(
-            platform=OuterRef("platform"), platform_shop_id=OuterRef("platform_shop_id"), year=OuterRef(OuterRef("year"))
+            platform=OuterRef("platform"),
+            platform_shop_id=OuterRef("platform_shop_id"),
+            year=OuterRef(OuterRef("year")),
         )
     )
     unknown_shops = (
@@ -242,3 +245,16 @@ def platform_shop_year_for_registering(user, platform_shop_year_id) -> PlatformS
 def report_reconciliation_unscoped(report: AnnualReport) -> reconciliation.Reconciliation:
     """One report's reconciliation for the warnings of whoever may already read the report (one query)."""
     return reconciliation_of(with_platform_figures(AnnualReport.objects.filter(pk=report.pk)).get())
+
+
+def page_after_registering(user, platform_shop_year: PlatformShopYear) -> str:
+    """Where "register from the feed" returns: the report of the shop's village and year, else the village."""
+    report_id = (
+        reports_in_scope_of(user)
+        .filter(village_id=platform_shop_year.village_id, year=platform_shop_year.year)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if report_id is None:
+        return reverse("villages:village_detail", args=[platform_shop_year.village.code])
+    return reverse("villages:report_detail", args=[report_id])
