@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import imports, views
+from villages.api import imports, reconciliation, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -18,6 +18,7 @@ router.register("stats/yearly", views.YearlyStatisticsViewSet, basename="stats-y
 router.register("township-reports", views.TownshipReportViewSet, basename="township-report")
 router.register("village-conversions", views.VillageConversionViewSet, basename="village-conversion")
 router.register("township-conversions", views.TownshipConversionViewSet, basename="township-conversion")
+router.register("reconciliation", reconciliation.ReconciliationViewSet, basename="reconciliation")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

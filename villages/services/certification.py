@@ -53,7 +53,7 @@ from villages.selectors.certification import criteria_set_among, criteria_set_fo
 from villages.selectors.conversions import after_year_q, committee_types_in_year, township_kinds_in_year
 from villages.selectors.township_points import representative_points
 from villages.services.data_version import published_data_changed
-from villages.services.reconciliation import assessment_input_sources_record
+from villages.services.reconciliation import report_input_sources
 
 StatusChange = Assessment.StatusChange
 
@@ -72,7 +72,6 @@ def report_assess(*, report: AnnualReport) -> Assessment:
     with transaction.atomic(savepoint=False):
         criteria_set = criteria_set_for_year(report.year)
         recorded = _assessment_record(report=report, criteria_set=criteria_set)
-        assessment_input_sources_record(assessments=[recorded.assessment])
         _village_derivatives_refresh(
             report=report,
             criteria_set=criteria_set,
@@ -93,7 +92,9 @@ def report_assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet)
     return _assessment_record(report=report, criteria_set=criteria_set).assessment
 
 
-_RECORDED_FIELDS = ["report", "criteria_set", "inputs", "checks", "qualified", "score", "status_change"]
+_RECORDED_FIELDS = [
+    "report", "criteria_set", "inputs", "input_sources", "checks", "qualified", "score", "status_change"
+]
 
 
 class _Recorded(NamedTuple):
@@ -151,6 +152,7 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
         village_id=report.village_id,
         year=report.year,
         report=report,
+        input_sources=report_input_sources(report_ids=[report.pk])[report.pk],
         **_assessment_fields(criteria_set, inputs, previous_qualified),
     )
     if replaced_id is None:

@@ -1,9 +1,10 @@
 """Writes of the reconciliation: record the sources of an assessment's inputs, register a shop from the feed.
 
-Scoring stays on the approved declaration (the county certifies); an assessment records beside each input
-the platform's figure and the difference (`assessment_input_sources_record`, set-based: one read and one
-write for any number of assessments). "Register from the feed" creates the shop the platform lists and its
-figures for the year through the registry's own services, so jurisdiction and validation are theirs.
+Scoring stays on the approved declaration (the county certifies); an assessment records beside each
+input the platform's figure and the difference (`report_input_sources`, set-based: one query for any number
+of reports; `certification.report_assess` stores it with the assessment, in the same write). "Register
+from the feed" creates the shop the platform lists and its figures for the year through the registry's own
+services, so jurisdiction and validation are theirs.
 """
 
 from typing import NamedTuple
@@ -11,7 +12,7 @@ from typing import NamedTuple
 from django.db import transaction
 
 from villages import reconciliation
-from villages.models import AnnualReport, Assessment, OnlineShop, PlatformShopYear
+from villages.models import AnnualReport, OnlineShop, PlatformShopYear
 from villages.selectors.jurisdiction import may_edit_registry
 from villages.selectors.reconciliation import reconciliation_of, tolerance_percent, with_platform_figures
 
@@ -19,15 +20,13 @@ from .recording import require
 from .registry import NOT_YOUR_AREA, shop_create, shop_year_create
 
 
-def assessment_input_sources_record(*, assessments) -> None:
-    """Fill `input_sources` of the assessments (of reports) from the platform's figures of their year."""
-    by_report = {assessment.report_id: assessment for assessment in assessments if assessment.report_id}
-    if not by_report:
-        return
+def report_input_sources(*, report_ids) -> dict[int, dict]:
+    """What the assessments of these reports record as the sources of their inputs, by report id (one query)."""
     tolerance = tolerance_percent()
-    for report in with_platform_figures(AnnualReport.objects.filter(pk__in=by_report), tolerance):
-        by_report[report.pk].input_sources = reconciliation.input_sources(reconciliation_of(report, tolerance))
-    Assessment.objects.bulk_update(list(by_report.values()), ["input_sources"])
+    return {
+        report.pk: reconciliation.input_sources(reconciliation_of(report, tolerance))
+        for report in with_platform_figures(AnnualReport.objects.filter(pk__in=report_ids), tolerance)
+    }
 
 
 class FeedRegistration(NamedTuple):
