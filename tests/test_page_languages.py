@@ -58,6 +58,7 @@ EN_ALLOWED = {
 NOT_PAGES = {
     "villages:division_options", "villages:certified_export", "villages:village_export", "villages:import_job_errors",
     "villages:import_template", "villages:import_job_confirm", "rural_services:map_data", "rural_services:point_export",
+    "villages:register_from_feed",
 }
 
 

@@ -66,6 +66,22 @@ def test_the_county_sees_a_15_percent_gap_on_the_report_page_and_before_submitti
     assert "15.0 %" in detail
 
 
+def test_the_reconciliation_speaks_chinese(declared_15_percent_above, official, client_for):
+    client = client_for(official)
+    (fed,) = feed(declared_15_percent_above.village, 1, year=2023)
+    report = declared_15_percent_above
+
+    detail = client.get(reverse("villages:report_detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    area = client.get(reverse("villages:reconciliation_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = detail.content.decode()
+    for chinese in ("与平台数据核对", "超出容差", "按平台数据登记", "平台在本村列出但尚未登记的网店", "相差超过 10 %"):
+        assert chinese in html
+    for english in ("Register from the feed", "beyond the tolerance", "Checked against"):
+        assert english not in html
+    assert "申报数据与平台数据对照" in area.content.decode() and "differs from" not in area.content.decode()
+
+
 def test_a_5_percent_gap_is_no_warning_on_the_report_page(declared_5_percent_above, official, client_for):
     html = page(client_for(official), reverse("villages:report_detail", args=[declared_5_percent_above.pk]))
 
