@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
+from tests.conftest import make_user
 from tests.factories import AnnualReportFactory, OnlineShopFactory, ShopYearFactory, VillageFactory
 from tests.feed_factories import FeedBatchFactory, PlatformShopYearFactory, PlatformVillageYearFactory
 from villages import reconciliation
-from villages.models import AnnualReport, OnlineShop, PlatformShopYear, ShopYear
+from villages.models import ADMINISTRATORS, AnnualReport, OnlineShop, PlatformShopYear, ShopYear
 from villages.scoring import is_active_shop
 from villages.selectors.reconciliation import (
     reconciliation_of,
@@ -241,9 +242,6 @@ def _register(village, count):
 
 
 def report_reconciliation_for_admin(report):
-    from tests.conftest import make_user
-    from villages.models import ADMINISTRATORS
-
     return report_reconciliation(make_user("reconciling_administrator", ADMINISTRATORS), report)
 
 

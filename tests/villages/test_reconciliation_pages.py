@@ -2,6 +2,8 @@
 "register from the feed"."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import AnnualReportFactory, OnlineShopFactory, VillageFactory
@@ -194,9 +196,6 @@ def test_the_area_page_runs_the_same_queries_for_2_or_20_reports(
 
     add_reports(2)
     page(client, url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         page(client, url)
     add_reports(18)
@@ -259,3 +258,26 @@ def test_another_county_cannot_register_or_see_the_shop(unregistered, other_offi
 def test_register_from_the_feed_takes_a_post_only(unregistered, official, client_for):
     assert client_for(official).get(reverse("villages:register_from_feed", args=[unregistered.pk])).status_code == 405
     assert not OnlineShop.objects.exists()
+
+
+def test_the_review_queue_with_its_platform_column_runs_the_same_queries_for_2_or_12_reports(
+    tree, official, reviewer, client_for, django_assert_num_queries
+):
+    client = client_for(reviewer)
+    url = reverse("villages:review_queue")
+
+    def submit(count):
+        for _ in range(count):
+            village = VillageFactory(township=tree.town)
+            feed(village, 2)
+            report_submit(report=AnnualReportFactory(village=village, ecommerce_sales=900_000, active_shops=2),
+                          by=official)
+
+    submit(2)
+    page(client, url)
+    with CaptureQueriesContext(connection) as few:
+        page(client, url)
+    submit(10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = page(client, url)
+    assert html.count('data-reconciliation="flagged"') == 12
