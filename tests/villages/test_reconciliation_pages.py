@@ -233,6 +233,22 @@ def test_the_county_registers_a_shop_from_the_feed_once(unregistered, official, 
     assert url not in second.content.decode()  # no longer listed as unregistered
 
 
+def test_a_shop_registered_in_another_county_is_not_named(unregistered, official, client_for, tree):
+    elsewhere = VillageFactory(township=tree.other_town, name="东风村")
+    OnlineShopFactory(
+        village=elsewhere, platform=unregistered.platform, platform_shop_id=unregistered.platform_shop_id,
+        name="睢宁网店",
+    )
+
+    response = client_for(official).post(
+        reverse("villages:register_from_feed", args=[unregistered.pk]), follow=True
+    )
+
+    html = response.content.decode()
+    assert "already registered in another county; nothing was changed" in html
+    assert "睢宁网店" not in html and OnlineShop.objects.count() == 1
+
+
 def test_a_reviewer_sees_the_unregistered_shops_but_cannot_register_them(unregistered, reviewer, client_for):
     client = client_for(reviewer)
     report = AnnualReport.objects.get()

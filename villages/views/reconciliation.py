@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from villages.filters import ReconciliationFilter
 from villages.selectors.divisions import picker_choices
+from villages.selectors.jurisdiction import code_in_scope
 from villages.selectors.reconciliation import (
     attach_reconciliations,
     page_after_registering,
@@ -54,9 +55,12 @@ def register_from_feed(request, platform_shop_year_id):
                 _("%(shop)s is registered from the platform's data, with its figures for %(year)s.")
                 % {"shop": registration.shop, "year": fed.year},
             )
-        else:
+        elif code_in_scope(request.user, registration.shop.village.code):
             messages.info(
                 request,
                 _("%(shop)s is already registered; nothing was changed.") % {"shop": registration.shop},
             )
+        else:
+            # Registered in a village outside the user's area: said without naming that village or shop.
+            messages.info(request, _("This shop is already registered in another county; nothing was changed."))
     return redirect(page_after_registering(request.user, fed))
