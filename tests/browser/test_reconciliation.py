@@ -31,7 +31,9 @@ def report():
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_county_sees_the_feeds_unregistered_shops_and_registers_one(live_server, browser, report, language):
+def test_the_county_sees_the_feeds_unregistered_shops_and_registers_one(
+    live_server, browser, report, screenshot, language
+):
     context = browser.new_context(locale=LANGUAGES[language], viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -51,6 +53,7 @@ def test_the_county_sees_the_feeds_unregistered_shops_and_registers_one(live_ser
     assert rows.count() == 2
     assert "丁楼汉服" in rows.nth(0).inner_text() and "丁楼演出服" in rows.nth(1).inner_text()
 
+    screenshot(page, f"reconciliation-{language}")
     rows.nth(0).locator("button[type=submit]").click()
     page.wait_for_load_state()
 

@@ -65,7 +65,7 @@ def test_the_county_sees_a_15_percent_gap_on_the_report_page_and_before_submitti
 
     for html in (detail, confirm):
         assert SALES_WARNING in html and "RMB 11,500,000" in html
-    assert "15.0 %" in detail
+    assert "+15.0 %" in detail
 
 
 def test_the_reconciliation_speaks_chinese(declared_15_percent_above, official, client_for):
