@@ -72,6 +72,7 @@ NOT_PAGES = {
     "rural_services:point_export",
     "villages:dashboard_table", "villages:data_package", "villages:open_data_file", "villages:drill_down_table",
     "villages:certificate_pdf", "villages:certificate_qr", "villages:status_change_export",
+    "villages:register_from_feed",
 }
 # A part of a page that declares itself Chinese whatever the reader's language (the printable certificate).
 DECLARED_CHINESE = re.compile(r'<(article|section)\b[^>]*\blang="zh-Hans"[^>]*>.*?</\1>', re.S)

@@ -258,3 +258,19 @@ class VillageClusterFilter(django_filters.FilterSet):
     class Meta:
         model = VillageCluster
         fields = ["year"]
+
+
+class ReconciliationFilter(django_filters.FilterSet):
+    """Reports beside the platform's figures (`selectors.reconciliation`): by year, area and whether flagged."""
+
+    year = YearFilter(field_name="year", label=_("Year"))
+    province = DivisionCodeFilter(field_name="village__code", level=codes.PROVINCE, label=_("Province code"))
+    prefecture = DivisionCodeFilter(field_name="village__code", level=codes.PREFECTURE, label=_("Prefecture code"))
+    county = DivisionCodeFilter(field_name="village__code", level=codes.COUNTY, label=_("County code"))
+    flagged = StrictBooleanFilter(
+        field_name="reconciliation_flagged", label=_("Only differences beyond the tolerance")
+    )
+
+    class Meta:
+        model = AnnualReport
+        fields = ["year", "province", "prefecture", "county", "flagged"]

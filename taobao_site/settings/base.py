@@ -230,6 +230,8 @@ OPEN_DATA_LICENSE = {
     "title": env("OPEN_DATA_LICENSE_TITLE", default="Creative Commons Attribution 4.0"),
     "path": env("OPEN_DATA_LICENSE_PATH", default="https://creativecommons.org/licenses/by/4.0/"),
 }
+# A declaration further than this from the platform's own figures is a data-quality warning (reconciliation).
+RECONCILIATION_TOLERANCE_PERCENT = env.int("RECONCILIATION_TOLERANCE_PERCENT", default=10)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # The largest evidence file a report accepts (villages.services.evidence); a larger one is refused with a 400.

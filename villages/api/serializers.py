@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from taobao_site.api_representation import CompiledRepresentation
+from villages.api.reconciliation import ReconciliationSerializer
 from villages.models import (
     AnnualReport,
     Assessment,
@@ -123,6 +124,29 @@ class AnnualReportSerializer(CompiledRepresentation, serializers.ModelSerializer
         read_only_fields = fields
 
 
+class AnnualReportDetailSerializer(AnnualReportSerializer):
+    """A report on its own: also its reconciliation with the platforms' figures (null outside the caller's
+    jurisdiction, where the platforms' figures are not shown)."""
+
+    reconciliation = ReconciliationSerializer(read_only=True, allow_null=True)
+
+    class Meta(AnnualReportSerializer.Meta):
+        fields = [*AnnualReportSerializer.Meta.fields, "reconciliation"]
+        read_only_fields = fields
+
+
+class InputSourceSerializer(serializers.Serializer):
+    """Where an assessment input came from, and the platforms' figure beside it."""
+
+    source = serializers.ChoiceField(choices=["declared"], help_text="scoring is always on the approved declaration")
+    check = serializers.ChoiceField(
+        choices=["checked", "unchecked"], help_text="checked: the platforms sent a figure to compare with"
+    )
+    platform = serializers.IntegerField(allow_null=True)
+    difference_percent = serializers.FloatField(allow_null=True)
+    flagged = serializers.BooleanField(required=False)
+
+
 class CheckSerializer(serializers.Serializer):
     """One certification criterion; `actual`, `required` and `gap` are numbers, or codes for `location`."""
 
@@ -144,10 +168,17 @@ class AssessmentSerializer(CompiledRepresentation, serializers.ModelSerializer):
     score = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False, read_only=True)
     criteria_version = serializers.CharField(source="criteria_set.name", read_only=True)
     checks = CheckSerializer(many=True, read_only=True)
+    input_sources = serializers.DictField(
+        child=InputSourceSerializer(),
+        read_only=True,
+        help_text="per input (ecommerce_sales, active_shops, households): its source and the platforms' figure",
+    )
 
     class Meta:
         model = Assessment
-        fields = ["village", "year", "qualified", "score", "criteria_version", "checks", "status_change"]
+        fields = [
+            "village", "year", "qualified", "score", "criteria_version", "checks", "status_change", "input_sources"
+        ]
         read_only_fields = fields
 
 

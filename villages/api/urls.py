@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import completeness, evidence, imports, open_data, public_records, views
+from villages.api import completeness, evidence, imports, open_data, public_records, reconciliation, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -21,6 +21,7 @@ router.register("village-conversions", views.VillageConversionViewSet, basename=
 router.register("township-conversions", views.TownshipConversionViewSet, basename="township-conversion")
 router.register("certificates", public_records.CertificateViewSet, basename="certificate")
 router.register("status-changes", public_records.StatusChangeViewSet, basename="status-change")
+router.register("reconciliation", reconciliation.ReconciliationViewSet, basename="reconciliation")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),

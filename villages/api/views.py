@@ -35,6 +35,7 @@ from villages.selectors.certification import what_if
 from villages.selectors.data_version import cached_for_version, published_data_version
 from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
+from villages.selectors.reconciliation import report_reconciliation
 from villages.selectors.review import report_timeline
 from villages.selectors.township_points import township_points_for_listing
 from villages.selectors.visibility import (
@@ -266,7 +267,7 @@ class OnlineShopViewSet(
     retrieve=extend_schema(
         tags=["reports"],
         parameters=[ID_PARAMETER],
-        responses={200: serializers.AnnualReportSerializer, **DETAIL_ERRORS},
+        responses={200: serializers.AnnualReportDetailSerializer, **DETAIL_ERRORS},
     ),
     create=write_schema(
         "reports", serializers.AnnualReportInputSerializer, serializers.AnnualReportSerializer, created=True
@@ -323,6 +324,11 @@ class AnnualReportViewSet(
     def _answer(self, report, status_code=status.HTTP_200_OK):
         fresh = listings.reports_for_listing(self.request.user).get(pk=report.pk)
         return Response(serializers.AnnualReportSerializer(fresh).data, status=status_code)
+
+    def retrieve(self, request, pk=None):
+        report = self.get_object()
+        report.reconciliation = report_reconciliation(request.user, report)
+        return Response(serializers.AnnualReportDetailSerializer(report).data)
 
     def _answer_step(self, report):
         # A workflow step's service returns the row it saved (with its village): no need to read it again.

@@ -7,6 +7,7 @@ from .conversions import TownshipConversion, TownshipKind, VillageConversion
 from .data_version import PublishedDataVersion
 from .divisions import Division
 from .evidence import ReportAttachment, ReportComment
+from .feed import DATA_FEEDS, FeedBatch, FeedToken, PlatformShopYear, PlatformVillageYear
 from .imports import ImportJob
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
@@ -19,6 +20,7 @@ from .workers import WorkerHeartbeat
 
 __all__ = [
     "ADMINISTRATORS",
+    "DATA_FEEDS",
     "COUNTY_OFFICIALS",
     "REVIEWERS",
     "AnnualReport",
@@ -26,10 +28,14 @@ __all__ = [
     "Certificate",
     "CriteriaSet",
     "Division",
+    "FeedBatch",
+    "FeedToken",
     "ImportJob",
     "JurisdictionAssignment",
     "OnlineShop",
     "OutboundMail",
+    "PlatformShopYear",
+    "PlatformVillageYear",
     "PublishedDataVersion",
     "ReportAttachment",
     "ReportComment",

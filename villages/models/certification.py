@@ -196,6 +196,11 @@ class Assessment(TimeStampedModel):
     )
     inputs = models.JSONField(_("inputs"), default=dict)
     checks = models.JSONField(_("checks"), default=list)
+    # Per input: where it came from (the approved declaration) and the platform's figure beside it, if any.
+    # A database default too: the rescoring upsert inserts rows in SQL without naming this column.
+    input_sources = models.JSONField(
+        _("sources of the inputs"), default=dict, db_default=models.Value({}, models.JSONField()), blank=True
+    )
     qualified = models.BooleanField(_("qualified"))
     score = models.DecimalField(
         _("readiness score"),

@@ -2,34 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from villages.models import AnnualReport, OnlineShop, ReviewEvent, TownshipReport
 from villages.money import format_yuan
-from villages.scoring import ACTIVE_SHOP_DAYS_PER_MONTH, ACTIVE_SHOP_FULL_WINDOW_DAYS, ACTIVE_SHOP_MIN_DAYS
+from villages.reconciliation import Reconciliation
 
+from .active_shops import active_shop_year_q
+from .reconciliation import report_reconciliation_unscoped
 from .visibility import reports_in_scope_of, reports_visible_to, township_reports_in_scope_of
 
 SALES_JUMP_FACTOR = 5
-FULL_WINDOW_MIN_ORDERS = ACTIVE_SHOP_FULL_WINDOW_DAYS // ACTIVE_SHOP_DAYS_PER_MONTH
-
-
-def active_shop_year_q(path: str = "") -> Q:
-    """`scoring.is_active_shop` as a filter on ShopYear rows (reached through `path`), for counting in SQL.
-
-    Open at least 90 days: at least 3 orders in the last 3 months. Open 30 to 89 days: at least one order per
-    30 days open, i.e. 30 × orders ≥ days open.
-    """
-    days, orders = f"{path}days_open", f"{path}orders_last_3_months"
-    return Q(**{f"{days}__gte": ACTIVE_SHOP_FULL_WINDOW_DAYS, f"{orders}__gte": FULL_WINDOW_MIN_ORDERS}) | Q(
-        **{
-            f"{days}__gte": ACTIVE_SHOP_MIN_DAYS,
-            f"{days}__lt": ACTIVE_SHOP_FULL_WINDOW_DAYS,
-            f"{days}__lte": F(orders) * ACTIVE_SHOP_DAYS_PER_MONTH,
-        }
-    )
 
 
 def review_queue(user):
@@ -119,7 +104,10 @@ class ReportWarning:
 
 
 def report_warnings(report: AnnualReport) -> list[ReportWarning]:
-    """Data-quality warnings on a report, in two queries whatever the number of shops."""
+    """Data-quality warnings on a report, in three queries whatever the number of shops.
+
+    The last ones compare the declaration with the platform's own figures (`selectors.reconciliation`).
+    """
     warnings = []
     previous = previous_approved_report(report)
     if previous and report.ecommerce_sales > SALES_JUMP_FACTOR * previous.ecommerce_sales:
@@ -164,6 +152,40 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
                     "village were active in %(year)s."
                 )
                 % {"declared": report.active_shops, "registered": registered["active"], "year": report.year},
+            )
+        )
+    warnings.extend(reconciliation_warnings(report_reconciliation_unscoped(report)))
+    return warnings
+
+
+def reconciliation_warnings(reconciliation: Reconciliation) -> list[ReportWarning]:
+    """A warning for each declared figure further from the platform's own than the tolerance, with both numbers."""
+    warnings = []
+    sales, shops = reconciliation.sales, reconciliation.active_shops
+    if sales.flagged:
+        warnings.append(
+            ReportWarning(
+                "platform_sales",
+                _(
+                    "Declared sales of %(declared)s differ from the %(platform)s in the platforms' data by more "
+                    "than %(tolerance)s %%."
+                )
+                % {
+                    "declared": format_yuan(sales.declared),
+                    "platform": format_yuan(sales.platform),
+                    "tolerance": sales.tolerance_percent,
+                },
+            )
+        )
+    if shops.flagged:
+        warnings.append(
+            ReportWarning(
+                "platform_active_shops",
+                _(
+                    "%(declared)s active shops are declared, but the platforms' shop figures give %(platform)s "
+                    "active shops under the registry's rule (more than %(tolerance)s %% apart)."
+                )
+                % {"declared": shops.declared, "platform": shops.platform, "tolerance": shops.tolerance_percent},
             )
         )
     return warnings

@@ -57,6 +57,7 @@ from villages.selectors.conversions import after_year_q, committee_types_in_year
 from villages.selectors.township_points import representative_points
 from villages.services.certificates import certificates_sync, village_certificate_refresh
 from villages.services.data_version import published_data_changed
+from villages.services.reconciliation import report_input_sources
 
 StatusChange = Assessment.StatusChange
 
@@ -95,7 +96,9 @@ def report_assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet)
     return _assessment_record(report=report, criteria_set=criteria_set).assessment
 
 
-_RECORDED_FIELDS = ["report", "criteria_set", "inputs", "checks", "qualified", "score", "status_change"]
+_RECORDED_FIELDS = [
+    "report", "criteria_set", "inputs", "input_sources", "checks", "qualified", "score", "status_change"
+]
 
 
 class _Recorded(NamedTuple):
@@ -153,6 +156,7 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
         village_id=report.village_id,
         year=report.year,
         report=report,
+        input_sources=report_input_sources(report_ids=[report.pk])[report.pk],
         **_assessment_fields(criteria_set, inputs, previous_qualified),
     )
     if replaced_id is None:

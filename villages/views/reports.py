@@ -15,8 +15,15 @@ from villages.models import AnnualReport
 from villages.selectors.certification import assessment_of_report
 from villages.selectors.editing import report_for_deleting, report_for_editing, village_for_editing
 from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_review
+from villages.selectors.reconciliation import (
+    attach_reconciliations,
+    report_reconciliation,
+    report_shop_lists,
+    with_platform_figures,
+)
 from villages.selectors.review import (
     previous_approved_report,
+    reconciliation_warnings,
     report_for_page,
     report_timeline,
     report_warnings,
@@ -99,10 +106,12 @@ def _report_page(request, report, review_form=None, status=200, reopen_form=None
     editable = report.is_editable and may_edit_registry(request.user, report.village.code)
     previous = previous_approved_report(report) if in_scope else None
     warnings = report_warnings(report) if reviewable else []
+    reconciliation = report_reconciliation(request.user, report) if in_scope else None
     return render(
         request,
         "villages/report_detail.html",
         {
+            **_reconciliation_context(request, report, reconciliation, with_shops=True),
             "report": report,
             "village": report.village,
             "previous": previous,
@@ -119,6 +128,18 @@ def _report_page(request, report, review_form=None, status=200, reopen_form=None
         },
         status=status,
     )
+
+
+def _reconciliation_context(request, report, reconciliation, *, with_shops=False) -> dict:
+    """What the reconciliation card shows: the figures, their warnings and (on the report's page) the shops."""
+    if reconciliation is None:
+        return {"reconciliation": None}
+    return {
+        "reconciliation": reconciliation,
+        "reconciliation_warnings": reconciliation_warnings(reconciliation),
+        "shop_lists": report_shop_lists(request.user, report) if with_shops else None,
+        "may_register": may_edit_registry(request.user, report.village.code),
+    }
 
 
 def report_detail(request, report_id):
@@ -145,14 +166,18 @@ def report_submit_view(request, report_id):
             _("This report is %(status)s and cannot be submitted now.") % {"status": report.get_status_display()},
         )
         return redirect("villages:report_detail", report_id=report.pk)
+    context = _reconciliation_context(request, report, report_reconciliation(request.user, report))
     return render(request, "villages/report_submit_confirm.html",
-                  {"report": report, "village": report.village, "confirmed": CONFIRMED})
+                  {"report": report, "village": report.village, "confirmed": CONFIRMED, **context})
 
 
 @login_required
 def review_queue_view(request):
-    """Village reports and townships' own reports waiting for review, each list paged on its own."""
-    page = Paginator(review_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    """Village reports (with the platforms' figures beside them) and townships' own reports waiting for review,
+    each list paged on its own."""
+    queue = with_platform_figures(review_queue(request.user))
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_reconciliations(page.object_list)
     township_page = Paginator(township_review_queue(request.user), PAGE_SIZE).get_page(
         request.GET.get("township_page")
     )
