@@ -56,7 +56,7 @@ def grant_and_issue(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0020_role_permissions_for_township_reports_and_points'),
+        ('villages', '0023_township_report_timeline_mail'),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0020_role_permissions_for_township_reports_and_points'),
+        ('villages', '0022_assessment_input_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
