@@ -3,4 +3,4 @@
 Importing this package (Django's admin autodiscovery does) registers every model admin.
 """
 
-from villages.admin import conversions, imports, mail, registry  # noqa: F401
+from villages.admin import conversions, feed, imports, mail, registry  # noqa: F401

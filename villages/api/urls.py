@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import imports, views
+from villages.api import feed, imports, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -28,5 +28,9 @@ urlpatterns = [
     path("imports/<int:pk>/errors.csv", imports.ImportJobErrors.as_view(), name="import-errors"),
     path("imports/templates/<str:kind>.<str:extension>", imports.ImportTemplate.as_view(), name="import-template"),
     path("exports/<str:list_name>.<str:extension>", imports.ListExport.as_view(), name="export-list"),
+    path("feed/shop-years/", feed.FeedShopYears.as_view(), name="feed-shop-years"),
+    path("feed/village-years/", feed.FeedVillageYears.as_view(), name="feed-village-years"),
+    path("feed/batches/", feed.FeedBatchList.as_view(), name="feed-batch-list"),
+    path("feed/batches/<int:pk>/", feed.FeedBatchDetail.as_view(), name="feed-batch-detail"),
     *router.urls,
 ]
