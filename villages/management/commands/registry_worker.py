@@ -71,7 +71,9 @@ class Command(db_worker.Command):
             logger.exception("The sweep for stopped import jobs failed; it runs again in the next interval.")
             return
         if interrupted:
-            logger.warning("%s import job(s) or feed batch(es) had stopped showing signs of life; marked interrupted.", interrupted)
+            logger.warning(
+                "%s import job(s) or feed batch(es) had stopped showing signs of life; marked interrupted.", interrupted
+            )
 
     def sweep_until(self, stop: threading.Event, interval: float) -> None:
         try:
