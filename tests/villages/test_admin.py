@@ -26,11 +26,13 @@ from tests.factories import (
     VillageClusterFactory,
     VillageFactory,
 )
+from tests.feed_factories import PlatformShopYearFactory
 from villages.models import (
     REVIEWERS,
     AnnualReport,
     Assessment,
     Division,
+    FeedBatch,
     ImportJob,
     OnlineShop,
     OutboundMail,
@@ -53,7 +55,8 @@ REGISTRY_MODELS = sorted(
 )
 # Import jobs are made by uploading a file (the admin's own upload view), never by the add form; divisions
 # come from the official list (`load_divisions`), never from a hand-filled form.
-DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail}
+# Feed batches are posted by the platforms through the feed API, never typed in.
+DERIVED_MODELS = {Assessment, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail, FeedBatch}
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
 
@@ -90,6 +93,7 @@ def one_of_everything(tree):
         new_committee_type="village_committee",
     )
     TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
+    PlatformShopYearFactory(village=village)
     TownshipReport.objects.create(township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400)
     TownshipConversion.objects.create(
         township=tree.subdistrict,

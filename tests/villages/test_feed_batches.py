@@ -12,9 +12,10 @@ from django.utils import timezone
 from taobao_site.feed_authentication import feed_key_digest
 from tests.factories import VillageFactory
 from tests.feed_clients import csv_body, issue_token, make_feed_user, ndjson, shop_row
+from villages.feed.batches import feed_batch_run
 from villages.feed.rows import CSV, NDJSON
 from villages.models import FeedBatch, FeedToken, PlatformShopYear
-from villages.services.feed import feed_batch_post, feed_batch_run, feed_batches_interrupt_stale
+from villages.services.feed import feed_batch_post, feed_batches_interrupt_stale
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from villages.services.feed import feed_batch_run
+from villages.feed.batches import feed_batch_run
 
 
 @task()
