@@ -63,16 +63,14 @@ def generate_csv(path: Path, rows: int) -> None:
 
 
 def prepare_database(rows: int) -> None:
-    """Migrations, divisions and villages for the generated file (idempotent), the feed user and its token."""
+    """Divisions and villages for the generated file (idempotent), the feed user, an empty floor table."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from villages.imports.bulk_writes import insert_rows
     from villages.models import DATA_FEEDS, Division, Village
 
-    call_command("migrate", verbosity=0)
     codes = village_codes(rows)
     townships = sorted({code[:9] for code in codes})
     with transaction.atomic():
@@ -235,6 +233,9 @@ def main() -> None:
         child(options.child, Path(options.file))
         return
     setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     path = ROOT / "var" / f"bench-feed-{options.rows}.csv"
     path.parent.mkdir(exist_ok=True)
     generate_csv(path, options.rows)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from rural_services import services as network
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
 from tests.conftest import make_user
+from tests.feed_clients import make_feed_user
 from tests.factories import (
     AnnualReportFactory,
     CountyOperationCenterFactory,
@@ -36,7 +37,9 @@ from villages.services import registry, reports
 
 Status = AnnualReport.Status
 
-ACTORS = ["anonymous", "official", "other_official", "reviewer", "other_reviewer", "administrator"]
+# `data_feed`: a platform's account that may only post figures to the feed, with a feed token; it has no
+# rights in the registry's services at all.
+ACTORS = ["anonymous", "official", "other_official", "reviewer", "other_reviewer", "administrator", "data_feed"]
 EDITORS = {"official", "administrator"}
 REVIEWERS_OF_THE_AREA = {"reviewer", "administrator"}
 ADMINISTRATORS_ONLY = {"administrator"}
@@ -216,6 +219,11 @@ def _snapshot():
 
 
 @pytest.fixture
+def data_feed(db):
+    return make_feed_user()
+
+
+@pytest.fixture
 def actor(request):
     def resolve(name):
         return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
@@ -266,6 +274,7 @@ def test_every_operation_is_in_the_matrix():
         ("reviewer", True),
         ("other_reviewer", False),
         ("administrator", True),
+        ("data_feed", False),
     ],
 )
 def test_drafts_are_visible_in_the_area_only_and_approved_reports_to_everyone(world, actor, actor_name, sees_draft):
