@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from rural_services import services as network
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServiceKind, ServicePoint
 from tests.conftest import make_user
-from tests.feed_clients import make_feed_user
 from tests.factories import (
     AnnualReportFactory,
     CountyOperationCenterFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     ShopYearFactory,
     VillageFactory,
 )
+from tests.feed_clients import make_feed_user
 from villages.models import (
     ADMINISTRATORS,
     REVIEWERS,

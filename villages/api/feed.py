@@ -13,7 +13,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import BaseParser
@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from taobao_site.api_errors import DETAIL_ERROR, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED, TOO_LARGE
 from taobao_site.feed_authentication import FeedTokenAuthentication, IsDataFeedCaller
 from villages import stored_messages
+from villages.api.imports import ImportErrorSerializer
 from villages.feed.rows import CSV, NDJSON
 from villages.models import FeedBatch
 from villages.services.feed import feed_batch_post
@@ -73,15 +74,6 @@ class BodyTooLarge(exceptions.APIException):
             "limit": round(settings.FEED_MAX_BODY_BYTES / 1048576, 1)})
 
 
-class FeedRowErrorSerializer(serializers.Serializer):
-    """One problem of a row, in the language of the request (the imports' shape)."""
-
-    row = serializers.IntegerField()
-    column = serializers.CharField()
-    message = serializers.CharField()
-    value = serializers.CharField()
-
-
 class FeedBatchSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
@@ -111,7 +103,9 @@ class FeedBatchSerializer(serializers.ModelSerializer):
             return _("The batch is waiting for a worker or running; poll its url.")
         return batch.message or str(batch.get_status_display())
 
+    @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, batch) -> list[dict]:
+        """The invalid rows (the first 1,000), each problem in the request's language."""
         return [
             {"row": error.get("row"), "column": error.get("column", ""), "value": error.get("value", ""),
              "message": stored_messages.render(error.get("text"), error.get("message", ""))}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villages import stored_messages
 from villages.imports import FILE_COLUMN, RowError
-from villages.imports.spreadsheets import CHUNK_BYTES, SpreadsheetError, detect_encoding
+from villages.imports.spreadsheets import CHUNK_BYTES, SpreadsheetError, _Readable, detect_encoding
 from villages.models import FeedBatch, Village
 from villages.models.shops import Platform
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
@@ -142,19 +142,6 @@ def _csv_records(binary, kind: FeedKind):
     except csv.Error as error:
         raise FeedFileError(_("The CSV body is malformed near row %(row)s: %(error)s"),
                             params={"row": reader.line_num, "error": str(error)}, code="malformed") from error
-
-
-class _Readable(io.RawIOBase):
-    def __init__(self, source):
-        self.source = source
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        data = self.source.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 def _error(row_number: int, column: str, message, params: dict | None = None, value="") -> RowError:
