@@ -7,6 +7,8 @@ of its own (so that its peak RSS is its own) and one after the other on the same
 
 - **floor**: `COPY … FROM STDIN (FORMAT csv)` of the CSV body into an unindexed table of the same columns,
   in one transaction;
+- **reference** (no floor: it reads no body and checks nothing): `INSERT … SELECT` of the floor table's rows
+  into PlatformShopYear, joined to the villages: what the target table's indexes and constraints cost alone;
 - **feed, new rows**: the feed service (`feed_batch_post`, the code the API runs, inline: no worker) on an
   emptied PlatformShopYear table: every row checked, its village code resolved, COPY into staging, one upsert;
 - **feed, same batch again**: the same body once more, all rows unchanged (the idempotent re-post).
@@ -143,6 +145,28 @@ def run_floor(path: Path) -> None:
             cursor.executemany(f"INSERT INTO {FLOOR_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(reader))
 
 
+def run_table_reference(path: Path) -> dict:
+    """The target table's own cost of taking the rows (its indexes and constraints), from the loaded floor table.
+
+    Not a floor of the feed (it skips reading and checking the body): a reference that tells how much of the
+    feed's time is the table itself.
+    """
+    from django.db import connection, transaction
+
+    from villages.models import FeedBatch
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        batch = FeedBatch.objects.create(token=_token(), posted_by=_token().user, kind=FeedBatch.Kind.SHOP_YEARS,
+                                         status=FeedBatch.Status.APPLIED)
+        cursor.execute(
+            "INSERT INTO villages_platformshopyear (platform, platform_shop_id, year, village_id, shop_name, sales, "
+            "orders_last_3_months, days_open, batch_id, created_at, updated_at) "
+            "SELECT f.platform, f.platform_shop_id, f.year, v.id, f.shop_name, f.sales, f.orders_last_3_months, "
+            f"f.days_open, %s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {FLOOR_TABLE} f JOIN villages_village v ON v.code = f.village_code",
+            [batch.pk])
+        return {"created": cursor.rowcount}
+
+
 def run_feed(path: Path) -> dict:
     from django.conf import settings
 
@@ -183,17 +207,19 @@ def checksums() -> tuple[tuple, tuple]:
 
 def child(variant: str, path: Path) -> None:
     setup_django()
-    if variant == "feed-new":
+    if variant in ("feed-new", "table"):
         reset_feed()
     started = time.perf_counter()
-    outcome = run_floor(path) if variant == "floor" else run_feed(path)
+    outcome = {"floor": run_floor, "table": run_table_reference}.get(variant, run_feed)(path)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "outcome": outcome}))
 
 
-VARIANTS = ("floor", "feed-new", "feed-same")
-LABELS = {"floor": "floor: COPY into an unindexed table", "feed-new": "feed, new rows (COPY staging + upsert)",
+VARIANTS = ("floor", "table", "feed-new", "feed-same")
+LABELS = {"floor": "floor: COPY into an unindexed table",
+          "table": "reference: INSERT … SELECT of the loaded rows into PlatformShopYear (its indexes)",
+          "feed-new": "feed, new rows (COPY staging + upsert)",
           "feed-same": "feed, same batch again (all unchanged)"}
 
 
