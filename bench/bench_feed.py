@@ -162,7 +162,8 @@ def run_table_reference(path: Path) -> dict:
             "INSERT INTO villages_platformshopyear (platform, platform_shop_id, year, village_id, shop_name, sales, "
             "orders_last_3_months, days_open, batch_id, created_at, updated_at) "
             "SELECT f.platform, f.platform_shop_id, f.year, v.id, f.shop_name, f.sales, f.orders_last_3_months, "
-            f"f.days_open, %s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {FLOOR_TABLE} f JOIN villages_village v ON v.code = f.village_code",
+            f"f.days_open, %s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {FLOOR_TABLE} f "
+            "JOIN villages_village v ON v.code = f.village_code",
             [batch.pk])
         return {"created": cursor.rowcount}
 
