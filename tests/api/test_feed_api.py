@@ -322,3 +322,24 @@ def test_the_feed_is_in_the_schema_with_its_security_scheme(anonymous_api):
     assert {"201", "202", "400", "401", "403", "413", "415"} <= set(operation["responses"])
     assert {"application/x-ndjson", "text/csv"} <= set(operation["requestBody"]["content"])
     assert "feedToken" not in str(schema["paths"]["/api/v1/villages/"])
+
+
+@pytest.mark.parametrize("body", [
+    b'{"platform": ["taobao"], "platform_shop_id": {"a": 1}, "village_code": [1], "year": true, "sales": 1e400,'
+    b' "orders_last_3_months": null, "days_open": "3.5"}\n',
+    b"[" * 100_000 + b"\n",
+    b'{"platform": "taobao", "sales": 100000000000000000000000000000}\n',
+])
+def test_json_values_of_any_type_are_row_errors_never_a_failure(feed, village, body):
+    client, _token = feed
+    response = post(client, SHOPS, body)
+    assert response.status_code == 400
+    assert response.json()["status"] == "rejected" and response.json()["errors"]
+
+
+@pytest.mark.parametrize("body", [b"platform\x00,x\n", "platform,x\n".encode("utf-16")])
+def test_a_csv_body_that_is_no_text_is_refused_as_a_whole(feed, body):
+    client, _token = feed
+    response = post(client, SHOPS, body, content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json()["status"] == "rejected" and response.json()["message"]

@@ -36,6 +36,7 @@ TOO_LONG = _("At most %(limit)s characters.")
 YEAR_DIFFERS = _("The row's year %(value)s differs from the batch's year %(year)s.")
 SAME_KEY = _("Same record as row %(row)s of this batch.")
 NOT_JSON = _("This line is not a JSON object: %(error)s")
+TEXT_EXPECTED = _("Enter text here.")
 
 
 class FeedFileError(SpreadsheetError):
@@ -110,7 +111,7 @@ def _json_records(binary):
             continue
         try:
             record = json.loads(line)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             yield row_number, _error(row_number, FILE_COLUMN, NOT_JSON, {"error": str(error)}, line.strip()[:100])
             continue
         if not isinstance(record, dict):
@@ -234,7 +235,8 @@ class FeedRowChecker:
             limit = field.max_length
 
             def text(value):
-                value = str(value)
+                if value.__class__ is not str:
+                    raise _Bad(TEXT_EXPECTED)
                 if len(value) > limit or "\x00" in value:
                     raise _Bad(TOO_LONG, {"limit": limit})
                 return value
@@ -244,7 +246,7 @@ class FeedRowChecker:
             platforms = self.PLATFORMS
 
             def platform(value):
-                if value not in platforms:
+                if value.__class__ is not str or value not in platforms:
                     raise _Bad(UNKNOWN_PLATFORM, {"value": value, "platforms": ", ".join(Platform.values)})
                 return value
 
