@@ -132,3 +132,17 @@ def test_the_admin_refuses_a_token_for_a_staff_user(superuser, client_for):
     response = client.post(reverse("admin:villages_feedtoken_add"), {
         "user": feed_user.pk, "label": "x", "expires_on": datetime.date.today().isoformat()})
     assert response.status_code == 200 and not FeedToken.objects.exists()
+
+
+def test_a_batch_naming_thousands_of_villages_looks_them_up_in_chunks(token, tree, django_assert_max_num_queries):
+    from villages.imports.bulk_writes import insert_rows
+    from villages.models import Village
+
+    codes = [f"371721121{number:03d}" for number in range(200, 1000)] + [
+        f"371721001{number:03d}" for number in range(200, 1000)]
+    insert_rows(Village, ["code", "name", "township", "committee_type"],
+                [(code, f"村{code}", code[:9], "village_committee") for code in codes])
+    rows = [shop_row(Village(code=code), number) for number, code in enumerate(codes)]
+    with django_assert_max_num_queries(40):
+        batch = post(token, rows)
+    assert counts(batch) == ("applied", 1600, 0, 0)

@@ -26,6 +26,7 @@ NDJSON, CSV = "ndjson", "csv"
 MEDIA_TYPES = {"application/x-ndjson": NDJSON, "text/csv": CSV}
 MAX_BIGINT = 2**63 - 1
 MAX_INT = 2**31 - 1
+LOOKUP_CODES = 500
 
 REQUIRED = _("This column is required.")
 WHOLE_NUMBER = _("Enter a whole number from %(low)s to %(high)s.")
@@ -204,9 +205,11 @@ class FeedRowChecker:
         codes = {
             str(record.get("village_code", "")).strip() for _row, record in records if isinstance(record, dict)
         } - self.village_ids.keys()
-        codes = {code for code in codes if len(code) == 12 and code.isdigit()}
-        if codes:
-            self.village_ids.update(Village.objects.filter(code__in=codes).values_list("code", "pk"))
+        codes = sorted(code for code in codes if len(code) == 12 and code.isdigit())
+        # A few hundred codes a query: SQLite limits the parameters of a statement.
+        for start in range(0, len(codes), LOOKUP_CODES):
+            self.village_ids.update(
+                Village.objects.filter(code__in=codes[start : start + LOOKUP_CODES]).values_list("code", "pk"))
 
     def _values(self, row_number: int, record: dict) -> tuple[list, list[RowError] | None]:
         values, problems = [], None
