@@ -108,7 +108,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, except that data-feed users never log in (their only way in is a feed token).
+    "taobao_site.feed_authentication.NoDataFeedLoginBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -175,6 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Seen on every API request: a feed token anywhere but on the feed is refused (403).
+        "taobao_site.feed_authentication.FeedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -207,6 +210,8 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "villages.models.imports.ImportStatus",
         "TownshipKindEnum": "villages.models.conversions.TownshipKind",
         "CompletenessReasonEnum": "villages.selectors.completeness.REASONS",
+        "FeedBatchKindEnum": "villages.models.feed.FeedBatchKind",
+        "FeedBatchStatusEnum": "villages.models.feed.FeedBatchStatus",
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],
@@ -238,6 +243,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
 COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
+# The platform data feed: the largest body a batch may have, and the number of rows above which a batch is
+# stored as a file and applied by a background worker (the request answers 202 with the batch to poll).
+FEED_MAX_BODY_BYTES = env.int("FEED_MAX_BODY_BYTES", default=200 * 1024 * 1024)
+FEED_BACKGROUND_ROWS = env.int("FEED_BACKGROUND_ROWS", default=20_000)
 # Seconds without a heartbeat after which `registry_worker` marks a running import job interrupted.
 IMPORT_HEARTBEAT_TIMEOUT = env.int("IMPORT_HEARTBEAT_TIMEOUT", default=120)
 # The map's background: a Leaflet tile URL template; empty means markers on a plain background (offline), unless

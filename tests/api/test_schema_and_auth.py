@@ -8,6 +8,7 @@ from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
 from tests.conftest import make_user
+from tests.feed_clients import feed_client, issue_token, make_feed_user
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +130,12 @@ def test_session_writes_need_the_csrf_token(tree):
         "/api/v1/villages/", {"code": "371721121227", "name": "x"}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_a_data_feed_token_opens_no_other_door(db, anonymous_api):
+    """The data-feed role in the auth matrix: its token is refused on public reads, and it is no ordinary token."""
+    _token, secret = issue_token(make_feed_user())
+    assert feed_client(secret).get("/api/v1/divisions/").status_code == 403
+    anonymous_api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    assert anonymous_api.get("/api/v1/divisions/").status_code == 401
+    assert feed_client(secret).get("/api/v1/feed/batches/").status_code == 200

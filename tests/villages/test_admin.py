@@ -27,12 +27,14 @@ from tests.factories import (
     VillageClusterFactory,
     VillageFactory,
 )
+from tests.feed_factories import PlatformShopYearFactory
 from villages.models import (
     REVIEWERS,
     AnnualReport,
     Assessment,
     Certificate,
     Division,
+    FeedBatch,
     ImportJob,
     OnlineShop,
     OutboundMail,
@@ -62,10 +64,10 @@ REGISTRY_MODELS = sorted(
 # come from the official list (`load_divisions`), never from a hand-filled form.
 # A report's attachments and comments come from its page and the API, where the content and the rights are checked.
 # Tracked villages are marked on the completeness page or the API (their service checks the county), reminders only
-# by `send_reminders`.
+# by `send_reminders`. Feed batches are posted by the platforms through the feed API, never typed in.
 DERIVED_MODELS = {
     Assessment, Certificate, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail,
-    ReportAttachment, ReportComment, ReportingTrack, ReportingReminder,
+    ReportAttachment, ReportComment, ReportingTrack, ReportingReminder, FeedBatch,
 }
 FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperationCenter}
 
@@ -112,6 +114,7 @@ def one_of_everything(tree):
         new_committee_type="village_committee",
     )
     TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
+    PlatformShopYearFactory(village=village)
     TownshipReport.objects.create(township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400)
     TownshipConversion.objects.create(
         township=tree.subdistrict,

@@ -18,6 +18,7 @@ from tests.factories import (
     ShopYearFactory,
     VillageFactory,
 )
+from tests.feed_clients import make_feed_user
 from villages.models import (
     ADMINISTRATORS,
     REVIEWERS,
@@ -36,7 +37,9 @@ from villages.services import registry, reports
 
 Status = AnnualReport.Status
 
-ACTORS = ["anonymous", "official", "other_official", "reviewer", "other_reviewer", "administrator"]
+# `data_feed`: a platform's account that may only post figures to the feed, with a feed token; it has no
+# rights in the registry's services at all.
+ACTORS = ["anonymous", "official", "other_official", "reviewer", "other_reviewer", "administrator", "data_feed"]
 EDITORS = {"official", "administrator"}
 REVIEWERS_OF_THE_AREA = {"reviewer", "administrator"}
 ADMINISTRATORS_ONLY = {"administrator"}
@@ -216,6 +219,11 @@ def _snapshot():
 
 
 @pytest.fixture
+def data_feed(db):
+    return make_feed_user()
+
+
+@pytest.fixture
 def actor(request):
     def resolve(name):
         return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
@@ -266,6 +274,7 @@ def test_every_operation_is_in_the_matrix():
         ("reviewer", True),
         ("other_reviewer", False),
         ("administrator", True),
+        ("data_feed", False),
     ],
 )
 def test_drafts_are_visible_in_the_area_only_and_approved_reports_to_everyone(world, actor, actor_name, sees_draft):

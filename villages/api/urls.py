@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import completeness, evidence, imports, open_data, public_records, reconciliation, views
+from villages.api import completeness, evidence, feed, imports, open_data, public_records, reconciliation, views
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -48,5 +48,9 @@ urlpatterns = [
     ),
     path("reports/<str:report_id>/comments/", evidence.ReportCommentList.as_view(), name="report-comments"),
     path("open-data/", open_data.OpenDataIndex.as_view(), name="open-data"),
+    path("feed/shop-years/", feed.FeedShopYears.as_view(), name="feed-shop-years"),
+    path("feed/village-years/", feed.FeedVillageYears.as_view(), name="feed-village-years"),
+    path("feed/batches/", feed.FeedBatchList.as_view(), name="feed-batch-list"),
+    path("feed/batches/<int:pk>/", feed.FeedBatchDetail.as_view(), name="feed-batch-detail"),
     *router.urls,
 ]

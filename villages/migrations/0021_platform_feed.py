@@ -5,12 +5,37 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+FEED_MODELS = ["feedtoken", "feedbatch", "platformshopyear", "platformvillageyear"]
+
+
+def create_data_feed_role(apps, schema_editor):
+    """The `data_feed` group (no model permissions: its members only post to the feed, with a feed token);
+    administrators get every permission on the feed's models (tokens are issued and revoked in the admin)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("villages")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    Group.objects.get_or_create(name="data_feed")
+    administrators, _created = Group.objects.get_or_create(name="administrator")
+    administrators.permissions.add(
+        *Permission.objects.filter(content_type__app_label="villages", content_type__model__in=FEED_MODELS)
+    )
+
+
+def remove_data_feed_role(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name="data_feed").delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('villages', '0020_role_permissions_for_township_reports_and_points'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
@@ -155,4 +180,5 @@ class Migration(migrations.Migration):
             model_name='platformvillageyear',
             constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2009), ('year__lte', 2100)), name='platform_village_year_year_range'),
         ),
+        migrations.RunPython(create_data_feed_role, remove_data_feed_role),
     ]

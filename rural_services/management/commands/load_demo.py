@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rural_services.demo_data import load_services_demo
 from rural_services.models import CountyOperationCenter, ServiceActivity, ServicePoint
 from villages.demo_data import DEMO_VILLAGES, load_villages_demo
+from villages.feed.demo import load_demo_feed
 from villages.models import AnnualReport, OnlineShop, ShopYear, Village
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 demo = load_villages_demo()
+                # The platform's own figures for the demo villages, through the feed as a platform posts them.
+                load_demo_feed()
                 load_services_demo(villages=demo.villages, admin=demo.users["admin"])
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error

@@ -19,6 +19,7 @@ from django_tasks_db.management.commands import db_worker
 
 from taobao_site.health import record_worker_heartbeat
 from villages.services.background import background_tasks_fail_lost, worker_heartbeat_record
+from villages.services.feed import feed_batches_interrupt_stale
 from villages.services.imports import import_jobs_interrupt_stale
 
 logger = logging.getLogger(__name__)
@@ -64,12 +65,15 @@ class Command(db_worker.Command):
                 worker_heartbeat_record(worker_id=self.worker_id, started=started)
             background_tasks_fail_lost(older_than=timeout)
             interrupted = import_jobs_interrupt_stale(older_than=timeout)
+            interrupted += feed_batches_interrupt_stale(older_than=timeout)
         except DatabaseError:
             # A busy or briefly unreachable database: the next sweep tries again; the worker keeps running.
             logger.exception("The sweep for stopped import jobs failed; it runs again in the next interval.")
             return
         if interrupted:
-            logger.warning("%s import job(s) had stopped showing signs of life; marked interrupted.", interrupted)
+            logger.warning(
+                "%s import job(s) or feed batch(es) had stopped showing signs of life; marked interrupted.", interrupted
+            )
 
     def sweep_until(self, stop: threading.Event, interval: float) -> None:
         try:
