@@ -7,6 +7,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from tests.conftest import make_user
@@ -57,11 +58,13 @@ def test_second_report_for_the_same_village_and_year_is_refused(draft, village, 
 
 
 def test_submit_moves_a_draft_to_submitted_and_writes_the_timeline(draft, official):
+    version_before = draft.version
     submitted = report_submit(report=draft, by=official)
 
     assert submitted.status == Status.SUBMITTED
     assert submitted.submitted_by == official and submitted.submitted_at is not None
-    assert submitted.version == draft.version + 1
+    assert submitted.version == version_before + 1
+    assert AnnualReport.objects.get(pk=draft.pk).version == version_before + 1
     event = ReviewEvent.objects.get(report=draft)
     assert (event.from_status, event.to_status, event.by) == (Status.DRAFT, Status.SUBMITTED, official)
 
@@ -347,3 +350,19 @@ def test_two_reviewers_approving_at_once_exactly_one_wins(tree, official, review
     assert Assessment.objects.filter(village=village, year=report.year).count() == 1
     assert ReviewEvent.objects.filter(report=report, to_status=Status.APPROVED).count() == 1
     assert AnnualReport.objects.get(pk=report.pk).version == report.version + 1
+
+
+def test_a_step_on_a_row_older_than_the_stored_one_claims_on_the_status_and_answers_with_the_stored_row(
+    draft, official, reviewer
+):
+    """The claim without a re-read is only for the row in hand; an older copy still gets the step, re-read."""
+    submitted = report_submit(report=draft, by=official)
+    stale = AnnualReport.objects.get(pk=submitted.pk)
+    AnnualReport.objects.filter(pk=submitted.pk).update(version=F("version") + 1)
+    stored_version = AnnualReport.objects.get(pk=submitted.pk).version
+
+    approved = report_approve(report=stale, by=reviewer)
+
+    assert approved is not stale
+    assert approved.status == Status.APPROVED and approved.version == stored_version + 1
+    assert AnnualReport.objects.get(pk=submitted.pk).version == stored_version + 1

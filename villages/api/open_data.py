@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -37,7 +38,7 @@ class OpenDataIndex(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Open data: the stable URLs of each year's data package and files",
+        summary=_("Open data: the stable URLs of each year's data package and files"),
         tags=["open data"],
         responses={
             200: inline_serializer(

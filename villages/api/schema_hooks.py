@@ -36,6 +36,8 @@ TAG_LABELS = {
     "service network": _("service network"),
     "imports": _("imports"),
     "exports": _("exports"),
+    "open data": _("open data"),
+    "feed": _("platform data feed"),
 }
 
 

@@ -210,9 +210,11 @@ def _village_derivatives_refresh(
     changed, the next year's status change and the clusters around it; its certificate (issued or revoked);
     then the published data version."""
     village = report.village
-    village_certificate_refresh(
-        village=village, year=report.year, criteria_set_id=criteria_set.pk, qualified=qualified
-    )
+    if qualified or was_qualified:
+        # A verdict that was and stays "not qualified" has no certificate to issue or revoke.
+        village_certificate_refresh(
+            village=village, year=report.year, criteria_set_id=criteria_set.pk, qualified=qualified
+        )
     taobao_towns_refresh(year=report.year, criteria_set=criteria_set, township_code=village.township_id)
     if qualified != was_qualified:
         if next_year_assessed:

@@ -115,13 +115,20 @@ class _ReportKind:
 
 
 def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal):
-    """Claim the row if its status allows the step; return the re-read row and its status before the step.
+    """Claim the row if its status allows the step; return the claimed row and its status before the step.
 
-    The claim is the one conditional UPDATE (status still one of `allowed_from`); only when it matches nothing is
-    the status read, to say why: gone, not in a state for this step, or changed by someone else meanwhile.
+    The claim is the one conditional UPDATE (status still one of `allowed_from`). When the row in hand is older
+    than the stored one, a second claim on the status alone and a re-read take its place; only when that matches
+    nothing is the status read, to say why: gone, not in a state for this step, or changed by someone else
+    meanwhile.
     """
     model = kind.model
-    if not claim(model, report.pk, conditions={"status__in": tuple(allowed_from)}):
+    conditions = {"status__in": tuple(allowed_from)}
+    # The row in hand is still the stored one (same version): the claim alone suffices, nothing is re-read.
+    if claim(model, report.pk, conditions={**conditions, "version": report.version}):
+        report.version += 1
+        return report, report.status
+    if not claim(model, report.pk, conditions=conditions):
         current = model.objects.filter(pk=report.pk).values_list("status", flat=True).first()
         if current is None:
             raise ConflictError(_("This report no longer exists."))
