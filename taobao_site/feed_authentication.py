@@ -104,6 +104,11 @@ class NoDataFeedLoginBackend(ModelBackend):
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not is_data_feed_user(user)
 
+    def get_user(self, user_id):
+        # A session exists only after a login, which `user_can_authenticate` refuses to data-feed users: reading
+        # the session's user again need not ask for the groups on every page.
+        return ModelBackend().get_user(user_id)
+
 
 class FeedTokenScheme(OpenApiAuthenticationExtension):
     """The feed's security scheme in the OpenAPI schema."""
