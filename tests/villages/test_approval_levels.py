@@ -479,3 +479,18 @@ def test_two_province_reviewers_approving_at_once_exactly_one_wins(tree, officia
     assert _stored(report) == (Status.APPROVED, report.version + 1)
     assert Assessment.objects.filter(village=village, year=report.year).count() == 1
     assert ReviewEvent.objects.filter(report=report, to_status=Status.APPROVED).count() == 1
+
+
+# --- Completeness: a report waiting at the second level is submitted (and on time), not missing ----------------
+
+
+def test_completeness_counts_a_report_that_passed_first_review_as_submitted_and_on_time(
+    tree, village, passed, reviewer
+):
+    from villages.models import ReportingTrack
+    from villages.selectors.completeness import completeness, completeness_area
+
+    ReportingTrack.objects.create(village=village, year=passed.year)
+    for area in (completeness_area(reviewer, None), completeness_area(reviewer, ("county", tree.county.code))):
+        totals = completeness(reviewer, year=passed.year, area=area).totals
+        assert (totals.expected, totals.submitted, totals.missing, totals.on_time) == (1, 1, 0, 1)
