@@ -494,3 +494,24 @@ def test_completeness_counts_a_report_that_passed_first_review_as_submitted_and_
     for area in (completeness_area(reviewer, None), completeness_area(reviewer, ("county", tree.county.code))):
         totals = completeness(reviewer, year=passed.year, area=area).totals
         assert (totals.expected, totals.submitted, totals.missing, totals.on_time) == (1, 1, 0, 1)
+
+
+def test_the_township_report_page_takes_both_levels(tree, two_levels, official, reviewer, prefecture_reviewer,
+                                                    client_for):
+    report = township_report_submit(
+        report=township_report_create(by=official, township=tree.town, year=2023, ecommerce_sales=1_000,
+                                      active_shops=5),
+        by=official,
+    )
+    page = reverse("villages:township_report_detail", args=[report.pk])
+    step = reverse("villages:township_report_step", args=[report.pk])
+    assert 'value="first_review"' in client_for(prefecture_reviewer).get(page).content.decode()
+    assert 'value="approve"' not in client_for(reviewer).get(page).content.decode()
+
+    client_for(reviewer).post(step, {"action": "approve", "comment": ""})
+    assert TownshipReport.objects.get(pk=report.pk).status == Status.SUBMITTED
+    client_for(prefecture_reviewer).post(step, {"action": "first_review", "comment": ""})
+    assert TownshipReport.objects.get(pk=report.pk).status == Status.FIRST_PASSED
+    assert 'value="approve"' in client_for(reviewer).get(page).content.decode()
+    client_for(reviewer).post(step, {"action": "approve", "comment": ""})
+    assert TownshipReport.objects.get(pk=report.pk).status == Status.APPROVED

@@ -262,6 +262,7 @@ def _first_review_step(kind: _ReportKind, *, report, by, comment: str = ""):
     report.reviewed_by = by
     report.reviewed_at = timezone.now()
     report.review_comment = (comment or "").strip()
+    # No mail: the county's report is not decided yet, and it now waits in the province reviewers' queue.
     _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
     return report
 
