@@ -38,6 +38,7 @@ from villages.models import (
     ImportJob,
     OnlineShop,
     OutboundMail,
+    ProvinceApprovalPolicy,
     ReportAttachment,
     ReportComment,
     ReportingReminder,
@@ -124,6 +125,7 @@ def one_of_everything(tree):
         old_kind="town",
         new_kind="subdistrict",
     )
+    ProvinceApprovalPolicy.objects.create(province=tree.other_province, levels=1)
     return village
 
 

@@ -186,10 +186,11 @@ class ReviewStepActions:
     for the comment on a page of their own first. Shared by village reports and townships' own reports."""
 
     approve_service = None
+    first_review_service = None
     return_service = None
     reopen_service = None
     place_field = "village"
-    actions = ("approve_reports", "return_reports", "reopen_reports")
+    actions = ("first_review_reports", "approve_reports", "return_reports", "reopen_reports")
 
     def has_review_permission(self, request):
         return request.user.has_perm("villages.review_annualreport")
@@ -230,6 +231,18 @@ class ReviewStepActions:
                 "action": action,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
+        )
+
+    @admin.action(
+        description=_("Pass first review of the selected submitted reports (two-level provinces)"),
+        permissions=("review",),
+    )
+    def first_review_reports(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda report: self.first_review_service(report=report, by=request.user),
+            _("%(count)s report(s) passed first review."),
         )
 
     @admin.action(description=_("Approve the selected submitted reports"), permissions=("review",))
@@ -290,6 +303,7 @@ class AnnualReportAdmin(ReviewStepActions, YearsAsWritten, IndexedSearchAdmin, S
     delete_service = staticmethod(reports.report_delete)
     instance_argument = "report"
     approve_service = staticmethod(reports.report_approve)
+    first_review_service = staticmethod(reports.report_first_review)
     return_service = staticmethod(reports.report_return)
     reopen_service = staticmethod(reports.report_reopen)
     list_display = ("village", "year", *reports.REPORT_FIGURES, "status", "submitted_at", "reviewed_at")
@@ -331,6 +345,7 @@ class TownshipReportAdmin(ReviewStepActions, ServiceBackedAdmin, ScopedHistoryAd
     update_service = staticmethod(reports.township_report_update)
     instance_argument = "report"
     approve_service = staticmethod(reports.township_report_approve)
+    first_review_service = staticmethod(reports.township_report_first_review)
     return_service = staticmethod(reports.township_report_return)
     reopen_service = staticmethod(reports.township_report_reopen)
     place_field = "township"

@@ -65,14 +65,32 @@ def validated_input(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
+def write_schema_arguments(tag, request, response, *, parameters=(), created=False) -> dict:
+    """What `write_schema` documents, for an operation that adds a summary or description of its own."""
+    return {
+        "tags": [tag],
+        "parameters": list(parameters),
+        "request": request,
+        "responses": {201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
+    }
+
+
 def write_schema(tag, request, response, *, parameters=(), created=False):
     """The schema of a write operation: its body, its answer and every error it can give."""
-    return extend_schema(
-        tags=[tag],
-        parameters=list(parameters),
-        request=request,
-        responses={201 if created else 200: response, **(CREATE_ERRORS if created else WRITE_ERRORS)},
-    )
+    return extend_schema(**write_schema_arguments(tag, request, response, parameters=parameters, created=created))
+
+
+FIRST_REVIEW_DESCRIPTION = _(
+    "In a province with two approval levels, a reviewer of the report's prefecture passes a `submitted` report "
+    "to `first_passed`; a reviewer of the province then approves or returns it. 403 for a reviewer of the "
+    "province (it may not skip the first level); 409 when the province approves in one step or the report is "
+    "not submitted."
+)
+APPROVE_DESCRIPTION = _(
+    "Approve and assess the report. In a province with one approval level (the default): a `submitted` report, "
+    "by a reviewer of its prefecture or province. In a province with two levels: a `first_passed` report, by a "
+    "reviewer of the province only (403 for the prefecture's; 409 for a report not yet through first review)."
+)
 
 
 class ReviewHistoryMixin:
@@ -281,8 +299,18 @@ class OnlineShopViewSet(
     submit=write_schema(
         "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
     ),
-    approve=write_schema(
-        "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+    first_review=extend_schema(
+        **write_schema_arguments(
+            "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+        ),
+        summary=_("First review (初审) by the prefecture in a province with two approval levels"),
+        description=FIRST_REVIEW_DESCRIPTION,
+    ),
+    approve=extend_schema(
+        **write_schema_arguments(
+            "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+        ),
+        description=APPROVE_DESCRIPTION,
     ),
     return_report=write_schema(
         "reports",
@@ -349,6 +377,12 @@ class AnnualReportViewSet(
         report = self.get_object()
         validated_input(serializers.TransitionSerializer, request)
         return self._answer_step(reports.report_submit(report=report, by=request.user))
+
+    @action(detail=True, methods=["post"], url_path="first-review", url_name="first-review")
+    def first_review(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.TransitionSerializer, request)["comment"]
+        return self._answer_step(reports.report_first_review(report=report, by=request.user, comment=comment))
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -566,8 +600,18 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     submit=write_schema(
         "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
     ),
-    approve=write_schema(
-        "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+    first_review=extend_schema(
+        **write_schema_arguments(
+            "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+        ),
+        summary=_("First review (初审) by the prefecture in a province with two approval levels"),
+        description=FIRST_REVIEW_DESCRIPTION,
+    ),
+    approve=extend_schema(
+        **write_schema_arguments(
+            "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
+        ),
+        description=APPROVE_DESCRIPTION,
     ),
     return_report=write_schema(
         "reports",
@@ -628,6 +672,12 @@ class TownshipReportViewSet(
         report = self.get_object()
         validated_input(serializers.TransitionSerializer, request)
         return self._answer(reports.township_report_submit(report=report, by=request.user))
+
+    @action(detail=True, methods=["post"], url_path="first-review", url_name="first-review")
+    def first_review(self, request, pk=None):
+        report = self.get_object()
+        comment = validated_input(serializers.TransitionSerializer, request)["comment"]
+        return self._answer(reports.township_report_first_review(report=report, by=request.user, comment=comment))
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

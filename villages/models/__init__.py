@@ -1,5 +1,6 @@
 """The villages app's models, re-exported so that callers import from `villages.models`."""
 
+from .approval import ProvinceApprovalPolicy
 from .base import TimeStampedModel, VersionedModel
 from .certificates import Certificate
 from .certification import Assessment, CriteriaSet, TaobaoTown, VillageCluster
@@ -35,6 +36,7 @@ __all__ = [
     "OnlineShop",
     "OutboundMail",
     "PlatformShopYear",
+    "ProvinceApprovalPolicy",
     "PlatformVillageYear",
     "PublishedDataVersion",
     "ReportAttachment",

@@ -30,6 +30,9 @@ def _user_of_step(verbose_name) -> models.ForeignKey:
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
+    # Only in a province with two approval levels (`ProvinceApprovalPolicy`): the prefecture passed it (初审),
+    # the province has still to approve it (复核).
+    FIRST_PASSED = "first_passed", _("passed first review")
     RETURNED = "returned", _("returned")
     APPROVED = "approved", _("approved")
 

@@ -70,7 +70,14 @@ REASON_LABELS = {
 
 Status = AnnualReport.Status
 STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.APPROVED)
-SUBMITTED_ONCE = (Status.SUBMITTED, Status.RETURNED, Status.APPROVED)
+SUBMITTED_ONCE = (Status.SUBMITTED, Status.FIRST_PASSED, Status.RETURNED, Status.APPROVED)
+# A report that passed a two-level province's first review still waits for review: counted as submitted.
+COUNTED_AS = {Status.FIRST_PASSED: Status.SUBMITTED}
+
+
+def _counted(status) -> list[str]:
+    """The stored statuses counted under `status` (itself, and any COUNTED_AS it)."""
+    return [status, *(stored for stored, shown in COUNTED_AS.items() if shown == status)]
 MISSING = "missing"
 
 VILLAGE = "village"
@@ -342,7 +349,7 @@ def _grouped_counts(expected, area: Area) -> dict[str, Counts]:
         .values("group_key")
         .annotate(
             expected_count=Count("pk"),
-            **{f"{status}_count": Count("pk", filter=Q(report_status=status)) for status in STATUSES},
+            **{f"{status}_count": Count("pk", filter=Q(report_status__in=_counted(status))) for status in STATUSES},
             missing_count=Count("pk", filter=Q(report_of_year__id__isnull=True)),
             on_time_count=Count("pk", filter=Q(on_time=True)),
         )
@@ -365,7 +372,7 @@ def _village_rows(expected) -> dict[str, ChildRow]:
     rows = {}
     for village in expected.only("code", "name").order_by("code"):
         counts = Counts(expected=1, on_time=int(bool(village.on_time)))
-        status = village.report_status or MISSING
+        status = COUNTED_AS.get(village.report_status, village.report_status) or MISSING
         setattr(counts, status, 1)
         rows[village.code] = ChildRow(code=village.code, name=village.name, level=VILLAGE, counts=counts,
                                       status=status, reasons=reasons_of(village) or (REPORTED,))

@@ -165,3 +165,35 @@ def users_responsible_for(code: str, role: str):
         .filter(pk__in=JurisdictionAssignment.objects.filter(covering_assignments_q(code)).values("user_id"))
         .order_by("username")
     )
+
+
+def review_levels(user, code: str) -> frozenset[str]:
+    """At which levels of the approval chain the user reviews `code`: PREFECTURE, PROVINCE, both, or none.
+
+    A reviewer assigned the code's province reviews it at the province's level; one assigned its prefecture (or
+    a smaller division) at the first level. Administrators act at every level. No query beyond the cached
+    assignments; in a province with a single level either one approves (`villages.services.reports`).
+    """
+    role = user_role(user)
+    if role == ADMINISTRATORS:
+        return frozenset((codes.PROVINCE, codes.PREFECTURE))
+    if role != REVIEWERS:
+        return frozenset()
+    province_length = codes.PREFIX_LENGTH[codes.PROVINCE]
+    return frozenset(
+        codes.PROVINCE if len(prefix) == province_length else codes.PREFECTURE
+        for prefix in jurisdiction_prefixes(user)
+        if code.startswith(prefix)
+    )
+
+
+def review_level_scope_q(user, level: str, code_path: str) -> Q | None:
+    """Rows whose code lies in the user's divisions reviewed at `level` (see `review_levels`); None: all."""
+    prefixes = jurisdiction_prefixes(user)
+    if prefixes is None:
+        return None
+    province_length = codes.PREFIX_LENGTH[codes.PROVINCE]
+    kept = [p for p in prefixes if (len(p) == province_length) == (level == codes.PROVINCE)]
+    if not kept:
+        return Q(pk__in=[])
+    return reduce(or_, (code_prefix_q(code_path, prefix) for prefix in outermost_prefixes(kept)))

@@ -6,35 +6,93 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from villages import codes
 from villages.models import AnnualReport, OnlineShop, ReviewEvent, TownshipReport
 from villages.money import format_yuan
 from villages.reconciliation import Reconciliation
 
 from .active_shops import active_shop_year_q
+from .approval import approval_levels, two_levels_row_q
+from .jurisdiction import may_review, review_level_scope_q, review_levels
 from .reconciliation import report_reconciliation_unscoped
 from .visibility import reports_in_scope_of, reports_visible_to, township_reports_in_scope_of
 
 SALES_JUMP_FACTOR = 5
 
 
+def waiting_for_level_q(user, code_path: str) -> Q:
+    """Reports waiting for the user's level (`villages.services.reports`): submitted ones of a single-level
+    province, or of a two-level one in the user's prefectures; those that passed first review in their provinces.
+    """
+    Status = AnnualReport.Status
+    first_level = review_level_scope_q(user, codes.PREFECTURE, code_path)
+    last_level = review_level_scope_q(user, codes.PROVINCE, code_path)
+    if first_level is None:  # administrators act at every level
+        return Q(status__in=(Status.SUBMITTED, Status.FIRST_PASSED))
+    return Q(status=Status.SUBMITTED) & (~two_levels_row_q(code_path) | first_level) | (
+        Q(status=Status.FIRST_PASSED) & last_level
+    )
+
+
 def review_queue(user):
-    """Submitted reports in the user's area, oldest submission first: what a reviewer has to act on."""
+    """Reports in the user's area waiting for the user's level of review, oldest submission first: what a
+    reviewer has to act on."""
     return (
         reports_in_scope_of(user)
-        .filter(status=AnnualReport.Status.SUBMITTED)
+        .filter(waiting_for_level_q(user, "village__code"))
         .select_related("village", "village__township", "submitted_by")
         .order_by("submitted_at", "pk")
     )
 
 
 def township_review_queue(user):
-    """Submitted township reports (a township's own figures) in the user's area, oldest submission first."""
+    """Township reports (a township's own figures) in the user's area waiting for the user's level of review,
+    oldest submission first."""
     return (
         township_reports_in_scope_of(user)
-        .filter(status=TownshipReport.Status.SUBMITTED)
+        .filter(waiting_for_level_q(user, "township__code"))
         .select_related("township", "submitted_by")
         .order_by("submitted_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class ReviewSteps:
+    """Which review steps the user may offer on a report now (its page's buttons), by the province's levels.
+
+    `decide` is "first_review" (the prefecture of a two-level province), "approve" (the last level) or "" (none
+    for this user: not theirs, or waiting for another level); `reopen` is whether they may reopen it.
+    The services decide again when the step is taken.
+    """
+
+    decide: str = ""
+    reopen: bool = False
+
+    @property
+    def first_review(self) -> bool:
+        return self.decide == FIRST_REVIEW
+
+
+FIRST_REVIEW = "first_review"
+APPROVE = "approve"
+
+
+def review_steps(user, code: str, status: str) -> ReviewSteps:
+    """The review steps `user` may take on a report of `code` in `status` (one query for a reviewer's report in
+    a reviewable status: the province's levels; none otherwise)."""
+    Status = AnnualReport.Status
+    if status not in (Status.SUBMITTED, Status.FIRST_PASSED, Status.APPROVED) or not may_review(user, code):
+        return ReviewSteps()
+    levels = review_levels(user, code)
+    last_level = codes.PROVINCE in levels
+    if status == Status.FIRST_PASSED:
+        return ReviewSteps(decide=APPROVE if last_level else "")
+    single = approval_levels(code) == 1
+    if status == Status.APPROVED:
+        return ReviewSteps(reopen=single or last_level)
+    if single:
+        return ReviewSteps(decide=APPROVE)
+    return ReviewSteps(decide=FIRST_REVIEW if codes.PREFECTURE in levels else "")
 
 
 def report_status_counts(user) -> dict[str, int]:

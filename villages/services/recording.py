@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
-from django.db.models import F, ProtectedError
+from django.db.models import F, ProtectedError, Q
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError
@@ -46,9 +46,15 @@ def save_validated(instance: models.Model, *, by, reason: str = "", exclude=None
     return instance
 
 
-def claim(model: type[models.Model], pk, *, conditions: dict, updates: dict | None = None) -> bool:
-    """The conditional UPDATE: bump the version (and apply `updates`) only if the row still meets `conditions`."""
-    matched = model._default_manager.filter(pk=pk, **conditions).update(
+def claim(
+    model: type[models.Model], pk, *, conditions: dict, updates: dict | None = None, where: Q | None = None
+) -> bool:
+    """The conditional UPDATE: bump the version (and apply `updates`) only if the row still meets `conditions`
+    (and the condition `where`, for what keyword arguments cannot say)."""
+    rows = model._default_manager.filter(pk=pk, **conditions)
+    if where is not None:
+        rows = rows.filter(where)
+    matched = rows.update(
         version=F("version") + 1, **(updates or {})
     )
     return matched == 1

@@ -8,26 +8,47 @@
 
 County officials of the village's county (and administrators) create, edit and submit; reviewers of its
 prefecture or province (and administrators) approve, return and reopen. Any other step is a ConflictError.
+
+A province whose `ProvinceApprovalPolicy` has two levels puts a first review between submission and approval:
+
+    submitted ──first review (prefecture)──▶ first_passed ──approve (province)──▶ approved
+        │                                        │                                  │
+     return (prefecture)                      return (province)               reopen (province)
+        ▼                                        ▼                                  ▼
+    returned ◀───────────────────────────────────┴──────────────────────────────────┘
+
+Each level acts only on what the level below passed: a reviewer assigned the prefecture first-reviews or returns
+a submitted report, one assigned the province approves or returns a report that passed first review, and only
+the province reopens an approved one (`review_levels` says at which level a user reviews a code; administrators
+act at every level, still one step after the other). A return at either level goes back to the county with the
+comment, mailed as today; only the last approval assesses the report (`kind.approved`) and only its reopening
+withdraws the assessment. A province with no policy, or one level, works exactly as above. A report that passed
+first review waits for the province even if the province goes back to one level meanwhile.
+
 A township's own report (its whole e-commerce, for the town rule's scale route) takes the same steps in the
-same windows (`_ReportKind` says what differs: the row, the place whose jurisdiction counts, what approval
-and reopening trigger); its steps are on a timeline and mailed like a village report's.
-Each step is claimed with a conditional UPDATE on the status read just before, so of two reviewers acting on
-the same report at the same moment exactly one wins; each step writes a ReviewEvent and a history record,
-and emails the people concerned once the transaction has committed.
+same windows, and the same levels of its province (`_ReportKind` says what differs: the row, the place whose
+jurisdiction counts, what approval and reopening trigger); its steps are on a timeline and mailed like a
+village report's.
+Each step is claimed with a conditional UPDATE on the status read just before (and, for the review steps, on
+the province's number of levels, as a subquery of that same UPDATE, so a single-level province reads nothing
+more), so of two reviewers acting on the same report at the same moment exactly one wins; each step writes a
+ReviewEvent and a history record, and emails the people concerned once the transaction has committed.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from villages import codes, notifications
 from villages.models import AnnualReport, Division, ReportingWindow, ReviewEvent, TownshipReport, Village
-from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_review
+from villages.selectors.approval import approval_levels, two_levels_q
+from villages.selectors.jurisdiction import is_administrator, may_edit_registry, may_review, review_levels
 from villages.services.certification import report_assess, report_assessment_withdraw, township_report_counted
 
 from .errors import ConflictError
@@ -53,6 +74,20 @@ NOT_YOUR_TOWNSHIP_COUNTY = gettext_lazy(
 )
 NOT_YOUR_TOWNSHIP_REVIEW_AREA = gettext_lazy(
     "Only a reviewer responsible for this township's prefecture or province may review its reports."
+)
+FIRST_REVIEW_BY_PREFECTURE = gettext_lazy(
+    "In this province a reviewer of the prefecture gives the first review; a reviewer of the province then "
+    "approves. Only a prefecture's reviewer may pass or return a submitted report."
+)
+FINAL_BY_PROVINCE = gettext_lazy(
+    "In this province only a reviewer of the province gives the final approval, returns a report that passed "
+    "first review, or reopens an approved one."
+)
+NOT_FIRST_REVIEWED = gettext_lazy(
+    "This report has not passed the prefecture's first review yet; the province acts on it once it has."
+)
+SINGLE_LEVEL = gettext_lazy(
+    "This province approves its reports in a single step: approve or return the report instead."
 )
 ACTED_MEANWHILE = gettext_lazy(
     "Someone else acted on this report at the same moment; reload it to see its status. Nothing was changed."
@@ -114,26 +149,29 @@ class _ReportKind:
     withdrawn: Callable
 
 
-def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal):
+def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal, where: Q | None = None, explain=None):
     """Claim the row if its status allows the step; return the claimed row and its status before the step.
 
-    The claim is the one conditional UPDATE (status still one of `allowed_from`). When the row in hand is older
-    than the stored one, a second claim on the status alone and a re-read take its place; only when that matches
-    nothing is the status read, to say why: gone, not in a state for this step, or changed by someone else
-    meanwhile.
+    The claim is the one conditional UPDATE (status still one of `allowed_from`, and the row meets `where`: the
+    levels of approval that let this user take the step). When the row in hand is older than the stored one, a
+    second claim on the status alone and a re-read take its place; only when that matches nothing is the status
+    read, to say why: gone, not in a state for this step, refused at this level (`explain(status)` raises), or
+    changed by someone else meanwhile.
     """
     model = kind.model
     conditions = {"status__in": tuple(allowed_from)}
     # The row in hand is still the stored one (same version): the claim alone suffices, nothing is re-read.
-    if claim(model, report.pk, conditions={**conditions, "version": report.version}):
+    if claim(model, report.pk, conditions={**conditions, "version": report.version}, where=where):
         report.version += 1
         return report, report.status
-    if not claim(model, report.pk, conditions=conditions):
+    if not claim(model, report.pk, conditions=conditions, where=where):
         current = model.objects.filter(pk=report.pk).values_list("status", flat=True).first()
         if current is None:
             raise ConflictError(_("This report no longer exists."))
         if current not in allowed_from:
             raise ConflictError(refusal % {"status": Status(current).label})
+        if explain is not None:
+            explain(current, approval_levels(kind.place_code(report)))
         raise ConflictError(ACTED_MEANWHILE)
     claimed = model.objects.select_related(kind.related).get(pk=report.pk)
     return claimed, claimed.status
@@ -202,13 +240,57 @@ def _submit_step(kind: _ReportKind, *, report, by):
     return report
 
 
-def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
-    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
+def _first_review_step(kind: _ReportKind, *, report, by, comment: str = ""):
+    """First level of a two-level province: submitted → first_passed, by a reviewer of the prefecture."""
+    code = kind.place_code(report)
+    require(may_review(by, code), kind.not_your_review_area)
+    require(codes.PREFECTURE in review_levels(by, code), FIRST_REVIEW_BY_PREFECTURE)
+
+    def explain(current, levels):
+        if levels == 1:
+            raise ConflictError(SINGLE_LEVEL)
+
     report, previous = _claim_step(
         kind,
         report,
         allowed_from=(Status.SUBMITTED,),
+        refusal=_("Only a submitted report can pass first review; this one is %(status)s."),
+        where=two_levels_q(code),
+        explain=explain,
+    )
+    report.status = Status.FIRST_PASSED
+    report.reviewed_by = by
+    report.reviewed_at = timezone.now()
+    report.review_comment = (comment or "").strip()
+    # No mail: the county's report is not decided yet, and it now waits in the province reviewers' queue.
+    _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
+    return report
+
+
+def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
+    code = kind.place_code(report)
+    require(may_review(by, code), kind.not_your_review_area)
+    levels = review_levels(by, code)
+    # Submitted: approved at once where the province has one level. Passed first review: by the province only.
+    where = Q(status=Status.SUBMITTED) & ~two_levels_q(code)
+    if codes.PROVINCE in levels:
+        where |= Q(status=Status.FIRST_PASSED)
+
+    def explain(current, chain):
+        if current == Status.FIRST_PASSED:
+            raise PermissionDenied(FINAL_BY_PROVINCE)
+        if chain == 2:
+            if codes.PROVINCE in levels:
+                raise ConflictError(NOT_FIRST_REVIEWED)
+            raise PermissionDenied(FINAL_BY_PROVINCE)
+
+    report, previous = _claim_step(
+        kind,
+        report,
+        allowed_from=(Status.SUBMITTED, Status.FIRST_PASSED),
         refusal=_("Only a submitted report can be approved; this one is %(status)s."),
+        where=where,
+        explain=explain,
     )
     report.status = Status.APPROVED
     report.reviewed_by = by
@@ -221,13 +303,31 @@ def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
 
 
 def _return_step(kind: _ReportKind, *, report, by, comment: str):
-    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
+    code = kind.place_code(report)
+    require(may_review(by, code), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say what the county must correct before it resubmits."))
+    levels = review_levels(by, code)
+    # Submitted: any reviewer of a single-level province, the prefecture's in a two-level one. Passed first
+    # review: the province's.
+    where = Q(status=Status.SUBMITTED)
+    if codes.PREFECTURE not in levels:
+        where &= ~two_levels_q(code)
+    if codes.PROVINCE in levels:
+        where |= Q(status=Status.FIRST_PASSED)
+
+    def explain(current, chain):
+        if current == Status.FIRST_PASSED:
+            raise PermissionDenied(FINAL_BY_PROVINCE)
+        if chain == 2:
+            raise ConflictError(NOT_FIRST_REVIEWED)
+
     report, previous = _claim_step(
         kind,
         report,
-        allowed_from=(Status.SUBMITTED,),
+        allowed_from=(Status.SUBMITTED, Status.FIRST_PASSED),
         refusal=_("Only a submitted report can be returned; this one is %(status)s."),
+        where=where,
+        explain=explain,
     )
     report.status = Status.RETURNED
     report.reviewed_by = by
@@ -239,13 +339,23 @@ def _return_step(kind: _ReportKind, *, report, by, comment: str):
 
 
 def _reopen_step(kind: _ReportKind, *, report, by, comment: str):
-    require(may_review(by, kind.place_code(report)), kind.not_your_review_area)
+    code = kind.place_code(report)
+    require(may_review(by, code), kind.not_your_review_area)
     comment = _required_comment(comment, _("Say why the approved report is reopened."))
+    # The last level reopens: any reviewer of a single-level province, the province's in a two-level one.
+    where = None if codes.PROVINCE in review_levels(by, code) else ~two_levels_q(code)
+
+    def explain(current, chain):
+        if chain == 2:
+            raise PermissionDenied(FINAL_BY_PROVINCE)
+
     report, previous = _claim_step(
         kind,
         report,
         allowed_from=(Status.APPROVED,),
         refusal=_("Only an approved report can be reopened; this one is %(status)s."),
+        where=where,
+        explain=explain,
     )
     report.status = Status.RETURNED
     report.reopened = True
@@ -288,8 +398,15 @@ def report_submit(*, report: AnnualReport, by) -> AnnualReport:
 
 
 @transaction.atomic
+def report_first_review(*, report: AnnualReport, by, comment: str = "") -> AnnualReport:
+    """Prefecture's reviewer, in a two-level province: submitted → passed first review; the province approves."""
+    return _first_review_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
+
+
+@transaction.atomic
 def report_approve(*, report: AnnualReport, by, comment: str = "") -> AnnualReport:
-    """Reviewer: submitted → approved, and the village is assessed for the report's year at once."""
+    """Reviewer: submitted → approved (two-level province: passed first review → approved, by the province),
+    and the village is assessed for the report's year at once."""
     return _approve_step(VILLAGE_REPORTS, report=report, by=by, comment=comment)
 
 
@@ -339,6 +456,11 @@ def township_report_update(*, report: TownshipReport, by, version, **changes) ->
 @transaction.atomic
 def township_report_submit(*, report: TownshipReport, by) -> TownshipReport:
     return _submit_step(TOWNSHIP_REPORTS, report=report, by=by)
+
+
+@transaction.atomic
+def township_report_first_review(*, report: TownshipReport, by, comment: str = "") -> TownshipReport:
+    return _first_review_step(TOWNSHIP_REPORTS, report=report, by=by, comment=comment)
 
 
 @transaction.atomic

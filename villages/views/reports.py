@@ -22,12 +22,14 @@ from villages.selectors.reconciliation import (
     with_platform_figures,
 )
 from villages.selectors.review import (
+    FIRST_REVIEW,
     previous_approved_report,
     reconciliation_warnings,
     report_for_page,
     report_timeline,
     report_warnings,
     review_queue,
+    review_steps,
     township_review_queue,
 )
 from villages.selectors.visibility import reports_in_scope_of
@@ -35,6 +37,7 @@ from villages.services.reports import (
     report_approve,
     report_create,
     report_delete,
+    report_first_review,
     report_reopen,
     report_return,
     report_submit,
@@ -101,8 +104,8 @@ def report_edit_view(request, report_id):
 
 def _report_page(request, report, review_form=None, status=200, reopen_form=None):
     in_scope = request.user.is_authenticated and code_in_scope(request.user, report.village.code)
-    reviewer = may_review(request.user, report.village.code)
-    reviewable = report.status == AnnualReport.Status.SUBMITTED and reviewer
+    steps = review_steps(request.user, report.village.code, report.status)
+    reviewable = bool(steps.decide)
     editable = report.is_editable and may_edit_registry(request.user, report.village.code)
     previous = previous_approved_report(report) if in_scope else None
     warnings = report_warnings(report) if reviewable else []
@@ -119,8 +122,9 @@ def _report_page(request, report, review_form=None, status=200, reopen_form=None
             "timeline": list(report_timeline(report)) if in_scope else [],
             "warnings": warnings,
             "reviewable": reviewable,
+            "first_review": steps.first_review,
             "review_form": review_form if review_form is not None else ReviewForm(warnings=warnings),
-            "reopenable": report.status == AnnualReport.Status.APPROVED and reviewer,
+            "reopenable": steps.reopen,
             "reopen_form": reopen_form or ReopenForm(),
             "may_edit": editable,
             "may_delete": report.status != AnnualReport.Status.APPROVED and is_administrator(request.user),
@@ -192,16 +196,21 @@ def report_review_view(request, report_id):
     if action == ReopenForm.REOPEN:
         return _reopen(request, report)
     # Only a step the reviewer may take asks for the confirmation; any other is refused by the service as usual.
-    confirming = report.status == AnnualReport.Status.SUBMITTED and may_review(request.user, report.village.code)
+    confirming = report.status in REVIEWED_STATUSES and may_review(request.user, report.village.code)
     form = ReviewForm(request.POST, warnings=report_warnings(report) if confirming else ())
-    reviewed = action in (ReviewForm.APPROVE, ReviewForm.RETURN)
-    # Approving a report with warnings takes the tick of the form's confirmation box (the API needs none).
-    if form.is_valid() and reviewed and not (action == ReviewForm.APPROVE and form.approval_unconfirmed()):
+    reviewed = action in (ReviewForm.APPROVE, ReviewForm.RETURN, FIRST_REVIEW)
+    # Approving (or passing first review of) a report with warnings takes the tick of the form's confirmation
+    # box (the API needs none).
+    passing = action in (ReviewForm.APPROVE, FIRST_REVIEW)
+    if form.is_valid() and reviewed and not (passing and form.approval_unconfirmed()):
         comment = form.cleaned_data["comment"]
         # A conflict (someone reviewed it first) or a refusal hides the review form, so it is told on the
         # report's page; a validation error (a missing comment) stays beside the field.
         with refusal_on_form(form, record_refusals_to=request) as refusal:
-            if action == ReviewForm.APPROVE:
+            if action == FIRST_REVIEW:
+                report_first_review(report=report, by=request.user, comment=comment)
+                messages.success(request, _("Report passed first review; it now waits for the province."))
+            elif action == ReviewForm.APPROVE:
                 report_approve(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report approved; the village has been assessed."))
             else:
@@ -214,6 +223,9 @@ def report_review_view(request, report_id):
         form.add_error(None, _("Choose approve or return."))
     report = report_for_page(request.user, report.pk)
     return _report_page(request, report, form, status=400)
+
+
+REVIEWED_STATUSES = (AnnualReport.Status.SUBMITTED, AnnualReport.Status.FIRST_PASSED)
 
 
 def _reopen(request, report):

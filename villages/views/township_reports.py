@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from villages import codes
 from villages.forms import ReopenForm, ReviewForm, TownshipReportForm
 from villages.models import Division, TownshipReport
-from villages.selectors.jurisdiction import code_in_scope, may_edit_registry, may_review
-from villages.selectors.review import report_timeline
+from villages.selectors.jurisdiction import code_in_scope, may_edit_registry
+from villages.selectors.review import FIRST_REVIEW, report_timeline, review_steps
 from villages.selectors.visibility import township_reports_in_scope_of, township_reports_visible_to
 from villages.services.reports import (
     township_report_approve,
     township_report_create,
+    township_report_first_review,
     township_report_reopen,
     township_report_return,
     township_report_submit,
@@ -90,7 +91,7 @@ def township_report_edit_view(request, report_id):
 
 def township_report_detail(request, report_id, review_form=None, reopen_form=None, status=200):
     report = get_object_or_404(township_reports_visible_to(request.user).select_related("township"), pk=report_id)
-    reviewer = may_review(request.user, report.township_id)
+    steps = review_steps(request.user, report.township_id, report.status)
     in_scope = request.user.is_authenticated and code_in_scope(request.user, report.township_id)
     return render(
         request,
@@ -101,8 +102,9 @@ def township_report_detail(request, report_id, review_form=None, reopen_form=Non
             "in_scope": in_scope,
             "timeline": list(report_timeline(report)) if in_scope else [],
             "may_edit": report.is_editable and may_edit_registry(request.user, report.township_id),
-            "reviewable": report.status == Status.SUBMITTED and reviewer,
-            "reopenable": report.status == Status.APPROVED and reviewer,
+            "reviewable": bool(steps.decide),
+            "first_review": steps.first_review,
+            "reopenable": steps.reopen,
             "review_form": review_form or ReviewForm(),
             "reopen_form": reopen_form or ReopenForm(),
         },
@@ -124,10 +126,14 @@ def township_report_step_view(request, report_id):
         return back
     form_class = ReopenForm if action == ReopenForm.REOPEN else ReviewForm
     form = form_class(request.POST)
-    if form.is_valid() and action in (ReviewForm.APPROVE, ReviewForm.RETURN, ReopenForm.REOPEN):
+    steps = (ReviewForm.APPROVE, ReviewForm.RETURN, ReopenForm.REOPEN, FIRST_REVIEW)
+    if form.is_valid() and action in steps:
         comment = form.cleaned_data["comment"]
         with refusal_on_form(form, record_refusals_to=request) as refusal:
-            if action == ReviewForm.APPROVE:
+            if action == FIRST_REVIEW:
+                township_report_first_review(report=report, by=request.user, comment=comment)
+                messages.success(request, _("Report passed first review; it now waits for the province."))
+            elif action == ReviewForm.APPROVE:
                 township_report_approve(report=report, by=request.user, comment=comment)
                 messages.success(request, _("Report approved; the township's Taobao town has been judged again."))
             elif action == ReviewForm.RETURN:
@@ -139,7 +145,7 @@ def township_report_step_view(request, report_id):
             return back
         if refusal.in_messages:
             return back
-    elif action not in (ReviewForm.APPROVE, ReviewForm.RETURN, ReopenForm.REOPEN):
+    elif action not in steps:
         form.add_error(None, _("Choose approve or return."))
     forms_ = {"reopen_form": form} if action == ReopenForm.REOPEN else {"review_form": form}
     return township_report_detail(request, report.pk, status=400, **forms_)
