@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from tests.browser.test_accessibility import axe_script, violations  # noqa: F401 (the fixture, reused)
 from tests.factories import AnnualReportFactory, DivisionTreeFactory, UserFactory, VillageFactory
 from villages.models import REVIEWERS, AnnualReport, Assessment, JurisdictionAssignment
 
@@ -30,16 +31,20 @@ def queue():
     ]
 
 
+def log_in(page, base):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "shandong")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_reviewer_bulk_approves_two_reports_from_the_queue(live_server, browser, queue, screenshot, language):
     context = browser.new_context(locale=LANGUAGES[language], viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "shandong")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url)
 
     page.goto(f"{live_server.url}/review/")
     first, second, third = queue
@@ -69,3 +74,27 @@ def test_the_reviewer_bulk_approves_two_reports_from_the_queue(live_server, brow
     page.reload()
     assert page.locator("#bulk-review-nothing").is_visible()
     context.close()
+
+
+def test_the_queue_confirmation_and_result_pages_have_no_serious_accessibility_violation(
+    live_server, browser, queue, axe_script  # noqa: F811
+):
+    # The site's Content-Security-Policy rightly refuses the injected script; the test context bypasses it.
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/review/")
+    problems = {"queue": violations(page, axe_script)}
+    page.check(f"input[name=report][value='{queue[0].pk}']")
+    page.fill("#bulk-review-comment", "请补充网店名单")
+    page.click("#bulk-review button[value=return]")
+    page.wait_for_url(f"{live_server.url}/review/bulk/confirm/")
+    problems["confirmation"] = violations(page, axe_script)
+    page.check("#id_confirmed")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/review/bulk/result/")
+    assert "1 returned to their counties, 0 refused." in page.locator("#bulk-review-summary").inner_text()
+    problems["result"] = violations(page, axe_script)
+    context.close()
+    assert problems == {"queue": [], "confirmation": [], "result": []}
