@@ -369,3 +369,31 @@ def test_reviewed_at_is_set_by_the_step(client_for, tree, official, reviewer):
     reports = submitted_reports(tree, official, 2)
     apply(client_for(reviewer), [r.pk for r in reports])
     assert all(report.reviewed_at >= before for report in AnnualReport.objects.filter(pk__in=[r.pk for r in reports]))
+
+
+def test_only_foreign_ids_give_a_confirmation_page_without_a_step(client_for, tree, other_official, reviewer):
+    foreign = submitted_reports(tree, other_official, 2, township=tree.other_town)
+    page = confirm(client_for(reviewer), [r.pk for r in foreign])
+    body = page.content.decode()
+    assert page.status_code == 200 and "None of the selected reports can be reviewed by you." in body
+    assert 'action="/review/bulk/"' not in body and all(r.village.name not in body for r in foreign)
+
+
+def test_an_administrator_bulk_approves_reports_of_every_area(
+    client_for, tree, official, other_official, administrator
+):
+    reports = submitted_reports(tree, official, 1)
+    reports += submitted_reports(tree, other_official, 1, township=tree.other_town)
+    response = apply(client_for(administrator), [r.pk for r in reports])
+    assert response.status_code == 302
+    assert set(statuses(reports).values()) == {Status.APPROVED}
+
+
+def test_a_reviewer_of_the_other_province_approves_nothing_here(client_for, tree, official, other_reviewer):
+    reports = submitted_reports(tree, official, 2)
+    client = client_for(other_reviewer)
+    response = apply(client, [r.pk for r in reports])
+    assert response.status_code == 302
+    assert "0 approved, 2 refused." in client.get(response.url).content.decode()
+    assert set(statuses(reports).values()) == {Status.SUBMITTED}
+    assert not ReviewEvent.objects.filter(by=other_reviewer).exists()
