@@ -3,6 +3,7 @@
 from django.urls import path
 
 from villages.views import (
+    bulk_review,
     certificates,
     completeness,
     divisions,
@@ -86,6 +87,9 @@ urlpatterns = [
         name="township_report_step",
     ),
     path("review/", reports.review_queue_view, name="review_queue"),
+    path("review/bulk/confirm/", bulk_review.bulk_review_confirm_view, name="bulk_review_confirm"),
+    path("review/bulk/", bulk_review.bulk_review_view, name="bulk_review"),
+    path("review/bulk/result/", bulk_review.bulk_review_result_view, name="bulk_review_result"),
     path("completeness/", completeness.completeness_view, name="completeness"),
     path("completeness/export.csv", completeness.completeness_export_csv, name="completeness_export_csv"),
     path("completeness/export.xlsx", completeness.completeness_export_xlsx, name="completeness_export_xlsx"),

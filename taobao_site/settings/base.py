@@ -241,6 +241,8 @@ IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 102
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # The largest evidence file a report accepts (villages.services.evidence); a larger one is refused with a 400.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The most reports a reviewer may approve or return in one bulk step of the review queue (views.bulk_review).
+BULK_REVIEW_LIMIT = env.int("BULK_REVIEW_LIMIT", default=200)
 # API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
 COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
 # The platform data feed: the largest body a batch may have, and the number of rows above which a batch is

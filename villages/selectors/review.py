@@ -166,8 +166,34 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
 
     The last ones compare the declaration with the platform's own figures (`selectors.reconciliation`).
     """
-    warnings = []
     previous = previous_approved_report(report)
+    registered = OnlineShop.objects.filter(village_id=report.village_id).aggregate(
+        shops=Count("pk", distinct=True),
+        active=Count(
+            "years", filter=Q(years__year=report.year) & active_shop_year_q("years__"), distinct=True
+        ),
+    )
+    return figure_warnings(
+        report,
+        previous=None if previous is None else PreviousApproval(previous.year, previous.ecommerce_sales),
+        registered_shops=registered["shops"],
+        registered_active_shops=registered["active"],
+    ) + reconciliation_warnings(report_reconciliation_unscoped(report))
+
+
+@dataclass(frozen=True)
+class PreviousApproval:
+    """The village's latest approved report before a report's year, as far as the warnings compare with it."""
+
+    year: int
+    ecommerce_sales: int
+
+
+def figure_warnings(
+    report: AnnualReport, *, previous: PreviousApproval | None, registered_shops: int, registered_active_shops: int
+) -> list[ReportWarning]:
+    """The warnings on the declared figures themselves, from what was loaded beside them (no query)."""
+    warnings = []
     if previous and report.ecommerce_sales > SALES_JUMP_FACTOR * previous.ecommerce_sales:
         warnings.append(
             ReportWarning(
@@ -191,17 +217,11 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
                 % {"shops": report.active_shops, "households": report.households},
             )
         )
-    registered = OnlineShop.objects.filter(village_id=report.village_id).aggregate(
-        shops=Count("pk", distinct=True),
-        active=Count(
-            "years", filter=Q(years__year=report.year) & active_shop_year_q("years__"), distinct=True
-        ),
-    )
-    if registered["shops"] == 0:
+    if registered_shops == 0:
         warnings.append(
             ReportWarning("no_registered_shops", _("No online shops are registered for this village."))
         )
-    elif report.active_shops > registered["active"]:
+    elif report.active_shops > registered_active_shops:
         warnings.append(
             ReportWarning(
                 "shops_above_registered",
@@ -209,10 +229,9 @@ def report_warnings(report: AnnualReport) -> list[ReportWarning]:
                     "%(declared)s active shops are declared, but only %(registered)s shops registered for this "
                     "village were active in %(year)s."
                 )
-                % {"declared": report.active_shops, "registered": registered["active"], "year": report.year},
+                % {"declared": report.active_shops, "registered": registered_active_shops, "year": report.year},
             )
         )
-    warnings.extend(reconciliation_warnings(report_reconciliation_unscoped(report)))
     return warnings
 
 
