@@ -255,7 +255,7 @@ def test_the_report_pages_run_a_constant_number_of_queries(
 
 
 # Session and user (5), the report, the registered figures (1), the reviewer's warnings with the platforms'
-# figures (4), the expected result (3); the confirmation also reads the reconciliation card (1). A new form:
+# figures (3), the expected result (3); the confirmation also reads the reconciliation card (1). A new form:
 # the village and the registered figures.
 EDIT_FORM_QUERIES = 13
 SUBMIT_PAGE_QUERIES = 14

@@ -18,7 +18,7 @@ from taobao_site.api_errors import (
     THROTTLED,
     WRITE_ERRORS,
 )
-from villages.api import serializers
+from villages.api import presubmit, serializers
 from villages.api.lookups import DIVISION_CODE, TOWNSHIP_CODE, VILLAGE_CODE, ValidatedLookupMixin
 from villages.filters import (
     AnnualReportFilter,
@@ -279,7 +279,7 @@ class OnlineShopViewSet(
         parameters=[ID_PARAMETER],
     ),
     submit=write_schema(
-        "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+        "reports", presubmit.SubmitInputSerializer, presubmit.SubmittedReportSerializer, parameters=[ID_PARAMETER]
     ),
     approve=write_schema(
         "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
@@ -347,8 +347,9 @@ class AnnualReportViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         report = self.get_object()
-        validated_input(serializers.TransitionSerializer, request)
-        return self._answer_step(reports.report_submit(report=report, by=request.user))
+        acknowledged = validated_input(presubmit.SubmitInputSerializer, request)["acknowledge_warnings"]
+        submitted = reports.report_submit(report=report, by=request.user)
+        return Response(presubmit.submitted_report_answer(submitted, acknowledged=acknowledged))
 
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):

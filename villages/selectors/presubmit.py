@@ -3,11 +3,15 @@ under the year's criteria and what the registered shops say, with the one warnin
 
 from dataclasses import dataclass
 
+from django.shortcuts import get_object_or_404
+
 from villages.expected_result import ExpectedResult
+from villages.models import AnnualReport
 
 from .expected_result import expected_result_of_report
 from .registered_figures import RegisteredFigures, registered_figures, registered_shops_warning
 from .review import ReportWarning, report_warnings
+from .visibility import reports_in_scope_of
 
 # Said again, both ways round, by the warning to acknowledge.
 _COVERED_BY_ACKNOWLEDGEMENT = {"shops_above_registered"}
@@ -39,3 +43,9 @@ def report_presubmit_check(report) -> PresubmitCheck:
         registered=registered,
         to_acknowledge=to_acknowledge,
     )
+
+
+def report_for_presubmit(user, report_id: int) -> AnnualReport:
+    """A report of the user's area (its county's officials, its area's reviewers, administrators), with its
+    village; Http404 for anyone else, approved or not."""
+    return get_object_or_404(reports_in_scope_of(user).select_related("village"), pk=report_id)
