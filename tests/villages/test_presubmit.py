@@ -3,26 +3,19 @@ shown), the warnings, and the acknowledgement a difference from the registered a
 
 import datetime
 import itertools
-from fractions import Fraction
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from tests.factories import AnnualReportFactory, OnlineShopFactory, ShopYearFactory, VillageFactory
+from tests.villages.test_scoring import RULES_2020
 from villages import codes
 from villages.expected_result import expected_result
 from villages.models import AnnualReport, CriteriaSet, ReportingWindow, VillageConversion
-from villages.scoring import VillageCriteria, VillageInputs, is_active_shop
+from villages.scoring import VillageInputs, is_active_shop
 from villages.selectors.expected_result import expected_result_of
 from villages.selectors.registered_figures import registered_figures
-
-RULES_2020 = VillageCriteria(
-    eligible_committee_types=(codes.VILLAGE_COMMITTEE,),
-    min_sales=10_000_000,
-    min_active_shops=100,
-    min_household_share=Fraction(1, 10),
-)
 
 
 def expected(sales=10_000_000, shops=100, households=5000, committee_type=codes.VILLAGE_COMMITTEE):
