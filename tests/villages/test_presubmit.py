@@ -253,3 +253,15 @@ def test_the_report_pages_run_a_constant_number_of_queries(
 EDIT_FORM_QUERIES = 13
 SUBMIT_PAGE_QUERIES = 14
 NEW_FORM_QUERIES = 7
+
+
+@pytest.mark.django_db
+def test_a_reviewer_confirming_a_submission_is_refused_by_the_service_not_asked_for_a_tick(
+    client_for, reviewer, village, open_window
+):
+    register_shops(village, active=100)
+    report = AnnualReportFactory(village=village, active_shops=120)
+    response = client_for(reviewer).post(_submit_page(report), {"confirmed": "yes"}, follow=True)
+    assert response.redirect_chain and "acknowledge_warnings" not in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == AnnualReport.Status.DRAFT

@@ -190,8 +190,9 @@ def report_submit_view(request, report_id):
         return redirect("villages:report_detail", report_id=report.pk)
     presubmit = report_presubmit_check(report)
     form = ReportSubmitForm(request.POST if confirming else None, to_acknowledge=presubmit.to_acknowledge)
-    # The service refuses a step that is not the user's (or no longer possible) on its own.
-    if confirming and form.is_valid() and not (report.is_editable and form.acknowledgement_missing()):
+    # The service refuses a step that is not the user's (or no longer possible) on its own, before any tick.
+    may_submit = report.is_editable and may_edit_registry(request.user, report.village.code)
+    if confirming and form.is_valid() and not (may_submit and form.acknowledgement_missing()):
         with refusal_as_messages(request):
             report_submit(report=report, by=request.user)
             messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
