@@ -216,6 +216,31 @@ class AnnualReportForm(VersionedForm):
         return {name: self.cleaned_data[name] for name in REPORT_FIGURES}
 
 
+class ReportSubmitForm(forms.Form):
+    """The submission's confirmation: when the declared active shops differ from what the registered shops
+    give, submitting takes a deliberate tick (as approving despite warnings does in `ReviewForm`)."""
+
+    acknowledge_warnings = forms.BooleanField(
+        label=_("I have checked the difference from the registered shops and submit the declared figures"),
+        required=False,
+    )
+
+    def __init__(self, *args, to_acknowledge=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if to_acknowledge is None:
+            del self.fields["acknowledge_warnings"]
+
+    def acknowledgement_missing(self) -> bool:
+        """True (and the field says why) when there is a difference to acknowledge and the box is not ticked."""
+        if "acknowledge_warnings" not in self.fields or self.cleaned_data.get("acknowledge_warnings"):
+            return False
+        self.add_error(
+            "acknowledge_warnings",
+            _("Tick this box to submit despite the difference from the registered shops, or correct the figures."),
+        )
+        return True
+
+
 class TownshipReportForm(VersionedForm):
     """A township's own figures for a year: the whole township's e-commerce, not only its registered villages."""
 

@@ -18,7 +18,7 @@ from taobao_site.api_errors import (
     THROTTLED,
     WRITE_ERRORS,
 )
-from villages.api import serializers
+from villages.api import presubmit, serializers
 from villages.api.lookups import DIVISION_CODE, TOWNSHIP_CODE, VILLAGE_CODE, ValidatedLookupMixin
 from villages.filters import (
     AnnualReportFilter,
@@ -297,7 +297,7 @@ class OnlineShopViewSet(
         parameters=[ID_PARAMETER],
     ),
     submit=write_schema(
-        "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
+        "reports", presubmit.SubmitInputSerializer, presubmit.SubmittedReportSerializer, parameters=[ID_PARAMETER]
     ),
     first_review=extend_schema(
         **write_schema_arguments(
@@ -375,8 +375,9 @@ class AnnualReportViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         report = self.get_object()
-        validated_input(serializers.TransitionSerializer, request)
-        return self._answer_step(reports.report_submit(report=report, by=request.user))
+        acknowledged = validated_input(presubmit.SubmitInputSerializer, request)["acknowledge_warnings"]
+        submitted = reports.report_submit(report=report, by=request.user)
+        return Response(presubmit.submitted_report_answer(submitted, acknowledged=acknowledged))
 
     @action(detail=True, methods=["post"], url_path="first-review", url_name="first-review")
     def first_review(self, request, pk=None):

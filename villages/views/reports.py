@@ -10,17 +10,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villages.forms import AnnualReportForm, ReopenForm, ReviewForm
+from villages.forms import AnnualReportForm, ReopenForm, ReportSubmitForm, ReviewForm
 from villages.models import AnnualReport
 from villages.selectors.certification import assessment_of_report
+from villages.selectors.completeness import default_season_year
 from villages.selectors.editing import report_for_deleting, report_for_editing, village_for_editing
 from villages.selectors.jurisdiction import code_in_scope, is_administrator, may_edit_registry, may_review
+from villages.selectors.presubmit import report_presubmit_check
 from villages.selectors.reconciliation import (
     attach_reconciliations,
     report_reconciliation,
     report_shop_lists,
     with_platform_figures,
 )
+from villages.selectors.registered_figures import registered_figures
 from villages.selectors.review import (
     FIRST_REVIEW,
     previous_approved_report,
@@ -43,6 +46,7 @@ from villages.services.reports import (
     report_submit,
     report_update,
 )
+from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 from .editing import delete_page, form_page, refusal_as_messages, refusal_on_form
 
@@ -59,10 +63,24 @@ def _report_saved(request, form, report):
     return redirect("villages:report_detail", report_id=report.pk)
 
 
+def _prefill_year(request) -> int:
+    """The year whose registered shops prefill a new report: `?year=` when it is a plausible year, else the season's."""
+    year = request.GET.get("year", "")
+    if year.isascii() and year.isdigit() and len(year) == 4 and FIRST_YEAR <= int(year) <= LAST_YEAR_BOUND:
+        return int(year)
+    return default_season_year()
+
+
 @login_required
 def report_create_view(request, code):
     village = village_for_editing(request.user, code)
-    form = AnnualReportForm(request.POST or None, initial={"households": village.households})
+    year = _prefill_year(request)
+    registered = registered_figures(village_id=village.pk, year=year)
+    initial = {"households": village.households, "year": year}
+    if registered.known:
+        # Offered, not imposed: the county declares its own figures, and the difference is warned about.
+        initial.update(active_shops=registered.active_shops, ecommerce_sales=registered.ecommerce_sales)
+    form = AnnualReportForm(request.POST or None, initial=initial)
     return form_page(
         request,
         form,
@@ -72,7 +90,11 @@ def report_create_view(request, code):
         ),
         done=partial(_report_saved, request, form),
         template="villages/report_form.html",
-        context={"village": village, "title": _("Annual e-commerce report of %(name)s") % {"name": village.name}},
+        context={
+            "village": village,
+            "registered": registered,
+            "title": _("Annual e-commerce report of %(name)s") % {"name": village.name},
+        },
     )
 
 
@@ -96,6 +118,8 @@ def report_edit_view(request, report_id):
         context={
             "village": report.village,
             "report": report,
+            "presubmit": report_presubmit_check(report),
+            "registered": None,
             "title": _("Annual e-commerce report of %(name)s for %(year)s")
             % {"name": report.village.name, "year": report.year},
         },
@@ -156,23 +180,36 @@ CONFIRMED = "yes"
 
 @login_required
 def report_submit_view(request, report_id):
-    """Submitting asks first: a page with the figures (GET, or a POST without `confirmed`); the confirmed POST
-    submits. The page works without JavaScript; the API's submit stays one step."""
+    """Submitting asks first: a page with the figures, the warnings and the expected result (GET, or a POST
+    without `confirmed`); the confirmed POST submits. When the declared active shops differ from the registered
+    shops' count, the confirmation takes a ticked acknowledgement. The page works without JavaScript; the
+    API's submit stays one step."""
     report = get_object_or_404(reports_in_scope_of(request.user).select_related("village"), pk=report_id)
-    if request.method == "POST" and request.POST.get("confirmed") == CONFIRMED:
-        with refusal_as_messages(request):
-            report_submit(report=report, by=request.user)
-            messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
-        return redirect("villages:report_detail", report_id=report.pk)
-    if not (report.is_editable and may_edit_registry(request.user, report.village.code)):
+    confirming = request.method == "POST" and request.POST.get("confirmed") == CONFIRMED
+    if not confirming and not (report.is_editable and may_edit_registry(request.user, report.village.code)):
         messages.info(
             request,
             _("This report is %(status)s and cannot be submitted now.") % {"status": report.get_status_display()},
         )
         return redirect("villages:report_detail", report_id=report.pk)
+    presubmit = report_presubmit_check(report)
+    form = ReportSubmitForm(request.POST if confirming else None, to_acknowledge=presubmit.to_acknowledge)
+    # The service refuses a step that is not the user's (or no longer possible) on its own, before any tick.
+    may_submit = report.is_editable and may_edit_registry(request.user, report.village.code)
+    if confirming and form.is_valid() and not (may_submit and form.acknowledgement_missing()):
+        with refusal_as_messages(request):
+            report_submit(report=report, by=request.user)
+            messages.success(request, _("Report for %(year)s submitted for review.") % {"year": report.year})
+        return redirect("villages:report_detail", report_id=report.pk)
     context = _reconciliation_context(request, report, report_reconciliation(request.user, report))
-    return render(request, "villages/report_submit_confirm.html",
-                  {"report": report, "village": report.village, "confirmed": CONFIRMED, **context})
+    return render(
+        request,
+        "villages/report_submit_confirm.html",
+        # The platforms' warnings are among the presubmit check's: the summary shows only their figures here.
+        {**context, "reconciliation_warnings": [], "report": report, "village": report.village,
+         "confirmed": CONFIRMED, "presubmit": presubmit, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
