@@ -8,7 +8,7 @@ from django.utils import timezone
 from tests.conftest import make_user
 from tests.factories import AnnualReportFactory, OnlineShopFactory, ShopYearFactory, VillageFactory
 from tests.feed_factories import PlatformVillageYearFactory
-from villages.models import REVIEWERS, AnnualReport, Assessment, ReviewEvent
+from villages.models import REVIEWERS, AnnualReport, Assessment, ProvinceApprovalPolicy, ReviewEvent
 from villages.selectors.bulk_review import reports_for_bulk_review
 from villages.selectors.review import report_warnings
 from villages.services import reports as report_services
@@ -397,3 +397,23 @@ def test_a_reviewer_of_the_other_province_approves_nothing_here(client_for, tree
     assert "0 approved, 2 refused." in client.get(response.url).content.decode()
     assert set(statuses(reports).values()) == {Status.SUBMITTED}
     assert not ReviewEvent.objects.filter(by=other_reviewer).exists()
+
+
+def test_in_a_province_of_two_levels_each_reviewer_takes_their_own_step_in_bulk(client_for, tree, official, reviewer):
+    """The prefecture's bulk "approve" is its first review; the province's, given to the same reports, approves."""
+    ProvinceApprovalPolicy.objects.create(province=tree.province, levels=2)
+    prefecture_reviewer = make_user("bulk_prefecture_reviewer", REVIEWERS, [tree.prefecture])
+    reports = submitted_reports(tree, official, 3)
+    ids = [report.pk for report in reports]
+
+    page = confirm(client_for(prefecture_reviewer), ids)
+    assert page.status_code == 200 and "it will be refused" not in page.content.decode()
+    apply(client_for(prefecture_reviewer), ids)
+    assert set(statuses(reports).values()) == {Status.FIRST_PASSED}
+    assert not Assessment.objects.filter(report__in=reports).exists()
+
+    page = confirm(client_for(reviewer), ids)
+    assert page.status_code == 200 and "it will be refused" not in page.content.decode()
+    apply(client_for(reviewer), ids)
+    assert set(statuses(reports).values()) == {Status.APPROVED}
+    assert Assessment.objects.filter(report__in=reports).count() == 3

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from villages.models import AnnualReport
+from villages.selectors import review
 from villages.selectors.bulk_review import reports_in_review_scope
 
 from .errors import SERVICE_REFUSALS
-from .reports import report_approve, report_return
+from .reports import report_approve, report_first_review, report_return
 
 APPROVE = "approve"
 RETURN = "return"
@@ -44,6 +45,17 @@ def bulk_review_limit() -> int:
     return settings.BULK_REVIEW_LIMIT
 
 
+def _step_for(action: str, report: AnnualReport, by):
+    """The service of `action` for this reviewer and report: in a province that approves in two levels, the
+    prefecture's "approve" is its first review (one query for the province's levels, like the report page's
+    buttons); any other case is the final approval, whose service says why it is refused if it is."""
+    if action == RETURN:
+        return report_return
+    if review.review_steps(by, report.village.code, report.status).decide == review.FIRST_REVIEW:
+        return report_first_review
+    return report_approve
+
+
 def reports_bulk_review(*, report_ids: list[int], by, action: str, comment: str = "") -> list[BulkReviewOutcome]:
     """Approve or return each report in `report_ids` (in that order) with the one comment; an outcome per id.
 
@@ -61,7 +73,6 @@ def reports_bulk_review(*, report_ids: list[int], by, action: str, comment: str 
             _("At most %(limit)s reports can be reviewed in one step; %(count)s were selected.")
             % {"limit": limit, "count": len(report_ids)}
         )
-    step = report_approve if action == APPROVE else report_return
     found = {report.pk: report for report in reports_in_review_scope(by, report_ids)}
     outcomes = []
     for report_id in report_ids:
@@ -72,7 +83,7 @@ def reports_bulk_review(*, report_ids: list[int], by, action: str, comment: str 
             )
             continue
         try:
-            step(report=report, by=by, comment=comment)
+            _step_for(action, report, by)(report=report, by=by, comment=comment)
         except SERVICE_REFUSALS as refusal:
             outcomes.append(BulkReviewOutcome(report_id, report, refusal))
         else:
