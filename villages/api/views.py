@@ -303,7 +303,7 @@ class OnlineShopViewSet(
         **write_schema_arguments(
             "reports", serializers.TransitionSerializer, serializers.AnnualReportSerializer, parameters=[ID_PARAMETER]
         ),
-        summary=_("First review (初审) by the prefecture in a province with two approval levels"),
+        summary=_("First review by the prefecture in a province with two approval levels"),
         description=FIRST_REVIEW_DESCRIPTION,
     ),
     approve=extend_schema(
@@ -605,7 +605,7 @@ class TownshipConversionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         **write_schema_arguments(
             "reports", serializers.TransitionSerializer, serializers.TownshipReportSerializer, parameters=[ID_PARAMETER]
         ),
-        summary=_("First review (初审) by the prefecture in a province with two approval levels"),
+        summary=_("First review by the prefecture in a province with two approval levels"),
         description=FIRST_REVIEW_DESCRIPTION,
     ),
     approve=extend_schema(
