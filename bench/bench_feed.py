@@ -1,20 +1,23 @@
-"""Benchmark: shop-year rows through the data feed vs a plain COPY of the same rows into an unindexed table.
+"""Benchmark: shop-year rows through the data feed vs a plain COPY of the same rows into the target table.
 
 Run with `DATABASE_URL=postgres://…/<db> .venv/bin/python bench/bench_feed.py [--rows 1000000] [--rounds 3]`
 (never by `make test`; on SQLite the floor is one `executemany` in one transaction). The generated batch is
 one CSV of `--rows` shop-year rows over villages of 100 shops each. Each round runs, each in a child process
 of its own (so that its peak RSS is its own) and one after the other on the same database:
 
-- **floor**: `COPY … FROM STDIN (FORMAT csv)` of the CSV body into an unindexed table of the same columns,
-  in one transaction;
-- **reference** (no floor: it reads no body and checks nothing): `INSERT … SELECT` of the floor table's rows
-  into PlatformShopYear, joined to the villages: what the target table's indexes and constraints cost alone;
+- **reference** (no floor, it writes elsewhere): `COPY … FROM STDIN (FORMAT csv)` of the CSV body into an
+  unindexed table of the same columns, in one transaction;
+- **floor** (BENCHMARKS.md: "COPY into the target table inside one transaction"): on an emptied
+  PlatformShopYear, `COPY` of the same rows into PlatformShopYear itself, with its unique key, index, CHECK
+  and FK constraints, from a CSV prepared before the clock starts with the village codes already resolved to
+  ids, a batch record and the timestamps: the fastest plain way to the feed's end state;
 - **feed, new rows**: the feed service (`feed_batch_post`, the code the API runs, inline: no worker) on an
   emptied PlatformShopYear table: every row checked, its village code resolved, COPY into staging, one upsert;
 - **feed, same batch again**: the same body once more, all rows unchanged (the idempotent re-post).
 
-Before it prints ratios the script asserts that the floor table and PlatformShopYear hold the same rows
-(count and an md5 over the rows in key order). Results go to bench/results/feed.md.
+Before it prints ratios the script asserts, after the last round's floor and again after its feed, that the
+unindexed table and PlatformShopYear hold the same rows (count and an md5 over the rows in key order).
+Results go to bench/results/feed.md.
 """
 
 import argparse
@@ -124,7 +127,8 @@ def reset_feed() -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def run_floor(path: Path) -> None:
+def run_unindexed(path: Path) -> None:
+    """COPY of the CSV body into an unindexed table of the same columns (SQLite: one executemany)."""
     from django.db import connection, transaction
 
     with transaction.atomic():
@@ -145,27 +149,57 @@ def run_floor(path: Path) -> None:
             cursor.executemany(f"INSERT INTO {FLOOR_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(reader))
 
 
-def run_table_reference(path: Path) -> dict:
-    """The target table's own cost of taking the rows (its indexes and constraints), from the loaded floor table.
+TARGET_COLUMNS = ("platform", "platform_shop_id", "year", "village_id", "shop_name", "sales",
+                  "orders_last_3_months", "days_open", "batch_id", "created_at", "updated_at")
 
-    Not a floor of the feed (it skips reading and checking the body): a reference that tells how much of the
-    feed's time is the table itself.
+
+def prepare_floor(path: Path) -> Path:
+    """The floor's input, untimed: the same rows as a CSV of PlatformShopYear's columns, village codes as ids.
+
+    It names a new batch record (the row's last batch) and the time of writing, as the feed's rows do.
+    """
+    from django.utils import timezone
+
+    from villages.models import FeedBatch, Village
+
+    batch = FeedBatch.objects.create(token=_token(), posted_by=_token().user, kind=FeedBatch.Kind.SHOP_YEARS,
+                                     status=FeedBatch.Status.APPLIED)
+    now = timezone.now().isoformat()
+    ids = dict(Village.objects.values_list("code", "pk"))
+    import csv
+
+    resolved = path.with_name(path.stem + "-resolved.csv")
+    with open(path, encoding="utf-8", newline="") as body, open(resolved, "w", encoding="utf-8", newline="") as out:
+        reader, writer = csv.reader(body), csv.writer(out)
+        next(reader)
+        for platform_name, shop_id, code, year, sales, orders, days, name in reader:
+            writer.writerow((platform_name, shop_id, year, ids[code], name, sales, orders, days, batch.pk, now, now))
+    return resolved
+
+
+def run_floor(path: Path) -> None:
+    """The floor: COPY of the resolved rows into PlatformShopYear itself (its indexes, constraints), one transaction.
+
+    SQLite: one executemany in one transaction. `path` is the file `prepare_floor` wrote.
     """
     from django.db import connection, transaction
 
-    from villages.models import FeedBatch
+    table = "villages_platformshopyear"
+    with transaction.atomic():
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        if connection.vendor == "postgresql":
+            with open(path, "rb") as body, cursor.copy(
+                    f"COPY {table} ({', '.join(TARGET_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                while chunk := body.read(1 << 20):
+                    copy.write(chunk)
+            return
+        import csv
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        batch = FeedBatch.objects.create(token=_token(), posted_by=_token().user, kind=FeedBatch.Kind.SHOP_YEARS,
-                                         status=FeedBatch.Status.APPLIED)
-        cursor.execute(
-            "INSERT INTO villages_platformshopyear (platform, platform_shop_id, year, village_id, shop_name, sales, "
-            "orders_last_3_months, days_open, batch_id, created_at, updated_at) "
-            "SELECT f.platform, f.platform_shop_id, f.year, v.id, f.shop_name, f.sales, f.orders_last_3_months, "
-            f"f.days_open, %s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM {FLOOR_TABLE} f "
-            "JOIN villages_village v ON v.code = f.village_code",
-            [batch.pk])
-        return {"created": cursor.rowcount}
+        with open(path, encoding="utf-8", newline="") as body:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(TARGET_COLUMNS)}) VALUES ({', '.join('?' * len(TARGET_COLUMNS))})",
+                list(csv.reader(body)))
 
 
 def run_feed(path: Path) -> dict:
@@ -208,19 +242,21 @@ def checksums() -> tuple[tuple, tuple]:
 
 def child(variant: str, path: Path) -> None:
     setup_django()
-    if variant in ("feed-new", "table"):
+    if variant in ("feed-new", "floor"):
         reset_feed()
+    if variant == "floor":
+        path = prepare_floor(path)
     started = time.perf_counter()
-    outcome = {"floor": run_floor, "table": run_table_reference}.get(variant, run_feed)(path)
+    outcome = {"floor": run_floor, "unindexed": run_unindexed}.get(variant, run_feed)(path)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "outcome": outcome}))
 
 
-VARIANTS = ("floor", "table", "feed-new", "feed-same")
-LABELS = {"floor": "floor: COPY into an unindexed table",
-          "table": "reference: INSERT … SELECT of the loaded rows into PlatformShopYear (its indexes)",
-          "feed-new": "feed, new rows (COPY staging + upsert)",
+VARIANTS = ("unindexed", "floor", "feed-new", "feed-same")
+LABELS = {"unindexed": "reference (no floor): COPY into an unindexed table of the same columns",
+          "floor": "floor: COPY into PlatformShopYear itself (indexes, constraints; codes resolved), one transaction",
+          "feed-new": "feed, new rows (check, COPY staging + upsert)",
           "feed-same": "feed, same batch again (all unchanged)"}
 
 
@@ -269,20 +305,24 @@ def main() -> None:
     prepare_database(options.rows)
     timings = {variant: [] for variant in VARIANTS}
     peaks, outcomes = {}, {}
-    for _round in range(options.rounds):
+    states = {}
+    for round_number in range(options.rounds):
         for variant in VARIANTS:
             measured = run_child(variant, path)
             timings[variant].append(measured["seconds"])
             peaks[variant] = max(peaks.get(variant, 0), measured["peak_mb"])
             outcomes[variant] = measured["outcome"]
+            if round_number == options.rounds - 1 and variant in ("floor", "feed-same"):
+                states[variant] = checksums()
     if outcomes["feed-new"]["created"] != options.rows or outcomes["feed-same"]["unchanged"] != options.rows:
         raise SystemExit(f"unexpected counts: {outcomes}")
-    floor_state, feed_state = checksums()
-    if floor_state != feed_state or floor_state[0] != options.rows:
-        raise SystemExit(f"different end states: floor {floor_state}, feed {feed_state}")
+    # (unindexed table, PlatformShopYear) after the floor, and again after the feed: all four the same rows.
+    floor_state = states["floor"][0]
+    if len({*states["floor"], *states["feed-same"]}) != 1 or floor_state[0] != options.rows:
+        raise SystemExit(f"different end states: {states}")
     floor = statistics.median(timings["floor"])
     lines = [
-        "# Data feed: shop-year rows through the feed vs a plain COPY floor",
+        "# Data feed: shop-year rows through the feed vs a COPY into the target table",
         "",
         f"Command: `DATABASE_URL={_shown_url()} .venv/bin/python bench/bench_feed.py --rows {options.rows} "
         f"--rounds {options.rounds}`",

@@ -3,7 +3,9 @@
 The PDF uses reportlab's built-in CID font STSong-Light, which every PDF reader has, so no font is embedded
 or downloaded; serial and address are set in Helvetica. The QR code (segno) carries the absolute
 verification URL built on `SITE_URL`, so a printed certificate can be checked with any phone camera.
-Nothing personal is printed: the village, its divisions, the year, the criteria version and the issuer.
+Nothing personal is printed: the village, its divisions, the year, the criteria version and the issuer, and
+on a valid certificate where its figures came from (`certificate_data_source`: "declared", or "declared,
+checked against platform data (difference …)"), read off the approved assessment's `input_sources`.
 """
 
 import io
@@ -15,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from villages.models import Certificate
+from villages.status_reasons import DataSource, data_source
 
 CHINESE_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
@@ -54,6 +57,17 @@ def certificate_divisions(certificate: Certificate) -> list[str]:
     return list(reversed(names))
 
 
+def certificate_data_source(certificate: Certificate, *, language: str | None = None) -> DataSource | None:
+    """Where the certified figures came from, in `language` (else the active one); None on a revoked certificate
+    or when no qualifying assessment stands behind it (the selectors of `villages.selectors.certificates`
+    annotate `assessment_input_sources`)."""
+    sources = getattr(certificate, "assessment_input_sources", None)
+    if certificate.revoked_on is not None or sources is None:
+        return None
+    with translation.override(language or translation.get_language()):
+        return data_source(sources)
+
+
 def chinese_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -62,7 +76,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate as a one-page A4 PDF, in Chinese; a revoked one says so across the page."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.lib.utils import ImageReader
+    from reportlab.lib.utils import ImageReader, simpleSplit
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -102,9 +116,15 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             (_("Issuing authority"), certificate.issuing_authority),
             (_("Issued on"), chinese_date(certificate.issued_on)),
         ]
+        source = certificate_data_source(certificate)
+        if source is not None:
+            facts.append((_("Source of the figures"), source.text))
         for label, value in facts:
-            page.drawString(35 * mm, y, f"{label}：{value}")
-            y -= 9 * mm
+            # A long value (the data's source with its differences) wraps within the inner frame.
+            for line in simpleSplit(f"{label}：{value}", CHINESE_FONT, 12, width - 70 * mm):
+                page.drawString(35 * mm, y, line)
+                y -= 6 * mm
+            y -= 3 * mm
         serial_label = f"{_('Serial number')}："
         page.drawString(35 * mm, y, serial_label)
         page.setFont(LATIN_BOLD_FONT, 13)

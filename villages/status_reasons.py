@@ -7,6 +7,11 @@ Each reason also has a stable code for programs:
     gained  shops_count (enough active shops) · shops_share (a large enough share of households)
     lost    location (the committee type no longer counts) · sales · shops · sales_shops (both short)
     either  not_recorded (the assessment kept no checks)
+
+`data_source` words where the scored figures came from, read off the assessment's `input_sources`
+(`villages.reconciliation.input_sources`): always the approved declaration, and where the platforms' data
+had a figure beside it, the difference — "declared, checked against platform data (sales: difference 3 %)";
+an assessment without platform figures says "declared" only. Codes: declared · checked.
 """
 
 from dataclasses import dataclass
@@ -51,6 +56,23 @@ class VersionYears:
 class StatusReason:
     code: str
     text: str
+
+
+SOURCE_DECLARED = "declared"
+SOURCE_CHECKED = "checked"
+SOURCE_CODES = (SOURCE_DECLARED, SOURCE_CHECKED)
+# The inputs the platforms' data can check, in the order they are named.
+CHECKED_INPUTS = ("ecommerce_sales", "active_shops")
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where an assessment's figures came from: a code, the words, and each checked input's difference."""
+
+    code: str
+    text: str
+    # input → (declared − platform) in % of the platform's figure; None when it has none (a platform figure 0).
+    differences: dict
 
 
 def excluded_since(committee_type: str, year: int, versions: list[VersionYears]) -> int | None:
@@ -138,4 +160,35 @@ def _gained(sales: dict, shops: dict) -> StatusReason:
         REASON_SHOPS_COUNT,
         _("gained: sales %(sales)s, %(shops)s active shops")
         % {"sales": sales_text, "shops": grouped_number(int(shops.get("actual") or 0))},
+    )
+
+
+def _checked_input_words(name: str) -> str:
+    return {"ecommerce_sales": _("sales"), "active_shops": _("active shops")}[name]
+
+
+def data_source(input_sources) -> DataSource:
+    """The words for an assessment's `input_sources`; anything not recorded as checked reads "declared"."""
+    differences, parts = {}, []
+    sources = input_sources if isinstance(input_sources, dict) else {}
+    for name in CHECKED_INPUTS:
+        source = sources.get(name)
+        if not isinstance(source, dict) or source.get("check") != "checked":
+            continue
+        percent = source.get("difference_percent")
+        if isinstance(percent, bool) or not isinstance(percent, int | float):
+            percent = None
+        differences[name] = percent
+        words = _checked_input_words(name)
+        if percent is None:
+            parts.append(_("%(input)s: no percentage, the platform figure is 0") % {"input": words})
+        else:
+            percent_text = trimmed_decimal(Decimal(str(percent)), 1)
+            parts.append(_("%(input)s: difference %(percent)s %%") % {"input": words, "percent": percent_text})
+    if not parts:
+        return DataSource(SOURCE_DECLARED, _("declared"), {})
+    return DataSource(
+        SOURCE_CHECKED,
+        _("declared, checked against platform data (%(differences)s)") % {"differences": _("; ").join(parts)},
+        differences,
     )

@@ -15,7 +15,7 @@ from villages.models import Certificate
 from villages.public_record_filters import STATUS_CHANGES, CertificateFilter, StatusChangeFilter
 from villages.selectors.certificates import certificates_for_listing
 from villages.selectors.status_changes import status_change_entries, status_changes_for_listing
-from villages.status_reasons import REASON_CODES
+from villages.status_reasons import REASON_CODES, SOURCE_CODES
 
 
 class CertificateSerializer(serializers.Serializer):
@@ -52,6 +52,17 @@ class StatusChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(source="reason.text", read_only=True, help_text="in the request's language")
     reason_code = serializers.ChoiceField(choices=list(REASON_CODES), source="reason.code", read_only=True)
     checks = CheckSerializer(many=True, read_only=True)
+    data_source = serializers.CharField(
+        source="source.text", read_only=True,
+        help_text="where the scored figures came from, in the request's language: 'declared', or 'declared, "
+                  "checked against platform data (…difference…)'",
+    )
+    data_source_code = serializers.ChoiceField(choices=list(SOURCE_CODES), source="source.code", read_only=True)
+    platform_difference_percent = serializers.DictField(
+        source="source.differences", read_only=True, child=serializers.FloatField(allow_null=True),
+        help_text="per input checked against the platforms' data (ecommerce_sales, active_shops): (declared − "
+                  "platform) in % of the platform's figure; null where the platform's figure is 0; empty if none",
+    )
 
 
 @extend_schema_view(

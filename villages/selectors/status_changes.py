@@ -3,23 +3,25 @@
 Read from the assessments, which exist only for approved reports (a reopened report's assessment is
 withdrawn, and its change with it). A page costs the same few queries whatever its length: the rows with
 their village and divisions, and the criteria versions once, which the reasons need to say since when a
-committee type no longer counts.
+committee type no longer counts. Each line also says where the scored figures came from (the approved
+declaration, checked against the platforms' data where they had figures), read off the same row.
 """
 
 from dataclasses import dataclass
 
 from villages.models import Assessment, CriteriaSet
-from villages.status_reasons import GAINED, LOST, StatusReason, VersionYears, status_reason
+from villages.status_reasons import GAINED, LOST, DataSource, StatusReason, VersionYears, data_source, status_reason
 
 from .visibility import assessments_visible_to
 
 
 @dataclass(frozen=True)
 class StatusChangeEntry:
-    """One line of the log: the assessment (with its village) and the reason in the active language."""
+    """One line of the log: the assessment (with its village), the reason and the data's source, in words."""
 
     assessment: Assessment
     reason: StatusReason
+    source: DataSource
 
     @property
     def village(self):
@@ -73,6 +75,7 @@ def status_change_entries(assessments, versions: list[VersionYears] | None = Non
             status_reason(
                 change=assessment.status_change, year=assessment.year, checks=assessment.checks, versions=versions
             ),
+            data_source(assessment.input_sources),
         )
         for assessment in rows
     ]

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from villages.certificate_documents import (
+    certificate_data_source,
     certificate_divisions,
     certificate_pdf,
     pdf_url,
@@ -34,6 +35,8 @@ def _certificate_context(certificate) -> dict:
     return {
         "certificate": certificate,
         "divisions": certificate_divisions(certificate),
+        "data_source": certificate_data_source(certificate),
+        "data_source_chinese": certificate_data_source(certificate, language="zh-hans"),
         "verify_url": verification_url(certificate.serial),
         "pdf_url": pdf_url(certificate.serial),
     }
