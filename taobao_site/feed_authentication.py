@@ -8,12 +8,14 @@ is stored. Three rules keep such a user to the feed and only the feed:
   permission class of the view runs: one rule, whatever permission classes a view sets.
 - `NoDataFeedLoginBackend` replaces Django's ModelBackend: a data-feed user cannot log in to the web pages,
   the admin or `POST /api/v1/auth/token/`, so they have no session and no ordinary token to go around it.
+  (It also loads a session's user with the inbox's unread count, for the page header, in the same query.)
 - `IsDataFeedCaller` is the feed views' permission: a caller authenticated by a feed token, nobody else.
 """
 
 import hashlib
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 
 from villages.models import DATA_FEEDS, FeedToken
+from villages.selectors.inbox import with_unread_count
 
 KEYWORD = "Feed"
 # `last_used_at` is written at most this often per token: a busy feed does not write the token row each request.
@@ -103,6 +106,11 @@ class NoDataFeedLoginBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and not is_data_feed_user(user)
+
+    def get_user(self, user_id):
+        # The header shows the unread count on every page: read with the user's row, it costs no query.
+        user = with_unread_count(get_user_model()._default_manager.filter(pk=user_id)).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class FeedTokenScheme(OpenApiAuthenticationExtension):

@@ -3,4 +3,4 @@
 Importing this package (Django's admin autodiscovery does) registers every model admin.
 """
 
-from villages.admin import certificates, conversions, evidence, feed, imports, mail, registry, season  # noqa: F401
+from villages.admin import certificates, conversions, evidence, feed, imports, inbox, mail, registry, season  # noqa: F401

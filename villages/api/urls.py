@@ -3,7 +3,17 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from villages.api import completeness, evidence, feed, imports, open_data, public_records, reconciliation, views
+from villages.api import (
+    completeness,
+    evidence,
+    feed,
+    imports,
+    inbox,
+    open_data,
+    public_records,
+    reconciliation,
+    views,
+)
 
 router = SimpleRouter()
 router.register("divisions", views.DivisionViewSet, basename="division")
@@ -47,6 +57,8 @@ urlpatterns = [
         name="report-attachment-file",
     ),
     path("reports/<str:report_id>/comments/", evidence.ReportCommentList.as_view(), name="report-comments"),
+    path("notifications/", inbox.NotificationList.as_view(), name="notification-list"),
+    path("notifications/<str:notification_id>/read/", inbox.NotificationRead.as_view(), name="notification-read"),
     path("open-data/", open_data.OpenDataIndex.as_view(), name="open-data"),
     path("feed/shop-years/", feed.FeedShopYears.as_view(), name="feed-shop-years"),
     path("feed/village-years/", feed.FeedVillageYears.as_view(), name="feed-village-years"),
