@@ -292,3 +292,14 @@ def test_the_inbox_page_runs_the_same_queries_for_one_entry_or_a_full_page(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(reverse("villages:inbox"), {"page": 2})
     assert len(page.context["entries"]) == 41 - 30
+
+
+def test_administrators_read_the_record_in_the_admin_and_nobody_changes_it(draft, official, reviewer, administrator):
+    report_submit(report=draft, by=official)
+    entry = inbox(reviewer)[0]
+    admin = page_client(administrator)
+    listing = admin.get("/admin/villages/notification/")
+    assert listing.status_code == 200
+    assert "official submitted the 2023 report" in listing.content.decode()
+    assert admin.post(f"/admin/villages/notification/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert page_client(reviewer).get("/admin/villages/notification/").status_code == 302
