@@ -8,12 +8,14 @@ is stored. Three rules keep such a user to the feed and only the feed:
   permission class of the view runs: one rule, whatever permission classes a view sets.
 - `NoDataFeedLoginBackend` replaces Django's ModelBackend: a data-feed user cannot log in to the web pages,
   the admin or `POST /api/v1/auth/token/`, so they have no session and no ordinary token to go around it.
+  (It also loads a session's user with the inbox's unread count, for the page header, in the same query.)
 - `IsDataFeedCaller` is the feed views' permission: a caller authenticated by a feed token, nobody else.
 """
 
 import hashlib
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 
 from villages.models import DATA_FEEDS, FeedToken
+from villages.selectors.inbox import with_unread_count
 
 KEYWORD = "Feed"
 # `last_used_at` is written at most this often per token: a busy feed does not write the token row each request.
@@ -106,8 +109,10 @@ class NoDataFeedLoginBackend(ModelBackend):
 
     def get_user(self, user_id):
         # A session exists only after a login, which `user_can_authenticate` refuses to data-feed users: reading
-        # the session's user again need not ask for the groups on every page.
-        return ModelBackend().get_user(user_id)
+        # the session's user again asks only whether the account is active, not for its groups. The header shows
+        # the inbox's unread count on every page: read with the user's row, it costs no query.
+        user = with_unread_count(get_user_model()._default_manager.filter(pk=user_id)).first()
+        return user if user is not None and ModelBackend.user_can_authenticate(self, user) else None
 
 
 class FeedTokenScheme(OpenApiAuthenticationExtension):

@@ -1,10 +1,12 @@
 """Login protection (django-axes): the answer to a locked-out login, and the client address behind nginx."""
 
-from axes.helpers import get_cool_off
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from villages.services.inbox import lockout_record
 
 API_PREFIX = "/api/"
 
@@ -14,7 +16,14 @@ def lockout_response(request, original_response, credentials):
 
     Axes counts an attempt made while locked out as another failure and restarts the cool-off from it, so the
     lock lifts exactly one cool-off after this request.
+
+    The attempt that locks the account (its failures reach the limit) also tells the account's owner, in their
+    inbox; the attempts refused while it stays locked do not tell them again.
     """
+    if getattr(request, "axes_failures_since_start", None) == get_failure_limit(request, credentials):
+        lockout_record(
+            username=get_client_username(request, credentials), address=getattr(request, "axes_ip_address", None)
+        )
     cool_off = get_cool_off(request)
     retry_at = timezone.localtime(timezone.now() + cool_off)
     minutes = int(cool_off.total_seconds() // 60)

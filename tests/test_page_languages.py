@@ -46,6 +46,7 @@ from villages.models import (
     ReviewEvent,
 )
 from villages.services.certificates import certificates_sync
+from villages.services.inbox import comment_notify
 
 # Text the crawl reads: the page's visible text and the attributes a person (or a screen reader) meets.
 HIDDEN = re.compile(r"<(script|style|noscript)\b.*?</\1>|<!--.*?-->", re.S | re.I)
@@ -108,7 +109,8 @@ def site(tree):
                                   sha256="0" * 64, uploaded_by=official)
     attachment.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     attachment.save()
-    ReportComment.objects.create(report=submitted, author=reviewer, text="请补充网店截图")
+    comment = ReportComment.objects.create(report=submitted, author=reviewer, text="请补充网店截图")
+    comment_notify(comment=comment)  # the clerk's inbox holds one entry
     job = ImportJob.objects.create(
         uploaded_by=official, kind="villages", file_name="villages.csv", status=ImportJob.Status.VALIDATED,
         invalid_count=1, errors=[{"row": 2, "column": "户数", "field": "households", "value": "abc",
@@ -118,7 +120,7 @@ def site(tree):
         "args": {
             "code": village.code, "report_id": submitted.pk, "shop_id": shop.pk, "shop_year_id": shop_year.pk,
             "pk": job.pk, "center_id": center.pk, "activity_id": activity.pk, "point_code": point.code,
-            "attachment_id": attachment.pk,
+            "attachment_id": attachment.pk, "notification_id": official.notifications.get().pk,
             "serial": Certificate.objects.get().serial,
         },
         "reports": {"approved": approved, "reopened": reopened},

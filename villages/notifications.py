@@ -2,6 +2,9 @@
 
 Village reports and townships' own reports are told the same way, each message linked to its report.
 
+Each message also lands in the recipients' in-app inbox (`villages.services.inbox`), in the same transaction,
+one entry per user, users without an e-mail address included.
+
 Mail never breaks a request. A step records each message as an `OutboundMail` row inside its own transaction
 (so a rolled-back step records nothing) and, once it has committed, hands the row to the `deliver_outbound_mail`
 task (`db_worker` in production; at once under the immediate backend of tests and `make run`), which sends it
@@ -18,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villages.models import REVIEWERS, AnnualReport, OutboundMail, ReviewEvent, TownshipReport
+from villages.models import REVIEWERS, AnnualReport, Notification, OutboundMail, ReviewEvent, TownshipReport
 from villages.money import format_yuan
 from villages.selectors.jurisdiction import users_responsible_for
+from villages.services.inbox import notifications_record, report_facts
 from villages.tasks import outbound_mail_enqueue
 
 Status = OutboundMail.Status
@@ -107,14 +111,21 @@ def report_submitted(*, report: AnnualReport | TownshipReport, event: ReviewEven
     facts = {**mailed.facts, "by": event.by.get_full_name() or event.by.get_username()}
     subject = _("Report for %(village)s (%(code)s), %(year)s, submitted for review") % facts
     body = _with_link(mailed.submitted_body % facts, report)
-    emails = users_responsible_for(facts["code"], REVIEWERS).exclude(email="").values_list("email", flat=True)
-    _record_and_send_after_commit(mailed, [(email, subject, body) for email in emails])
+    reviewers = list(users_responsible_for(facts["code"], REVIEWERS).values_list("pk", "email"))
+    notifications_record(
+        recipient_ids=[pk for pk, _email in reviewers], kind=Notification.Kind.SUBMITTED,
+        params=report_facts(report, event.by), report=report,
+    )
+    _record_and_send_after_commit(mailed, [(email, subject, body) for _pk, email in reviewers if email])
 
 
 def report_reviewed(*, report: AnnualReport | TownshipReport, event: ReviewEvent) -> None:
     """Tell the official who submitted the report that it was approved, returned or reopened, and why."""
     submitter = report.submitted_by
-    if submitter is None or not submitter.email:
+    if submitter is None:
+        return
+    _record_in_inbox(report, event, submitter)
+    if not submitter.email:
         return
     mailed = _mailed(report)
     facts = {
@@ -134,3 +145,17 @@ def report_reviewed(*, report: AnnualReport | TownshipReport, event: ReviewEvent
         "Reviewer's comment: %(comment)s\n"
     ) % facts
     _record_and_send_after_commit(mailed, [(submitter.email, subject, _with_link(body, report))])
+
+
+def _record_in_inbox(report: AnnualReport | TownshipReport, event: ReviewEvent, submitter) -> None:
+    """The submitter's inbox entry for a review step: approved, reopened or returned, as the mail says."""
+    if event.to_status == AnnualReport.Status.APPROVED:
+        kind = Notification.Kind.APPROVED
+    elif event.from_status == AnnualReport.Status.APPROVED:
+        kind = Notification.Kind.REOPENED
+    else:
+        kind = Notification.Kind.RETURNED
+    notifications_record(
+        recipient_ids=[submitter.pk], kind=kind,
+        params={**report_facts(report, event.by), "comment": event.comment}, report=report,
+    )

@@ -3,13 +3,14 @@
 `manage.py send_reminders` (daily, from cron or the `registry-reminders.timer`) looks for the windows that close
 within `REMINDER_DAYS_BEFORE_CLOSE` days (today included). For each, the villages expected to report
 (`villages.selectors.completeness`) whose report is missing, a draft or returned are grouped by the county
-officials whose divisions contain them, in two queries whatever the number of villages. Each official with
-an e-mail address gets one message listing their villages, recorded as an `OutboundMail` row and handed to
-the delivery task after commit, the same path as the review notifications (`villages.notifications`).
+officials whose divisions contain them, in two queries whatever the number of villages. Each official gets an
+entry in their in-app inbox, and each with an e-mail address one message listing their villages, recorded as
+an `OutboundMail` row and handed to the delivery task after commit, the same path as the review notifications
+(`villages.notifications`).
 
 Idempotent: a `ReportingReminder` row (unique per official, year and closing date) is created in the same
-transaction as the mail, so a second run, or two runs at once, sends nobody the same reminder twice. A window
-moved to a later date is a new deadline and earns one new reminder.
+transaction as the mail and the inbox entry, so a second run, or two runs at once, sends nobody the same
+reminder twice. A window moved to a later date is a new deadline and earns one new reminder.
 """
 
 import datetime
@@ -28,12 +29,14 @@ from villages.models import (
     COUNTY_OFFICIALS,
     AnnualReport,
     JurisdictionAssignment,
+    Notification,
     OutboundMail,
     ReportingReminder,
     ReportingWindow,
 )
 from villages.selectors.completeness import REASON_LABELS, expected_villages
 from villages.selectors.jurisdiction import outermost_prefixes
+from villages.services.inbox import notifications_record
 from villages.tasks import outbound_mail_enqueue
 
 Status = AnnualReport.Status
@@ -66,10 +69,10 @@ def owed_reports(year: int, prefixes: list[str]) -> list[OwedReport]:
 
 
 def _officials_with_prefixes() -> dict:
-    """{county official: their division prefixes}, for the active officials with an e-mail address."""
+    """{county official: their division prefixes}, for the active officials (with an e-mail address or not)."""
     assignments = (
         JurisdictionAssignment.objects.filter(
-            user__is_active=True, user__groups__name=COUNTY_OFFICIALS, user__email__gt=""
+            user__is_active=True, user__groups__name=COUNTY_OFFICIALS
         )
         .select_related("user", "division")
         .order_by("user__username", "division__code")
@@ -78,6 +81,10 @@ def _officials_with_prefixes() -> dict:
     for assignment in assignments:
         officials[assignment.user].append(assignment.division.code_prefix)
     return officials
+
+
+def _completeness_page(window: ReportingWindow) -> str:
+    return reverse("villages:completeness") + "?" + urlencode({"year": window.year})
 
 
 def _message(window: ReportingWindow, owed: list[OwedReport]) -> tuple[str, str]:
@@ -89,7 +96,7 @@ def _message(window: ReportingWindow, owed: list[OwedReport]) -> tuple[str, str]
         state = AnnualReport.Status(report.status).label if report.status else _("no report yet")
         lines.append(_("- %(name)s (%(code)s): %(state)s; expected because: %(reason)s") % {
             "name": report.name, "code": report.code, "state": state, "reason": REASON_LABELS[report.reason]})
-    page = settings.SITE_URL.rstrip("/") + reverse("villages:completeness") + "?" + urlencode({"year": window.year})
+    page = settings.SITE_URL.rstrip("/") + _completeness_page(window)
     body = (
         _("The reporting window for %(year)s closes on %(closes)s. These villages of yours have not submitted "
           "their report yet:") % facts
@@ -118,7 +125,8 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
 
 
 def _remind(official, window: ReportingWindow, owed: list[OwedReport]) -> bool:
-    """Record the reminder and its mail together; False when this official already had it."""
+    """Record the reminder, its inbox entry and its mail (for an official with an address) together; False when
+    this official already had it."""
     subject, body = _message(window, owed)
     try:
         with transaction.atomic():
@@ -128,6 +136,13 @@ def _remind(official, window: ReportingWindow, owed: list[OwedReport]) -> bool:
             )
             if not created:
                 return False
+            notifications_record(
+                recipient_ids=[official.pk], kind=Notification.Kind.WINDOW_CLOSING,
+                params={"year": window.year, "closes": window.closes_on.isoformat(), "count": len(owed)},
+                link=_completeness_page(window),
+            )
+            if not official.email:
+                return True
             mail = OutboundMail.objects.create(
                 recipient=official.email, subject=subject, body=body, next_attempt_at=timezone.now()
             )

@@ -3,4 +3,15 @@
 Importing this package (Django's admin autodiscovery does) registers every model admin.
 """
 
-from villages.admin import approval, certificates, conversions, evidence, feed, imports, mail, registry, season  # noqa: F401
+from villages.admin import (  # noqa: F401
+    approval,
+    certificates,
+    conversions,
+    evidence,
+    feed,
+    imports,
+    inbox,
+    mail,
+    registry,
+    season,
+)

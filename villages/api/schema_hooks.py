@@ -38,6 +38,7 @@ TAG_LABELS = {
     "exports": _("exports"),
     "open data": _("open data"),
     "feed": _("platform data feed"),
+    "inbox": _("inbox"),
 }
 
 

@@ -10,6 +10,7 @@ from .divisions import Division
 from .evidence import ReportAttachment, ReportComment
 from .feed import DATA_FEEDS, FeedBatch, FeedToken, PlatformShopYear, PlatformVillageYear
 from .imports import ImportJob
+from .inbox import Notification, NotificationKind
 from .jurisdiction import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
 from .notifications import OutboundMail
 from .reports import AnnualReport, ReportingWindow, ReviewEvent, TownshipReport
@@ -33,6 +34,8 @@ __all__ = [
     "FeedToken",
     "ImportJob",
     "JurisdictionAssignment",
+    "Notification",
+    "NotificationKind",
     "OnlineShop",
     "OutboundMail",
     "PlatformShopYear",

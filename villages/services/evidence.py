@@ -7,7 +7,7 @@ Who may do what:
   reviewer is reading, and once approved it is what the certification rests on, so it stays (a reopened
   report is returned, and its county may then change its evidence again);
 - comment: anyone who works on the report (its county's officials, its area's reviewers, administrators), in
-  any state.
+  any state; the others who work on it (its county's officials and its area's reviewers) find it in their inbox.
 The state is checked on the report row locked for the transaction, so an upload racing a submission either
 lands before it or is refused. A file is accepted by what its bytes prove (`villages.evidence_types`), within
 ATTACHMENT_MAX_BYTES, and stored under a name the registry gives it; the uploaded name is only shown.
@@ -29,6 +29,7 @@ from villages.selectors.evidence import may_see_evidence
 from villages.selectors.jurisdiction import may_edit_registry
 
 from .errors import ConflictError
+from .inbox import comment_notify
 from .recording import require
 
 NOT_YOUR_COUNTY = gettext_lazy(
@@ -146,5 +147,7 @@ def comment_text_validated(text) -> str:
 def comment_add(*, report: AnnualReport, by, text: str) -> ReportComment:
     """Add a comment to the report's thread; anyone who works on the report may, in any state."""
     require(may_see_evidence(by, report), NOT_ON_THIS_REPORT)
-    return ReportComment.objects.create(report=report, author=by, text=comment_text_validated(text))
+    comment = ReportComment.objects.create(report=report, author=by, text=comment_text_validated(text))
+    comment_notify(comment=comment)
+    return comment
 
