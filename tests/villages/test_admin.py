@@ -36,6 +36,7 @@ from villages.models import (
     Division,
     FeedBatch,
     ImportJob,
+    Notification,
     OnlineShop,
     OutboundMail,
     ProvinceApprovalPolicy,
@@ -54,6 +55,7 @@ from villages.models import (
     VillageConversion,
 )
 from villages.services.certificates import certificates_sync
+from villages.services.inbox import notifications_record, report_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +67,10 @@ REGISTRY_MODELS = sorted(
 # come from the official list (`load_divisions`), never from a hand-filled form.
 # A report's attachments and comments come from its page and the API, where the content and the rights are checked.
 # Tracked villages are marked on the completeness page or the API (their service checks the county), reminders only
-# by `send_reminders`. Feed batches are posted by the platforms through the feed API, never typed in.
+# by `send_reminders`. Feed batches are posted by the platforms through the feed API, never typed in. Inbox
+# entries are written by the steps and comments they tell of.
 DERIVED_MODELS = {
+    Notification,
     Assessment, Certificate, TaobaoTown, VillageCluster, ReviewEvent, ImportJob, Division, OutboundMail,
     ReportAttachment, ReportComment, ReportingTrack, ReportingReminder, FeedBatch,
 }
@@ -88,7 +92,11 @@ def one_of_everything(tree):
                                   sha256="0" * 64, uploaded_by=make_user("county_clerk"))
     attachment.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
     attachment.save()
-    ReportComment.objects.create(report=report, author=attachment.uploaded_by, text="see the statement")
+    comment = ReportComment.objects.create(report=report, author=attachment.uploaded_by, text="see the statement")
+    notifications_record(
+        recipient_ids=[make_user("reviewer_told").pk], kind=Notification.Kind.COMMENT,
+        params={**report_facts(report, comment.author), "comment": comment.text}, report=report,
+    )
     ReportingWindowFactory(year=2023)
     JurisdictionAssignmentFactory(division=tree.county)
     AssessmentFactory(village=village, report=report)

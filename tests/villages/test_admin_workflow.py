@@ -186,3 +186,14 @@ def test_report_change_page_shows_the_timeline_and_warnings(village, official, r
     content = page.content.decode()
     assert "review timeline" in content.lower()
     assert "900 active shops are declared for only 800 households" in content
+
+
+def test_the_return_confirmation_carries_report_ids_past_999_unlocalised(village, reviewer, client_for):
+    """The site groups thousands (USE_THOUSAND_SEPARATOR): an id in a form value must not become "12,345"."""
+    report = AnnualReportFactory(id=12345, village=village, status=Status.SUBMITTED)
+    client = client_for(_staff(reviewer))
+    url = reverse("admin:villages_annualreport_changelist")
+
+    first = client.post(url, {"action": "return_reports", ACTION_CHECKBOX_NAME: [report.pk]})
+
+    assert f'name="{ACTION_CHECKBOX_NAME}" value="12345"' in first.content.decode()

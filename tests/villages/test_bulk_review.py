@@ -417,3 +417,15 @@ def test_in_a_province_of_two_levels_each_reviewer_takes_their_own_step_in_bulk(
     apply(client_for(reviewer), ids)
     assert set(statuses(reports).values()) == {Status.APPROVED}
     assert Assessment.objects.filter(report__in=reports).count() == 3
+
+
+def test_the_queue_and_the_confirmation_carry_report_ids_past_999_unlocalised(client_for, tree, official, reviewer):
+    """The site groups thousands (USE_THOUSAND_SEPARATOR); PostgreSQL's sequences pass 999 in any long-lived
+    database, and a checkbox's value "12,345" would select nothing."""
+    report = report_submit(report=AnnualReportFactory(id=12345, village=VillageFactory(township=tree.town),
+                                                      year=2023), by=official)
+    client = client_for(reviewer)
+
+    assert 'name="report" value="12345"' in client.get(reverse("villages:review_queue")).content.decode()
+    page = confirm(client, [report.pk, 99999]).content.decode()
+    assert 'data-report="12345"' in page and "report no. 99999" in page
