@@ -277,6 +277,22 @@ def test_the_county_uploads_on_the_report_page_and_sees_the_file_listed(report, 
     assert ReportAttachment.objects.get().content_type == evidence_types.XLSX
 
 
+def test_the_report_timeline_lists_each_attached_file_among_the_review_steps(report, official, client_for):
+    client = client_for(official)
+    client.post(
+        reverse("villages:report_attachment_upload", args=[report.pk]),
+        {"attachment-file": upload("shops.xlsx", xlsx_bytes())},
+    )
+    report_submit(report=AnnualReport.objects.get(pk=report.pk), by=official)
+
+    page = client.get(reverse("villages:report_detail", args=[report.pk]))
+    timeline = page.context["timeline"]
+    assert [type(entry).__name__ for entry in timeline] == ["ReportAttachment", "ReviewEvent"]
+    html = page.content.decode()
+    section = html[html.index("Review timeline"):]
+    assert "Evidence attached" in section and "shops.xlsx" in section[: section.index("</section>")]
+
+
 def test_a_refused_upload_on_the_web_answers_400_with_the_reason(report, official, client_for):
     response = client_for(official).post(
         reverse("villages:report_attachment_upload", args=[report.pk]),

@@ -81,6 +81,13 @@ def evidence_context(user, report, *, attachment_form=None, comment_form=None) -
     }
 
 
+def evidence_in_timeline(events: list, evidence: dict) -> list:
+    """The review steps and the files attached to the report, in the order they happened (an attachment has
+    `uploaded_at` where a step has `at`)."""
+    attachments = evidence.get("attachments", []) if evidence.get("evidence_visible") else []
+    return sorted([*events, *attachments], key=lambda entry: getattr(entry, "at", None) or entry.uploaded_at)
+
+
 def _evidence_page(request, report, *, status=200, **forms_sent):
     context = evidence_context(request.user, report, **forms_sent)
     return render(request, "villages/report_evidence_page.html", {**context, "village": report.village},

@@ -49,6 +49,7 @@ from villages.services.reports import (
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 from .editing import delete_page, form_page, refusal_as_messages, refusal_on_form
+from .evidence import evidence_context, evidence_in_timeline
 
 PAGE_SIZE = 25
 
@@ -134,6 +135,8 @@ def _report_page(request, report, review_form=None, status=200, reopen_form=None
     previous = previous_approved_report(report) if in_scope else None
     warnings = report_warnings(report) if reviewable else []
     reconciliation = report_reconciliation(request.user, report) if in_scope else None
+    # Read once: the evidence section shows it, and the timeline lists each file where it was attached.
+    evidence = evidence_context(request.user, report)
     return render(
         request,
         "villages/report_detail.html",
@@ -143,7 +146,8 @@ def _report_page(request, report, review_form=None, status=200, reopen_form=None
             "village": report.village,
             "previous": previous,
             "in_scope": in_scope,
-            "timeline": list(report_timeline(report)) if in_scope else [],
+            "timeline": evidence_in_timeline(list(report_timeline(report)), evidence) if in_scope else [],
+            "evidence": evidence,
             "warnings": warnings,
             "reviewable": reviewable,
             "first_review": steps.first_review,
