@@ -97,9 +97,10 @@ def test_without_an_area_each_caller_gets_their_own(api_for, season):
     assert {row["code"]: row["expected"] for row in nation["children"]}["410000"] == 9
 
 
-# Auth (session-less: forced), groups, the area code's check, assignments, the area and its parents, the window,
-# the child divisions (not for a county), the grouped counts (or the county's villages), missing count and page.
-QUERIES = {"province": 9, "county": 8}
+# Auth (session-less: forced), the groups and assignments (one read), the area code's check, the area and its
+# parents, the window, the child divisions (not for a county), the grouped counts (or the county's villages),
+# missing count and page.
+QUERIES = {"province": 8, "county": 7}
 
 
 @pytest.mark.parametrize("villages", [10, 1000])

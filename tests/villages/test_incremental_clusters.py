@@ -18,22 +18,23 @@ pytestmark = pytest.mark.django_db
 YEAR = 2023
 STEP_KM = 4.0  # below the 5 km link distance
 FAILING = {"ecommerce_sales": 1_000_000}
-# The review step around the assessment: the reviewer's role (2, once per user), the claim (2: the conditional
-# UPDATE and the re-read) and the record (report, history, event: 3); in a test, report_approve's atomic block
-# is a SAVEPOINT and a RELEASE.
-REVIEW_STEP = 2 + 2 + 3 + 2
-# The assessment's own: criteria, one read of the village's years, the assessment, its certificate (one insert
-# or revocation), the township's sums (no write when it neither was nor becomes a town), the version bump...
-ASSESSMENT = 6
-# ...and the clusters: whether a Taobao village of the year lacks coordinates (then the year is relinked
-# whole), the walk (one query a step), the kept cluster's UPDATE and the new membership.
-JOIN = 4
+# The review step around the assessment: the reviewer's role (2, once per user), the claim (the conditional
+# UPDATE, which writes the step too: the row in hand is the stored one) and the record (history, event: 2); in a
+# test, report_approve's atomic block is a SAVEPOINT and a RELEASE.
+REVIEW_STEP = 2 + 1 + 2 + 2
+# The assessment's own: criteria, one read of the village's years, the platforms' figures beside the
+# declaration, the assessment, its certificate (one insert or revocation), the township's sums (no write when it
+# neither was nor becomes a town), the version bump...
+ASSESSMENT = 7
+# ...and the clusters: the walk (one query a step: here one, since the villages it reaches are in a stored
+# cluster, which is taken whole), the kept cluster's UPDATE and the new membership.
+JOIN = 3
 # A merge hands the other cluster's memberships over and deletes its row.
 MERGE = JOIN + 2
 # A reopening: the withdrawn row's delete, the township's own approved report (its last assessed village
-# went) and the town's delete; the check for villages without coordinates, the cluster's members, the kept
-# piece's UPDATE, the leaving memberships, the new cluster and its memberships.
-SPLIT = 3 + 6
+# went) and the town's delete; the cluster's members, the kept piece's UPDATE, the leaving memberships, the new
+# cluster and its memberships.
+SPLIT = 3 + 5
 
 
 @pytest.fixture

@@ -247,12 +247,12 @@ def test_the_report_pages_run_a_constant_number_of_queries(
         client.get(reverse("villages:report_create", args=[village.code]) + "?year=2023")
 
 
-# Session and user (4), the report, the registered figures (1), the reviewer's warnings with the platforms'
-# figures (3), the expected result (3); the confirmation also reads the reconciliation card (1). A new form:
-# the village and the registered figures.
-EDIT_FORM_QUERIES = 12
-SUBMIT_PAGE_QUERIES = 13
-NEW_FORM_QUERIES = 6
+# Session, user, and the groups and area in one read (3), the report, the registered figures (1), the reviewer's
+# warnings with the platforms' figures (3), the expected result (3); the confirmation also reads the
+# reconciliation card (1). A new form: the village and the registered figures.
+EDIT_FORM_QUERIES = 11
+SUBMIT_PAGE_QUERIES = 12
+NEW_FORM_QUERIES = 5
 
 
 @pytest.mark.django_db

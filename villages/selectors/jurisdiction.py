@@ -12,7 +12,8 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.auth.models import Group
+from django.db.models import Q, Value
 
 from villages import codes
 from villages.models import ADMINISTRATORS, COUNTY_OFFICIALS, REVIEWERS, JurisdictionAssignment
@@ -21,6 +22,7 @@ ANONYMOUS = "anonymous"
 NO_ROLE = "none"
 
 _CACHE_ATTRIBUTE = "_registry_jurisdiction"
+_GROUPS_ATTRIBUTE = "_registry_group_names"
 
 
 def user_role(user) -> str:
@@ -37,11 +39,36 @@ def user_role(user) -> str:
 
 
 def _group_names(user) -> frozenset[str]:
-    cached = getattr(user, "_registry_group_names", None)
+    cached = getattr(user, _GROUPS_ATTRIBUTE, None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._registry_group_names = cached
+        _load_roles(user)
+        cached = getattr(user, _GROUPS_ATTRIBUTE)
     return cached
+
+
+def _load_roles(user) -> None:
+    """Read the user's groups and assigned divisions in one query, and cache both on the user object: a request
+    that asks for the role almost always asks for the jurisdiction next."""
+    groups = (
+        Group.objects.filter(user=user)
+        .annotate(kind=Value("group"), level=Value(""))
+        .order_by()
+        .values_list("kind", "name", "level")
+    )
+    divisions = (
+        JurisdictionAssignment.objects.filter(user=user)
+        .annotate(kind=Value("division"))
+        .order_by()
+        .values_list("kind", "division__code", "division__level")
+    )
+    group_names, prefixes = [], []
+    for kind, name, level in groups.union(divisions, all=True):
+        if kind == "group":
+            group_names.append(name)
+        else:
+            prefixes.append(codes.code_prefix(name, level))
+    setattr(user, _GROUPS_ATTRIBUTE, frozenset(group_names))
+    setattr(user, _CACHE_ATTRIBUTE, tuple(sorted(prefixes)))
 
 
 def is_administrator(user) -> bool:
@@ -71,19 +98,14 @@ def jurisdiction_prefixes(user) -> tuple[str, ...] | None:
         return ()
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = tuple(
-            sorted(
-                codes.code_prefix(code, level)
-                for code, level in user.jurisdiction_assignments.values_list("division__code", "division__level")
-            )
-        )
-        setattr(user, _CACHE_ATTRIBUTE, cached)
+        _load_roles(user)
+        cached = getattr(user, _CACHE_ATTRIBUTE)
     return cached
 
 
 def forget_cached_jurisdiction(user) -> None:
     """Drop what was cached on the user object, after its groups or assignments changed (the services call it)."""
-    for attribute in (_CACHE_ATTRIBUTE, "_registry_group_names"):
+    for attribute in (_CACHE_ATTRIBUTE, _GROUPS_ATTRIBUTE):
         if hasattr(user, attribute):
             delattr(user, attribute)
 

@@ -57,7 +57,7 @@ from villages.selectors.conversions import after_year_q, committee_types_in_year
 from villages.selectors.township_points import representative_points
 from villages.services.certificates import certificates_sync, village_certificate_refresh
 from villages.services.data_version import published_data_changed
-from villages.services.reconciliation import report_input_sources
+from villages.services.reconciliation import report_input_sources_of
 
 StatusChange = Assessment.StatusChange
 
@@ -156,7 +156,7 @@ def _assessment_record(*, report: AnnualReport, criteria_set: CriteriaSet) -> _R
         village_id=report.village_id,
         year=report.year,
         report=report,
-        input_sources=report_input_sources(report_ids=[report.pk])[report.pk],
+        input_sources=report_input_sources_of(report),
         **_assessment_fields(criteria_set, inputs, previous_qualified),
     )
     if replaced_id is None:
@@ -478,17 +478,14 @@ def clusters_relink(*, year: int, criteria_set: CriteriaSet, village: Village, q
     beyond the box. The result equals what `clusters_refresh` gives for the year, in a few queries.
 
     A Taobao village without coordinates stands at its township's representative point, as in
-    `clusters_refresh`: while the year has such villages, the walk reads each village's position (its own
-    coordinates, else that point, computed in the query) and its boxes are on positions; the clusters count
-    the villages so placed as approximate. Only the villages around the one that changed are read.
+    `clusters_refresh`: the walk reads each village's position (its own coordinates, else that point, computed
+    in the query only for the villages without them) and its boxes are on positions; the clusters count the
+    villages so placed as approximate. Only the villages around the one that changed are read.
     """
     criteria = scoring.ClusterCriteria.of(criteria_set)
     placed: dict[int, scoring.ClusterMember] = {}
-    unlocated = Assessment.objects.filter(year=year, qualified=True).filter(
-        Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
-    ).exists()
     if qualified:
-        _cluster_join(year=year, criteria=criteria, village=village, placed=placed, unlocated=unlocated)
+        _cluster_join(year=year, criteria=criteria, village=village, placed=placed)
     else:
         _cluster_leave(year=year, criteria=criteria, village=village, placed=placed)
 
@@ -519,9 +516,9 @@ def _with_positions(assessments):
     return assessments.annotate(position_latitude=position("latitude"), position_longitude=position("longitude"))
 
 
-def _position_of(village: Village, unlocated: bool) -> tuple:
-    """The village's position while the year has villages without coordinates: its own, or its township's point."""
-    if not unlocated or (village.latitude is not None and village.longitude is not None):
+def _position_of(village: Village) -> tuple:
+    """The village's position: its own coordinates, or its township's point (one or two queries) if it has none."""
+    if village.latitude is not None and village.longitude is not None:
         return village.latitude, village.longitude
     return representative_points([village.township_id]).get(village.township_id, (None, None))
 
@@ -554,10 +551,13 @@ def _linked(a: scoring.ClusterMember, b: scoring.ClusterMember, link_km: float) 
     return scoring.haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= link_km
 
 
-def _within_reach_q(members: list[scoring.ClusterMember], link_km: float, on: str = "village__") -> Q:
-    """Villages of the members' townships or inside a box around a located member that holds every point
-    within `link_km` of it (a degree of longitude measured at the box's edge nearest the pole, with margin).
-    The box is on the villages' own coordinates, or on the positions `_with_positions` gives (`on="position_"`)."""
+def _within_reach_q(members: list[scoring.ClusterMember], link_km: float) -> Q:
+    """Villages of the members' townships or whose position is inside a box around a located member that holds
+    every point within `link_km` of it (a degree of longitude measured at the box's edge nearest the pole, with
+    margin). The position is the village's own coordinates, or for a village without them the one
+    `_with_positions` gives: the condition on it is the last resort, so the database computes it for those
+    villages only."""
+    unlocated = Q(village__latitude__isnull=True) | Q(village__longitude__isnull=True)
     reach = Q(village__township_id__in=sorted({member.township_code for member in members}))
     latitude_reach = link_km / scoring.KM_PER_DEGREE_LATITUDE * 1.01
     for member in members:
@@ -565,17 +565,17 @@ def _within_reach_q(members: list[scoring.ClusterMember], link_km: float, on: st
             continue
         edge = min(89.0, abs(member.latitude) + latitude_reach)
         longitude_reach = latitude_reach / max(math.cos(math.radians(edge)), 0.01)
-        reach |= Q(
-            **{
-                f"{on}latitude__range": (member.latitude - latitude_reach, member.latitude + latitude_reach),
-                f"{on}longitude__range": (member.longitude - longitude_reach, member.longitude + longitude_reach),
-            }
-        )
+        box = {
+            "latitude__range": (member.latitude - latitude_reach, member.latitude + latitude_reach),
+            "longitude__range": (member.longitude - longitude_reach, member.longitude + longitude_reach),
+        }
+        reach |= Q(**{f"village__{name}": bounds for name, bounds in box.items()})
+        reach |= unlocated & Q(**{f"position_{name}": bounds for name, bounds in box.items()})
     return reach
 
 
 def _cluster_join(
-    *, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict, unlocated: bool
+    *, year: int, criteria: scoring.ClusterCriteria, village: Village, placed: dict
 ) -> None:
     """A village gained its status: merge it with the groups it links to (see `clusters_relink`).
 
@@ -584,15 +584,7 @@ def _cluster_join(
     """
     link_km = settings.CLUSTER_LINK_KM
     cluster_of = _Membership.objects.filter(village_id=OuterRef("village_id"), villagecluster__year=year)
-    year_villages = Assessment.objects.filter(year=year, qualified=True)
-    if unlocated:
-        year_villages, boxes_on = _with_positions(year_villages), "position_"
-    else:
-        # Every position is the village's own: the boxes stay on its coordinates (and their index).
-        year_villages = year_villages.annotate(
-            position_latitude=F("village__latitude"), position_longitude=F("village__longitude")
-        )
-        boxes_on = "village__"
+    year_villages = _with_positions(Assessment.objects.filter(year=year, qualified=True))
     taobao_villages = (
         year_villages.exclude(village_id=village.pk)
         .annotate(cluster_id=Subquery(cluster_of.values("villagecluster_id")[:1]))
@@ -605,7 +597,7 @@ def _cluster_join(
         village.township_id,
         village.latitude,
         village.longitude,
-        *_position_of(village, unlocated),
+        *_position_of(village),
         placed,
     )
     group = {village.pk: joined}
@@ -613,7 +605,7 @@ def _cluster_join(
     waiting: dict = {}
     frontier = [joined]
     while frontier:
-        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km, boxes_on))
+        in_reach = taobao_villages.filter(_within_reach_q(frontier, link_km))
         clusters_in_reach = _Membership.objects.filter(
             villagecluster__year=year, village_id__in=in_reach.values("village_id")
         ).exclude(villagecluster_id__in=list(merged_clusters))

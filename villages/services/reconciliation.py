@@ -29,6 +29,14 @@ def report_input_sources(*, report_ids) -> dict[int, dict]:
     }
 
 
+def report_input_sources_of(report) -> dict:
+    """The sources of one report's inputs: from the platform figures `with_platform_figures` annotated on the
+    row in hand (no query), else read (one query)."""
+    if hasattr(report, "platform_sales"):
+        return reconciliation.input_sources(reconciliation_of(report))
+    return report_input_sources(report_ids=[report.pk])[report.pk]
+
+
 class FeedRegistration(NamedTuple):
     shop: OnlineShop
     created: bool

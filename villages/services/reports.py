@@ -149,21 +149,39 @@ class _ReportKind:
     withdrawn: Callable
 
 
-def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal, where: Q | None = None, explain=None):
-    """Claim the row if its status allows the step; return the claimed row and its status before the step.
+def _claim_step(
+    kind: _ReportKind,
+    report,
+    *,
+    allowed_from,
+    refusal,
+    changes: dict,
+    where: Q | None = None,
+    explain=None,
+    check=None,
+):
+    """Claim the row if its status allows the step, and make the step's `changes`; return the claimed row (with
+    the changes), its status before the step and whether the claim wrote the changes.
 
     The claim is the one conditional UPDATE (status still one of `allowed_from`, and the row meets `where`: the
-    levels of approval that let this user take the step). When the row in hand is older than the stored one, a
-    second claim on the status alone and a re-read take its place; only when that matches nothing is the status
-    read, to say why: gone, not in a state for this step, refused at this level (`explain(status)` raises), or
-    changed by someone else meanwhile.
+    levels of approval that let this user take the step), and while the row in hand is still the stored one it
+    writes the changes too: `_record_step` then writes only the history. When the row in hand is older than the
+    stored one, a second claim on the status alone and a re-read take its place, and the changes are saved with
+    the history; only when that matches nothing is the status read, to say why: gone, not in a state for this
+    step, refused at this level (`explain(status)` raises), or changed by someone else meanwhile. `check(row)`,
+    called on the claimed row before its changes, may refuse the step (the caller's transaction undoes the claim).
     """
     model = kind.model
     conditions = {"status__in": tuple(allowed_from)}
+    changes = {**changes, "updated_at": timezone.now()}
     # The row in hand is still the stored one (same version): the claim alone suffices, nothing is re-read.
-    if claim(model, report.pk, conditions={**conditions, "version": report.version}, where=where):
+    if claim(model, report.pk, conditions={**conditions, "version": report.version}, updates=changes, where=where):
+        previous = report.status
         report.version += 1
-        return report, report.status
+        if check is not None:
+            check(report)
+        _apply(report, changes)
+        return report, previous, True
     if not claim(model, report.pk, conditions=conditions, where=where):
         current = model.objects.filter(pk=report.pk).values_list("status", flat=True).first()
         if current is None:
@@ -174,14 +192,32 @@ def _claim_step(kind: _ReportKind, report, *, allowed_from, refusal, where: Q | 
             explain(current, approval_levels(kind.place_code(report)))
         raise ConflictError(ACTED_MEANWHILE)
     claimed = model.objects.select_related(kind.related).get(pk=report.pk)
-    return claimed, claimed.status
+    previous = claimed.status
+    if check is not None:
+        check(claimed)
+    _apply(claimed, changes)
+    return claimed, previous, False
 
 
-def _record_step(kind: _ReportKind, report, *, by, from_status: str, comment: str = "") -> ReviewEvent:
-    """Save the step with its author in the history, and append it to the report's timeline (a ReviewEvent)."""
+def _apply(report, changes: dict) -> None:
+    for name, value in changes.items():
+        setattr(report, name, value)
+
+
+def _review_changes(status, by, comment: str) -> dict:
+    """What a reviewer's step writes on the report: the new status, who took the step, when, and the comment."""
+    return {"status": status, "reviewed_by": by, "reviewed_at": timezone.now(), "review_comment": comment}
+
+
+def _record_step(kind: _ReportKind, report, *, by, from_status: str, written: bool, comment: str = "") -> ReviewEvent:
+    """Record the step with its author in the history (saving the row first unless the claim wrote the step's
+    changes), and append it to the report's timeline (a ReviewEvent)."""
     report._history_user = by
     report._change_reason = report.status
-    report.save()
+    if written:
+        kind.model.history.bulk_history_create([report], update=True)
+    else:
+        report.save()
     return ReviewEvent.objects.create(
         **{kind.event_field: report}, from_status=from_status, to_status=report.status, by=by, comment=comment
     )
@@ -223,19 +259,16 @@ def check_reporting_window(report, *, today=None) -> None:
 
 def _submit_step(kind: _ReportKind, *, report, by):
     require(may_edit_registry(by, kind.place_code(report)), kind.not_your_county)
-    report, previous = _claim_step(
+    report, previous, written = _claim_step(
         kind,
         report,
         allowed_from=kind.model.EDITABLE_STATUSES,
         refusal=_("Only a draft or returned report can be submitted; this one is %(status)s."),
+        # The exemption a reopening gave covers this one resubmission; a later return meets the window again.
+        changes={"reopened": False, "status": Status.SUBMITTED, "submitted_by": by, "submitted_at": timezone.now()},
+        check=check_reporting_window,
     )
-    check_reporting_window(report)
-    # The exemption a reopening gave covers this one resubmission; a later return meets the window again.
-    report.reopened = False
-    report.status = Status.SUBMITTED
-    report.submitted_by = by
-    report.submitted_at = timezone.now()
-    event = _record_step(kind, report, by=by, from_status=previous)
+    event = _record_step(kind, report, by=by, from_status=previous, written=written)
     notifications.report_submitted(report=report, event=event)
     return report
 
@@ -250,20 +283,17 @@ def _first_review_step(kind: _ReportKind, *, report, by, comment: str = ""):
         if levels == 1:
             raise ConflictError(SINGLE_LEVEL)
 
-    report, previous = _claim_step(
+    report, previous, written = _claim_step(
         kind,
         report,
         allowed_from=(Status.SUBMITTED,),
         refusal=_("Only a submitted report can pass first review; this one is %(status)s."),
+        changes=_review_changes(Status.FIRST_PASSED, by, (comment or "").strip()),
         where=two_levels_q(code),
         explain=explain,
     )
-    report.status = Status.FIRST_PASSED
-    report.reviewed_by = by
-    report.reviewed_at = timezone.now()
-    report.review_comment = (comment or "").strip()
     # No mail: the county's report is not decided yet, and it now waits in the province reviewers' queue.
-    _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
+    _record_step(kind, report, by=by, from_status=previous, written=written, comment=report.review_comment)
     return report
 
 
@@ -284,19 +314,16 @@ def _approve_step(kind: _ReportKind, *, report, by, comment: str = ""):
                 raise ConflictError(NOT_FIRST_REVIEWED)
             raise PermissionDenied(FINAL_BY_PROVINCE)
 
-    report, previous = _claim_step(
+    report, previous, written = _claim_step(
         kind,
         report,
         allowed_from=(Status.SUBMITTED, Status.FIRST_PASSED),
         refusal=_("Only a submitted report can be approved; this one is %(status)s."),
+        changes=_review_changes(Status.APPROVED, by, (comment or "").strip()),
         where=where,
         explain=explain,
     )
-    report.status = Status.APPROVED
-    report.reviewed_by = by
-    report.reviewed_at = timezone.now()
-    report.review_comment = (comment or "").strip()
-    event = _record_step(kind, report, by=by, from_status=previous, comment=report.review_comment)
+    event = _record_step(kind, report, by=by, from_status=previous, written=written, comment=report.review_comment)
     kind.approved(report)
     notifications.report_reviewed(report=report, event=event)
     return report
@@ -321,19 +348,16 @@ def _return_step(kind: _ReportKind, *, report, by, comment: str):
         if chain == 2:
             raise ConflictError(NOT_FIRST_REVIEWED)
 
-    report, previous = _claim_step(
+    report, previous, written = _claim_step(
         kind,
         report,
         allowed_from=(Status.SUBMITTED, Status.FIRST_PASSED),
         refusal=_("Only a submitted report can be returned; this one is %(status)s."),
+        changes=_review_changes(Status.RETURNED, by, comment),
         where=where,
         explain=explain,
     )
-    report.status = Status.RETURNED
-    report.reviewed_by = by
-    report.reviewed_at = timezone.now()
-    report.review_comment = comment
-    event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
+    event = _record_step(kind, report, by=by, from_status=previous, written=written, comment=comment)
     notifications.report_reviewed(report=report, event=event)
     return report
 
@@ -349,20 +373,16 @@ def _reopen_step(kind: _ReportKind, *, report, by, comment: str):
         if chain == 2:
             raise PermissionDenied(FINAL_BY_PROVINCE)
 
-    report, previous = _claim_step(
+    report, previous, written = _claim_step(
         kind,
         report,
         allowed_from=(Status.APPROVED,),
         refusal=_("Only an approved report can be reopened; this one is %(status)s."),
+        changes={**_review_changes(Status.RETURNED, by, comment), "reopened": True},
         where=where,
         explain=explain,
     )
-    report.status = Status.RETURNED
-    report.reopened = True
-    report.reviewed_by = by
-    report.reviewed_at = timezone.now()
-    report.review_comment = comment
-    event = _record_step(kind, report, by=by, from_status=previous, comment=comment)
+    event = _record_step(kind, report, by=by, from_status=previous, written=written, comment=comment)
     kind.withdrawn(report)
     notifications.report_reviewed(report=report, event=event)
     return report
