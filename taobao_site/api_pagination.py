@@ -14,7 +14,11 @@ Three ways to ask for a page, one answer shape `{"count", "count_is_estimate", "
 
 `count` is exact up to `COUNT_ESTIMATE_THRESHOLD` rows (default 10,000), counted with a LIMIT so that a large
 list costs no more than the threshold. Beyond it, on PostgreSQL, `count` is the planner's estimate of the
-filtered query's rows (one EXPLAIN, no execution) and `count_is_estimate` is true; SQLite counts exactly.
+filtered query's rows (one EXPLAIN, no execution) and `count_is_estimate` is true; SQLite counts exactly. The
+EXPLAIN comes first: when the planner expects more than `TRUSTED_ESTIMATE_FACTOR` times the threshold, the
+list is not counted at all (the national lists: one cheap statement instead of a count over the threshold's
+rows and then the EXPLAIN), so only a plan wrong by that factor could call a list below the threshold an
+estimate, and it would say so.
 """
 
 import base64
@@ -42,6 +46,7 @@ MAX_CURSOR_LENGTH = 1000
 MAX_INTEGER = 2**63 - 1
 AFTER = "after"
 BEFORE = "before"
+TRUSTED_ESTIMATE_FACTOR = 10
 
 
 class Keyset:
@@ -147,11 +152,14 @@ def bounded_count(queryset) -> tuple[int, bool]:
     if connections[queryset.db].vendor != "postgresql":
         return unordered.count(), False
     threshold = settings.COUNT_ESTIMATE_THRESHOLD
+    plan = json.loads(unordered.explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate > threshold * TRUSTED_ESTIMATE_FACTOR:
+        return estimate, True
     counted = unordered[: threshold + 1].count()
     if counted <= threshold:
         return counted, False
-    plan = json.loads(unordered.explain(format="json"))
-    return max(counted, int(plan[0]["Plan"]["Plan Rows"])), True
+    return max(counted, estimate), True
 
 
 class RegistryPagination(BasePagination):

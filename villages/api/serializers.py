@@ -24,6 +24,7 @@ from villages.models import (
     VillageConversion,
 )
 from villages.models.base import CHINA_LATITUDE, CHINA_LONGITUDE
+from villages.selectors.listings import attach_latest_assessments
 from villages.selectors.visibility import villages_visible_to
 from villages.services.criteria import CRITERIA_FIELDS
 from villages.services.reports import REPORT_FIGURES, TOWNSHIP_REPORT_FIGURES
@@ -46,6 +47,15 @@ class DivisionSerializer(CompiledRepresentation, serializers.ModelSerializer):
 class LatestAssessmentSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     qualified = serializers.BooleanField()
+
+
+class VillageListSerializer(serializers.ListSerializer):
+    """A page of villages: their latest assessments are read for the whole page at once (one query)."""
+
+    def to_representation(self, data):
+        villages = list(data.all() if hasattr(data, "all") else data)
+        attach_latest_assessments(villages)
+        return super().to_representation(villages)
 
 
 class VillageSerializer(CompiledRepresentation, serializers.ModelSerializer):
@@ -75,14 +85,13 @@ class VillageSerializer(CompiledRepresentation, serializers.ModelSerializer):
             "latest_assessment",
         ]
         read_only_fields = fields
+        list_serializer_class = VillageListSerializer
 
     @extend_schema_field(LatestAssessmentSerializer(allow_null=True))
     def get_latest_assessment(self, village):
-        """Read off what `villages_for_listing` prefetches for the page's villages; no query per row."""
-        if not village.latest_assessments:
-            return None
-        latest = village.latest_assessments[0]
-        return {"year": latest.year, "qualified": latest.qualified}
+        """Read off what `attach_latest_assessments` set for the page's villages (one query for a single one)."""
+        attach_latest_assessments([village])
+        return village.latest_assessment
 
 
 class OnlineShopSerializer(CompiledRepresentation, serializers.ModelSerializer):

@@ -7,7 +7,7 @@ that an index serves: code for divisions and villages, id for shops, newest firs
 reports and assessments.
 """
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Subquery
 
 from villages.models import (
     Assessment,
@@ -37,20 +37,33 @@ def divisions_for_listing():
 def latest_assessments():
     """Each village's assessment of its most recent year (one row per village that was ever scored)."""
     latest_year = Assessment.objects.filter(village_id=OuterRef("village_id")).order_by("-year").values("year")[:1]
-    return Assessment.objects.filter(year=Subquery(latest_year)).only("village_id", "year", "qualified").order_by()
+    return Assessment.objects.filter(year=Subquery(latest_year)).order_by()
 
 
 def villages_for_listing(user):
-    """Visible villages in code order, each with `latest_assessments` (none or one) for the rows fetched.
+    """Visible villages in code order; `attach_latest_assessments` adds what a page shows of their scoring."""
+    return villages_visible_to(user).order_by("code")
 
-    A prefetch rather than an annotation: it runs once for the villages of the page, whereas a subquery in the
-    SELECT is evaluated for every row an OFFSET skips.
+
+def attach_latest_assessments(villages) -> None:
+    """Set `latest_assessment` ({"year", "qualified"} of its most recent year, or None) on each village given,
+    in one query for all of them.
+
+    After the page is fetched rather than as an annotation, since a subquery in the SELECT is evaluated for
+    every row an OFFSET skips; and plain values rather than a prefetch of Assessment rows, which would build a
+    model instance per village for two fields.
     """
-    return (
-        villages_visible_to(user)
-        .order_by("code")
-        .prefetch_related(Prefetch("assessments", queryset=latest_assessments(), to_attr="latest_assessments"))
-    )
+    villages = [village for village in villages if not hasattr(village, "latest_assessment")]
+    if not villages:
+        return
+    latest = {
+        village_id: {"year": year, "qualified": qualified}
+        for village_id, year, qualified in latest_assessments()
+        .filter(village_id__in=[village.pk for village in villages])
+        .values_list("village_id", "year", "qualified")
+    }
+    for village in villages:
+        village.latest_assessment = latest.get(village.pk)
 
 
 def certified_villages_on_map(user):
