@@ -12,8 +12,11 @@ a converter:
   would turn it into (`str`, `int`, `bool`), and use the field's own `to_representation` otherwise; every other
   field converts with its own `to_representation`;
 - a value of None is None, as in DRF;
-- method fields, relations, nested serializers and `source="*"` go through DRF's own path, as does any field
-  whose attribute cannot be read plainly (so that defaults and SkipField keep DRF's meaning).
+- a list (`many=True`) or dictionary (`DictField(child=...)`) of plain serializers over stored JSON (an
+  assessment's checks and input sources) writes each item's keys with its fields' converters; an item that
+  lacks one of the fields, or holds anything but a dictionary, is written by DRF;
+- method fields, relations, other nested serializers and `source="*"` go through DRF's own path, as does any
+  field whose attribute cannot be read plainly (so that defaults and SkipField keep DRF's meaning).
 
 `tests/api/test_compiled_representation.py` checks, serializer by serializer, that the output equals DRF's.
 """
@@ -23,6 +26,7 @@ from operator import attrgetter
 from rest_framework import fields, relations, serializers
 
 _PASS_THROUGH = {fields.CharField: str, fields.IntegerField: int, fields.BooleanField: bool}
+_BY_DRF, _LEFT_OUT = object(), object()
 _DRF_PATH = (serializers.SerializerMethodField, relations.RelatedField, relations.ManyRelatedField,
              serializers.BaseSerializer)
 
@@ -37,6 +41,53 @@ def _converter(field):
         return value if type(value) is kind else convert(value)
 
     return pass_through
+
+
+def _plain_item_writer(serializer):
+    """A writer of one JSON item (a dict) as `serializer` (a plain Serializer of simple fields) writes it, or None
+    when the serializer has fields that are not read straight off the item's keys."""
+    if type(serializer).to_representation is not serializers.Serializer.to_representation:
+        return None
+    plan = []
+    for field in serializer._readable_fields:
+        if isinstance(field, _DRF_PATH) or field.source_attrs != [field.field_name]:
+            return None
+        # A key the item lacks, as `Field.get_attribute` reads it: null if the field allows it, else left out if
+        # the field is optional; a default or an error is DRF's to give.
+        if field.default is not fields.empty or (field.required and not field.allow_null):
+            missing = _BY_DRF
+        else:
+            missing = None if field.allow_null else _LEFT_OUT
+        plan.append((field.field_name, _converter(field), missing))
+
+    def write(item):
+        if type(item) is not dict:
+            return serializer.to_representation(item)
+        row = {}
+        for name, convert, missing in plan:
+            if name in item:
+                value = item[name]
+                row[name] = None if value is None else convert(value)
+            elif missing is _BY_DRF:
+                return serializer.to_representation(item)
+            elif missing is not _LEFT_OUT:
+                row[name] = missing
+        return row
+
+    return write
+
+
+def _nested_converter(field):
+    """The converter of a list or dict of plain serializers (see the module's docstring), or None."""
+    if type(field) is serializers.ListSerializer:
+        write = _plain_item_writer(field.child)
+        return None if write is None else (lambda items: [write(item) for item in items])
+    if type(field) is fields.DictField and isinstance(field.child, serializers.Serializer):
+        write = _plain_item_writer(field.child)
+        return None if write is None else (
+            lambda items: {str(key): None if item is None else write(item) for key, item in items.items()}
+        )
+    return None
 
 
 def _drf_value(field, instance, row):
@@ -57,7 +108,10 @@ class CompiledRepresentation:
         if plan is None:
             plan = []
             for field in self._readable_fields:
-                if isinstance(field, _DRF_PATH) or field.source == "*" or not field.source_attrs:
+                nested = _nested_converter(field) if field.source_attrs else None
+                if nested is not None:
+                    plan.append((field, attrgetter(".".join(field.source_attrs)), nested))
+                elif isinstance(field, _DRF_PATH) or field.source == "*" or not field.source_attrs:
                     plan.append((field, None, None))
                 else:
                     plan.append((field, attrgetter(".".join(field.source_attrs)), _converter(field)))

@@ -51,6 +51,22 @@ def varied_rows(tree, official, reviewer):
     make_assessment(placed, 2022, qualified=True, status_change="new")
     make_assessment(placed, 2023, qualified=False, status_change="lost")
     make_assessment(elsewhere, 2023, qualified=True)
+    # Stored JSON of every shape the nested items take: a key the item lacks (null, or left out), one the
+    # serializer does not know, a null item, figures from the platforms.
+    odd = make_assessment(bare, 2021, qualified=False)
+    odd.checks = [
+        {**odd.checks[0], "certified_in": 2019, "unknown": "x"},
+        {"key": "sales", "passed": False, "actual": None, "required": 10_000_000, "gap": None},
+    ]
+    odd.input_sources = {
+        "ecommerce_sales": {
+            "source": "declared", "check": "checked", "platform": 9_000_000, "difference_percent": 12.5,
+            "flagged": True,
+        },
+        "active_shops": {"source": "declared", "check": "unchecked", "platform": None, "difference_percent": None},
+        "households": None,
+    }
+    odd.save()
     OnlineShopFactory(village=placed, closed_on=None)
     OnlineShopFactory(village=bare, opened_on=datetime.date(2020, 5, 1), closed_on=datetime.date(2023, 1, 31))
     draft = AnnualReportFactory(village=bare, year=2023)
