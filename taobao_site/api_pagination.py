@@ -14,11 +14,12 @@ Three ways to ask for a page, one answer shape `{"count", "count_is_estimate", "
 
 `count` is exact up to `COUNT_ESTIMATE_THRESHOLD` rows (default 10,000), counted with a LIMIT so that a large
 list costs no more than the threshold. Beyond it, on PostgreSQL, `count` is the planner's estimate of the
-filtered query's rows (one EXPLAIN, no execution) and `count_is_estimate` is true; SQLite counts exactly. The
-EXPLAIN comes first: when the planner expects more than `TRUSTED_ESTIMATE_FACTOR` times the threshold, the
-list is not counted at all (the national lists: one cheap statement instead of a count over the threshold's
-rows and then the EXPLAIN), so only a plan wrong by that factor could call a list below the threshold an
-estimate, and it would say so.
+filtered query's rows (one EXPLAIN, no execution) and `count_is_estimate` is true; SQLite counts exactly. In
+steps, so that the national lists are never counted to the threshold: a count up to a tenth of it
+(`TRUSTED_ESTIMATE_FACTOR`) settles most lists in one cheap statement; beyond that, the EXPLAIN; a list the
+planner expects to be more than ten times the threshold is then not counted further (only a plan wrong by that
+factor could call a list below the threshold an estimate, and it would say so), any other is counted to the
+threshold as before.
 """
 
 import base64
@@ -152,6 +153,10 @@ def bounded_count(queryset) -> tuple[int, bool]:
     if connections[queryset.db].vendor != "postgresql":
         return unordered.count(), False
     threshold = settings.COUNT_ESTIMATE_THRESHOLD
+    probe = threshold // TRUSTED_ESTIMATE_FACTOR
+    counted = unordered[: probe + 1].count()
+    if counted <= probe:
+        return counted, False
     plan = json.loads(unordered.explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     if estimate > threshold * TRUSTED_ESTIMATE_FACTOR:

@@ -1,14 +1,9 @@
 """Fixtures for the API tests: DRF clients, anonymous or authenticated as a registry user."""
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from villages.models import Assessment, CriteriaSet
-
-# On PostgreSQL a paginated API list first asks the planner how long it is (one EXPLAIN), then counts it
-# (`taobao_site.api_pagination.bounded_count`); SQLite only counts.
-PLANNED = 1 if connection.vendor == "postgresql" else 0
 
 
 @pytest.fixture

@@ -184,3 +184,50 @@ def test_with_an_estimated_count_a_page_number_is_404_only_when_it_holds_no_rows
     assert len(last.json()["results"]) == 2
     assert last.json()["next"] is None
     assert client.get("/api/v1/villages/", {"page_size": 6, "page": 5}).status_code == 404
+
+
+def _counting_statements(client, params=None):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/villages/", params or {}).json()
+    sqls = [query["sql"] for query in queries.captured_queries]
+    explains = [sql for sql in sqls if sql.startswith("EXPLAIN")]
+    counts = [sql for sql in sqls if sql.startswith("SELECT COUNT(*)")]
+    return body, explains, counts
+
+
+@on_postgresql
+def test_a_short_list_is_counted_in_one_statement_without_asking_the_planner(tree, administrator, api_for, settings):
+    settings.COUNT_ESTIMATE_THRESHOLD = 100  # counted up to 10 first
+    bulk_villages([tree.town], 8)
+    body, explains, counts = _counting_statements(api_for(administrator))
+    assert (body["count"], body["count_is_estimate"]) == (8, False)
+    assert (len(explains), len(counts)) == (0, 1)
+
+
+@on_postgresql
+def test_a_list_the_planner_expects_below_ten_times_the_threshold_is_counted_to_it(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 100
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    body, explains, counts = _counting_statements(api_for(administrator))
+    assert (body["count"], body["count_is_estimate"]) == (40, False)
+    assert (len(explains), len(counts)) == (1, 2)
+
+
+@on_postgresql
+def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_it(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 3  # counted up to 0 first: one row says "more"
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    body, explains, counts = _counting_statements(api_for(administrator))
+    assert (body["count"], body["count_is_estimate"]) == (40, True)
+    assert (len(explains), len(counts)) == (1, 1)
+    assert "LIMIT 1" in counts[0]
