@@ -1,6 +1,6 @@
 """Divisions for pickers: the children of a division by code prefix, and a name search for townships."""
 
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from villages import codes
 from villages.models import Division, Village
@@ -113,10 +113,21 @@ def picker_choices(selected: dict, user=None) -> dict:
     option is chosen for them: a one-county official starts at the county's townships, not at 33 provinces.
     """
     chain = _chosen_chain(selected)
+    # Every level whose parent the chosen chain names is read in one query; a level whose parent is known only
+    # once the level above is read (its single option, chosen for the user) costs a query of its own.
+    parents = {codes.PROVINCE: ""}
+    for above, level in zip(PICKER_LEVELS, PICKER_LEVELS[1:], strict=False):
+        if not chain.get(above):
+            break
+        parents[level] = chain[above]
+    read_together = _options_of_levels(parents, user)
     options, chosen = {}, {}
     parent = ""
     for level in PICKER_LEVELS:
-        rows = list(picker_options(level, parent=parent, user=user).values_list("code", "name"))
+        if parents.get(level) == parent:
+            rows = read_together[level]
+        else:
+            rows = list(picker_options(level, parent=parent, user=user).values_list("code", "name"))
         options[level] = rows
         offered = {code for code, _name in rows}
         if chain.get(level) in offered:
@@ -134,6 +145,20 @@ def picker_choices(selected: dict, user=None) -> dict:
         "townships": options.get(codes.TOWNSHIP, []),
         "selected": chosen,
     }
+
+
+def _options_of_levels(parents: dict[str, str], user) -> dict[str, list]:
+    """`picker_options` of several levels at once ({level: parent}), as {level: [(code, name)]} (one query)."""
+    levels = [
+        picker_options(level, parent=parent, user=user).annotate(picker_level=Value(level)).order_by()
+        for level, parent in parents.items()
+    ]
+    read = {level: [] for level in parents}
+    for level, code, name in sorted(
+        levels[0].union(*levels[1:], all=True).values_list("picker_level", "code", "name"), key=lambda row: row[1]
+    ):
+        read[level].append((code, name))
+    return read
 
 
 FREE_CODES_OFFERED = {codes.VILLAGE_COMMITTEE: (range(200, 400), 5), codes.NEIGHBOURHOOD_COMMITTEE: (range(1, 200), 3)}
