@@ -459,7 +459,9 @@ def test_an_upload_racing_a_submission_lands_before_it(tree, official, monkeypat
     submitted = AnnualReport.objects.get(pk=report.pk)
     attachment = ReportAttachment.objects.get()
     assert submitted.status == AnnualReport.Status.SUBMITTED
+    # The submission's claim dates it once the upload's lock is granted, and its history holds the same date.
     assert attachment.uploaded_at < submitted.submitted_at
+    assert submitted.history.latest().submitted_at == submitted.submitted_at
 
 
 def test_staff_of_another_county_see_no_attachment_or_comment_in_the_admin(report, official, tree, client_for):

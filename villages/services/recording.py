@@ -4,14 +4,17 @@ An edit is claimed with one conditional UPDATE (`WHERE pk = … AND version = �
 that bumps the version. It matches no row when someone saved in between or the record is locked, and then
 nothing is written. On PostgreSQL the claim also holds the row lock until the transaction ends, so a second
 writer waits and then finds the version moved on. The claimed row is then re-read, changed, validated and
-saved through the model, so django-simple-history records who changed what.
+saved through the model, so django-simple-history records who changed what. A workflow step, whose changes
+need no validation, is written by the claim itself (`claim_returning`) while the row in hand is the stored one.
 """
 
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models
-from django.db.models import F, ProtectedError, Q
+from django.db import IntegrityError, connections, models
+from django.db.models import DateTimeField, F, Func, ProtectedError, Q, Value
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import ConflictError
@@ -58,6 +61,53 @@ def claim(
         version=F("version") + 1, **(updates or {})
     )
     return matched == 1
+
+
+class RowClock(Func):
+    """The moment the database writes the row, for a timestamp a claim sets: on PostgreSQL `clock_timestamp()`,
+    read when the row is written, after any lock the UPDATE waited for (so a step that waited for an upload
+    holding the row is dated after it); elsewhere the moment the statement is sent (SQLite has no row locks)."""
+
+    template = "clock_timestamp()"
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor == "postgresql":
+            return super().as_sql(compiler, connection, **extra)
+        return compiler.compile(Value(timezone.now(), output_field=DateTimeField()))
+
+
+def claim_returning(
+    model: type[models.Model], pk, *, conditions: dict, updates: dict, returning: Iterable[str], where: Q | None = None
+) -> dict | None:
+    """`claim` in one `UPDATE … RETURNING`: the values of the `returning` fields as written (what a `RowClock`
+    gave), or None when the row no longer meets `conditions` and nothing was written.
+
+    The row is taken through a locking subquery (`… WHERE id IN (SELECT id … FOR UPDATE)`), so that PostgreSQL
+    waits for the row's lock before it computes the new values: a `RowClock` then reads the time after the wait.
+    """
+    rows = model._default_manager.filter(pk=pk, **conditions)
+    if where is not None:
+        rows = rows.filter(where)
+    locked = model._default_manager.filter(pk=pk).order_by().select_for_update(of=("self",))
+    rows = rows.filter(pk__in=locked.values("pk"))
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values({"version": F("version") + 1, **updates})
+    connection = connections[rows.db]
+    sql, params = query.get_compiler(rows.db).as_sql()
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in returning]
+    quoted = ", ".join(connection.ops.quote_name(column.target.column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {quoted}", params)
+        written = cursor.fetchone()
+    if written is None:
+        return None
+    values = {}
+    for name, column, value in zip(returning, columns, written, strict=True):
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            value = converter(value, column, connection)
+        values[name] = value
+    return values
 
 
 def stale_version_error(model: type[models.Model], pk, version) -> ConflictError:

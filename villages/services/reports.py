@@ -52,7 +52,7 @@ from villages.selectors.jurisdiction import is_administrator, may_edit_registry,
 from villages.services.certification import report_assess, report_assessment_withdraw, township_report_counted
 
 from .errors import ConflictError
-from .recording import claim, delete_recorded, edit_versioned, require, save_validated
+from .recording import RowClock, claim, claim_returning, delete_recorded, edit_versioned, require, save_validated
 
 Status = AnnualReport.Status
 
@@ -168,19 +168,26 @@ def _claim_step(
     writes the changes too: `_record_step` then writes only the history. When the row in hand is older than the
     stored one, a second claim on the status alone and a re-read take its place, and the changes are saved with
     the history; only when that matches nothing is the status read, to say why: gone, not in a state for this
-    step, refused at this level (`explain(status)` raises), or changed by someone else meanwhile. `check(row)`,
+    step, refused at this level (`explain(status)` raises), or changed by someone else meanwhile. A change given
+    as a `RowClock` is the moment the row is written (after any lock the claim waited for), read back with the
+    claim (`UPDATE … RETURNING`). `check(row)`,
     called on the claimed row before its changes, may refuse the step (the caller's transaction undoes the claim).
     """
     model = kind.model
     conditions = {"status__in": tuple(allowed_from)}
-    changes = {**changes, "updated_at": timezone.now()}
+    changes = {**changes, "updated_at": RowClock()}
+    dated = [name for name, value in changes.items() if isinstance(value, RowClock)]
     # The row in hand is still the stored one (same version): the claim alone suffices, nothing is re-read.
-    if claim(model, report.pk, conditions={**conditions, "version": report.version}, updates=changes, where=where):
+    written = claim_returning(
+        model, report.pk, conditions={**conditions, "version": report.version}, updates=changes, returning=dated,
+        where=where,
+    )
+    if written is not None:
         previous = report.status
         report.version += 1
         if check is not None:
             check(report)
-        _apply(report, changes)
+        _apply(report, {**changes, **written})
         return report, previous, True
     if not claim(model, report.pk, conditions=conditions, where=where):
         current = model.objects.filter(pk=report.pk).values_list("status", flat=True).first()
@@ -195,7 +202,8 @@ def _claim_step(
     previous = claimed.status
     if check is not None:
         check(claimed)
-    _apply(claimed, changes)
+    now = timezone.now()
+    _apply(claimed, {name: now if isinstance(value, RowClock) else value for name, value in changes.items()})
     return claimed, previous, False
 
 
@@ -206,7 +214,7 @@ def _apply(report, changes: dict) -> None:
 
 def _review_changes(status, by, comment: str) -> dict:
     """What a reviewer's step writes on the report: the new status, who took the step, when, and the comment."""
-    return {"status": status, "reviewed_by": by, "reviewed_at": timezone.now(), "review_comment": comment}
+    return {"status": status, "reviewed_by": by, "reviewed_at": RowClock(), "review_comment": comment}
 
 
 def _record_step(kind: _ReportKind, report, *, by, from_status: str, written: bool, comment: str = "") -> ReviewEvent:
@@ -265,7 +273,7 @@ def _submit_step(kind: _ReportKind, *, report, by):
         allowed_from=kind.model.EDITABLE_STATUSES,
         refusal=_("Only a draft or returned report can be submitted; this one is %(status)s."),
         # The exemption a reopening gave covers this one resubmission; a later return meets the window again.
-        changes={"reopened": False, "status": Status.SUBMITTED, "submitted_by": by, "submitted_at": timezone.now()},
+        changes={"reopened": False, "status": Status.SUBMITTED, "submitted_by": by, "submitted_at": RowClock()},
         check=check_reporting_window,
     )
     event = _record_step(kind, report, by=by, from_status=previous, written=written)
