@@ -167,6 +167,7 @@ def villages_from_nbs(cursor, path: Path, limit: int) -> None:
     with path.open("rb") as source, cursor.copy("COPY nbs_village FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
         while chunk := source.read(1 << 20):
             copy.write(chunk)
+    nbs_divisions_add(cursor, path.parent)
     cursor.execute(
         f"""
         INSERT INTO villages_village {VILLAGE_COLUMNS}
@@ -180,6 +181,46 @@ def villages_from_nbs(cursor, path: Path, limit: int) -> None:
               WHERE position % GREATEST(1, total / {int(limit)}) = 0
               ORDER BY vcode LIMIT {int(limit)}) t
         """.replace("t.code || lpad(unit::text, 3, '0')", "t.vcode")
+    )
+
+
+def nbs_divisions_add(cursor, folder: Path) -> None:
+    """The counties (development zones) and townships only the NBS list carries, from the package's areas.csv
+    and streets.csv beside villages.csv, placed as `import_villages --streets --areas` places them: a township
+    inside its county's code, a county under its prefecture, else its province. Without them a seventh of the
+    list's villages would have no township to hang under."""
+    if not (folder / "streets.csv").is_file() or not (folder / "areas.csv").is_file():
+        return
+    for table, columns, name in (("nbs_street", "code text, name text, area text, p text, c text", "streets.csv"),
+                                 ("nbs_area", "code text, name text, c text, p text", "areas.csv")):
+        cursor.execute(f"CREATE TEMP TABLE {table} ({columns})")
+        with (folder / name).open("rb") as source, \
+                cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
+            copy.write(source.read())
+    cursor.execute(
+        """
+        INSERT INTO villages_division (code, name, level, parent_id, source)
+        SELECT a.code, left(a.name, 100), 'county', COALESCE(pref.code, prov.code), 'nbs_2023'
+        FROM nbs_area a
+        LEFT JOIN villages_division pref ON pref.code = rpad(a.c, 6, '0') AND pref.level = 'prefecture'
+                                         AND left(a.code, 4) = left(pref.code, 4)
+        LEFT JOIN villages_division prov ON prov.code = rpad(a.p, 6, '0') AND prov.level = 'province'
+                                         AND left(a.code, 2) = left(prov.code, 2)
+        WHERE a.code ~ '^[0-9]{6}$' AND COALESCE(pref.code, prov.code) IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM villages_division d WHERE d.code = a.code)
+          AND EXISTS (SELECT 1 FROM nbs_street s
+                      WHERE s.area = a.code AND left(s.code, 6) = a.code
+                        AND NOT EXISTS (SELECT 1 FROM villages_division d WHERE d.code = s.code))
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO villages_division (code, name, level, parent_id, source)
+        SELECT s.code, left(s.name, 100), 'township', county.code, 'nbs_2023'
+        FROM nbs_street s JOIN villages_division county ON county.code = s.area AND county.level = 'county'
+        WHERE s.code ~ '^[0-9]{9}$' AND left(s.code, 6) = s.area
+          AND NOT EXISTS (SELECT 1 FROM villages_division d WHERE d.code = s.code)
+        """
     )
 
 
@@ -262,8 +303,10 @@ def build(url: str, villages: int, nbs_csv: Path | None, rebuild: bool) -> str:
 
     with connection.cursor() as cursor:
         marker = built_marker(cursor)
-    source = f"NBS 2023 ({nbs_csv.name}, {villages:,} spread over the list)" if nbs_csv else (
-        "generated under the real townships"
+    source = (
+        f"NBS 2023 ({nbs_csv.name}, {villages:,} spread over the list, townships from streets.csv)"
+        if nbs_csv
+        else "generated under the real townships"
     )
     if marker and marker == (villages, source) and not rebuild:
         # A data set built by older code gets the tables and indexes of today's migrations, and a fresh data
