@@ -170,8 +170,8 @@ def _claim_step(
     the history; only when that matches nothing is the status read, to say why: gone, not in a state for this
     step, refused at this level (`explain(status)` raises), or changed by someone else meanwhile. A change given
     as a `RowClock` is the moment the row is written (after any lock the claim waited for), read back with the
-    claim (`UPDATE … RETURNING`). `check(row)`,
-    called on the claimed row before its changes, may refuse the step (the caller's transaction undoes the claim).
+    claim (`UPDATE … RETURNING`). `check(row)`, called on the claimed row before its changes, may refuse the
+    step (the caller's transaction undoes the claim).
     """
     model = kind.model
     conditions = {"status__in": tuple(allowed_from)}
