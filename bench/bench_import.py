@@ -267,11 +267,12 @@ def run_import_export(path: Path) -> None:
         raise SystemExit("django-import-export reported errors")
 
 
+PEER = "django-import-export"
 VARIANTS = {
     "floor": run_floor,
     "floor + history rows": run_floor_with_history,
     "staff import": run_staff,
-    "django-import-export": run_import_export,
+    PEER: run_import_export,
 }
 # The NBS layout: import_villages against the floor that writes the same rows and history rows.
 NBS_VARIANTS = {
@@ -374,7 +375,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--peer-rounds", type=int, help="rounds for django-import-export (default: --rounds)")
+    parser.add_argument(
+        "--peer-rounds", type=int, help="rounds for django-import-export (default: --rounds; 0: leave it out)"
+    )
     parser.add_argument("--national", default=DEFAULT_NATIONAL)
     parser.add_argument("--skip-national", action="store_true")
     parser.add_argument("--child")
@@ -393,13 +396,15 @@ def main():
     nbs_path = ROOT / "var" / f"bench-villages-nbs-{options.rows}.csv"
     generate_nbs_csv(nbs_path, options.rows)
     paths = {**dict.fromkeys(VARIANTS, path), **dict.fromkeys(NBS_VARIANTS, nbs_path)}
+    peer_rounds = options.rounds if options.peer_rounds is None else options.peer_rounds
+    if peer_rounds == 0:
+        del paths[PEER]
     results = {variant: {"seconds": [], "state": None, "peak_mb": 0.0} for variant in paths}
-    peer_rounds = options.peer_rounds or options.rounds
     # Rounds are interleaved (floor, staff, peer, floor, staff, …) so that the load other users put on a shared
     # machine falls on every variant alike; each round is a child process of its own.
     for round_number in range(options.rounds):
         for variant, variant_path in paths.items():
-            if variant == "django-import-export" and round_number >= peer_rounds:
+            if variant == PEER and round_number >= peer_rounds:
                 continue
             print(f"  round {round_number + 1}: {variant} ...", flush=True)
             output, _peak = run_child([str(Path(__file__)), "--child", variant, "--path", str(variant_path),
@@ -411,7 +416,7 @@ def main():
             results[variant]["peak_mb"] = max(results[variant]["peak_mb"], result["peak_mb"])
     end_states = []
     for group in (VARIANTS, NBS_VARIANTS):
-        states = {tuple(results[variant]["state"]) for variant in group}
+        states = {tuple(results[variant]["state"]) for variant in group if variant in results}
         if len(states) != 1:
             raise SystemExit(f"the variants ended in different states: {results}")
         end_states.append(states.pop())
@@ -421,7 +426,7 @@ def main():
     nbs_floor = statistics.median(results["import_villages floor (rows + history)"]["seconds"])
     lines = [
         f"# Import benchmark: {options.rows:,} village rows, {options.rounds} rounds"
-        + (f" ({options.peer_rounds} for django-import-export)" if options.peer_rounds else ""),
+        + (f" ({options.peer_rounds} for django-import-export)" if options.peer_rounds is not None else ""),
         "",
         f"Machine: {machine()}.",
         f"Same end state asserted for every variant: {count:,} rows, checksum {digest} (NBS layout: checksum "
@@ -440,11 +445,14 @@ def main():
             f"{options.rows / median:,.0f} | {median / variant_floor:.1f} | {result['peak_mb']:.0f} |"
         )
     staff = statistics.median(results["staff import"]["seconds"])
-    peer = statistics.median(results["django-import-export"]["seconds"])
     floor_history = statistics.median(results["floor + history rows"]["seconds"])
+    against_peer = (
+        f"**{statistics.median(results[PEER]['seconds']) / staff:.1f}×** faster than django-import-export and "
+        if PEER in results else ""
+    )
     lines += [
         "",
-        f"Staff import is **{peer / staff:.1f}×** faster than django-import-export and **{staff / floor:.1f}×** "
+        f"Staff import is {against_peer}**{staff / floor:.1f}×** "
         f"the floor ({staff / floor_history:.1f}× the floor that also writes the history rows).",
         "",
         f"`import_villages` is **{statistics.median(results['import_villages']['seconds']) / nbs_floor:.1f}×** its "
@@ -455,10 +463,9 @@ def main():
         "Per-round staff/floor: " + ", ".join(
             f"{s / f:.2f}" for s, f in zip(results["staff import"]["seconds"], results["floor"]["seconds"],
                                            strict=True)
-        ) + "; per-round peer/staff: " + ", ".join(
-            f"{p / s:.1f}" for p, s in zip(results["django-import-export"]["seconds"],
-                                           results["staff import"]["seconds"], strict=False)
-        ) + ".",
+        ) + ("; per-round peer/staff: " + ", ".join(
+            f"{p / s:.1f}" for p, s in zip(results[PEER]["seconds"], results["staff import"]["seconds"], strict=False)
+        ) if PEER in results else "") + ".",
         "",
         "- floor: `csv.reader` + one `COPY … FROM STDIN` (PostgreSQL; psycopg's `write_row`) or one `executemany` "
         "INSERT (SQLite) on the raw DB-API cursor, in one transaction. "
