@@ -1,11 +1,9 @@
 """The admin: every model's pages render, foreign keys use autocomplete, and staff see only their area."""
 
-import datetime
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,20 +12,12 @@ from rural_services.models import CountyOperationCenter, ServiceActivity, Servic
 from tests.conftest import make_user
 from tests.factories import (
     AnnualReportFactory,
-    AssessmentFactory,
-    CountyOperationCenterFactory,
-    JurisdictionAssignmentFactory,
-    OnlineShopFactory,
-    ReportingWindowFactory,
     ReviewEventFactory,
     ServiceActivityFactory,
     ServicePointFactory,
     ShopYearFactory,
-    TaobaoTownFactory,
-    VillageClusterFactory,
     VillageFactory,
 )
-from tests.feed_factories import PlatformShopYearFactory
 from villages.models import (
     REVIEWERS,
     AnnualReport,
@@ -39,7 +29,6 @@ from villages.models import (
     Notification,
     OnlineShop,
     OutboundMail,
-    ProvinceApprovalPolicy,
     ReportAttachment,
     ReportComment,
     ReportingReminder,
@@ -47,15 +36,9 @@ from villages.models import (
     ReviewEvent,
     ShopYear,
     TaobaoTown,
-    TownshipConversion,
-    TownshipPoint,
-    TownshipReport,
     Village,
     VillageCluster,
-    VillageConversion,
 )
-from villages.services.certificates import certificates_sync
-from villages.services.inbox import notifications_record, report_facts
 
 pytestmark = pytest.mark.django_db
 
@@ -79,62 +62,6 @@ FOREIGN_KEY_TARGETS = {Division, Village, OnlineShop, ServicePoint, CountyOperat
 
 def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def one_of_everything(tree):
-    village = VillageFactory(township=tree.town, code="371721121227", name="丁楼村")
-    shop = OnlineShopFactory(village=village)
-    ShopYearFactory(shop=shop)
-    report = AnnualReportFactory(village=village)
-    ReviewEventFactory(report=report)
-    attachment = ReportAttachment(report=report, name="statement.pdf", content_type="application/pdf", size=9,
-                                  sha256="0" * 64, uploaded_by=make_user("county_clerk"))
-    attachment.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-    attachment.save()
-    comment = ReportComment.objects.create(report=report, author=attachment.uploaded_by, text="see the statement")
-    notifications_record(
-        recipient_ids=[make_user("reviewer_told").pk], kind=Notification.Kind.COMMENT,
-        params={**report_facts(report, comment.author), "comment": comment.text}, report=report,
-    )
-    ReportingWindowFactory(year=2023)
-    JurisdictionAssignmentFactory(division=tree.county)
-    AssessmentFactory(village=village, report=report)
-    certificates_sync(years=[2023])
-    TaobaoTownFactory(township=tree.town)
-    VillageClusterFactory().villages.add(village)
-    centre = CountyOperationCenterFactory(county=tree.county)
-    ServiceActivityFactory(point=ServicePointFactory(village=village, county_center=centre))
-    ImportJob.objects.create(
-        uploaded_by=make_user("uploader"), kind="villages", file="imports/v.csv", file_name="v.csv"
-    )
-    OutboundMail.objects.create(
-        recipient="official@example.gov.cn", subject="s", body="b", report=report, next_attempt_at=report.created_at
-    )
-    ReportingTrack.objects.create(village=village, year=2023)
-    ReportingReminder.objects.create(recipient=make_user("reminded"), year=2023, closes_on=datetime.date(2023, 10, 31),
-                                     village_codes=[village.code])
-    VillageConversion.objects.create(
-        village=village,
-        effective_on=datetime.date(2021, 6, 1),
-        old_code="371721121201",
-        new_code=village.code,
-        old_committee_type="village_committee",
-        new_committee_type="village_committee",
-    )
-    TownshipPoint.objects.create(township=tree.town, latitude=35, longitude=115.6)
-    PlatformShopYearFactory(village=village)
-    TownshipReport.objects.create(township=tree.town, year=2023, ecommerce_sales=40_000_000, active_shops=400)
-    TownshipConversion.objects.create(
-        township=tree.subdistrict,
-        effective_on=datetime.date(2021, 1, 1),
-        old_code="371721104",
-        new_code=tree.subdistrict.code,
-        old_kind="town",
-        new_kind="subdistrict",
-    )
-    ProvinceApprovalPolicy.objects.create(province=tree.other_province, levels=1)
-    return village
 
 
 def test_every_registry_model_is_in_the_admin():
