@@ -50,6 +50,7 @@ from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
 from .editing import delete_page, form_page, refusal_as_messages, refusal_on_form
 from .evidence import evidence_context, evidence_in_timeline
+from .listing import KeysFirstPaginator
 
 PAGE_SIZE = 25
 
@@ -220,9 +221,10 @@ def report_submit_view(request, report_id):
 def review_queue_view(request):
     """Village reports (with the platforms' figures beside them) and townships' own reports waiting for review,
     each list paged on its own."""
-    queue = with_platform_figures(review_queue(request.user))
-    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_reconciliations(page.object_list)
+    queue = review_queue(request.user)
+    page = KeysFirstPaginator(
+        queue, PAGE_SIZE, rows_of=lambda keys: attach_reconciliations(with_platform_figures(queue.filter(pk__in=keys)))
+    ).get_page(request.GET.get("page"))
     township_page = Paginator(township_review_queue(request.user), PAGE_SIZE).get_page(
         request.GET.get("township_page")
     )
