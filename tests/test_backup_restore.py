@@ -1,7 +1,10 @@
-"""Backups: registry_backup keeps the newest BACKUP_KEEP copies; a dump restored into a new database is identical."""
+"""Backups: registry_backup keeps the newest BACKUP_KEEP copies; a dump restored into a new database is identical,
+and the uploaded files (MEDIA_ROOT) come back with it."""
 
+import io
 import shutil
 import sqlite3
+import tarfile
 import uuid
 
 import psycopg
@@ -96,10 +99,89 @@ def test_backup_keeps_the_newest_backup_keep_copies(tree, tmp_path, settings):
     for _ in range(3):
         call_command("registry_backup", output=tmp_path)
 
-    backups = sorted(path for path in tmp_path.iterdir() if path.name.startswith("registry-"))
+    archives = sorted(path for path in tmp_path.iterdir() if path.name.endswith(".media.tar"))
+    backups = sorted(path for path in tmp_path.iterdir() if path.name.startswith("registry-") and path not in archives)
     assert len(backups) == 2
+    assert [path.name.rsplit(".", 1)[0] for path in backups] == [path.name[: -len(".media.tar")] for path in archives]
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".partial")]
     assert unrelated.exists()
+
+
+UPLOADED = {"evidence/2023/报表.pdf": b"%PDF-1.4 statement", "imports/villages.csv": "代码,名称\n".encode(),
+            "evidence/2023/photos/shop.jpg": bytes(range(256))}
+
+
+def upload(media_root):
+    for name, content in UPLOADED.items():
+        (media_root / name).parent.mkdir(parents=True, exist_ok=True)
+        (media_root / name).write_bytes(content)
+
+
+def files_under(folder):
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+@needs_client_programs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_holds_every_uploaded_file(tree, tmp_path, settings, capsys):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload(settings.MEDIA_ROOT)
+
+    call_command("registry_backup", output=tmp_path / "backups")
+
+    (archive,) = (tmp_path / "backups").glob("registry-*.media.tar")
+    with tarfile.open(archive) as opened:
+        held = {member.name: opened.extractfile(member).read() for member in opened.getmembers() if member.isfile()}
+    assert held == UPLOADED
+    assert f"Uploaded files: 3 from {settings.MEDIA_ROOT}" in capsys.readouterr().out
+
+
+@needs_client_programs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_backup_without_uploads_has_an_empty_file_archive(tree, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "never-created"
+    call_command("registry_backup", output=tmp_path)
+    (archive,) = tmp_path.glob("registry-*.media.tar")
+    with tarfile.open(archive) as opened:
+        assert opened.getmembers() == []
+
+
+def hostile_archive(path, name, link_to=None):
+    """An archive with a harmless file first, then `name`: a file, or a symbolic link to `link_to`."""
+    with tarfile.open(path, "w") as archive:
+        for member_name, target in (("evidence/fine.pdf", None), (name, link_to)):
+            member = tarfile.TarInfo(member_name)
+            if target is None:
+                member.size = 4
+                archive.addfile(member, io.BytesIO(b"data"))
+            else:
+                member.type, member.linkname = tarfile.SYMTYPE, target
+                archive.addfile(member)
+    return path
+
+
+@pytest.mark.parametrize(("name", "link_to"), [("../outside.txt", None), ("evidence/passwd", "/etc/passwd"),
+                                               ("evidence/up", "../../../outside")])
+def test_restore_refuses_a_file_archive_that_leads_outside_and_writes_nothing(tmp_path, name, link_to):
+    dump = tmp_path / "registry.dump"
+    dump.write_bytes(b"PGDMP")
+    media_root = tmp_path / "media" / "root"
+    archive = hostile_archive(tmp_path / "bad.media.tar", name, link_to)
+
+    with pytest.raises(CommandError, match="outside"):
+        call_command("registry_restore", str(dump), database_url="postgres://u@127.0.0.1:1/x", media=archive,
+                     media_root=media_root)
+    assert not media_root.exists()
+    assert not (tmp_path / "media" / "outside.txt").exists()
+
+
+def test_restore_refuses_a_file_archive_that_is_not_a_tar(tmp_path):
+    dump = tmp_path / "registry.dump"
+    dump.write_bytes(b"PGDMP")
+    (tmp_path / "broken.media.tar").write_bytes(b"not a tar at all")
+    with pytest.raises(CommandError, match="not a registry_backup file archive"):
+        call_command("registry_restore", str(dump), database_url="postgres://u@127.0.0.1:1/x",
+                     media=tmp_path / "broken.media.tar", media_root=tmp_path / "media")
 
 
 @pytest.mark.skipif(on_postgresql, reason="The SQLite copy is made with SQLite's backup API.")
@@ -179,3 +261,45 @@ def test_restore_with_force_replaces_what_the_target_holds(tree, tmp_path, fresh
     call_command("registry_restore", str(dump), database_url=database_url(fresh_database), force=True)
 
     assert registry_fingerprint(fresh_database) == registry_fingerprint(connection.settings_dict["NAME"])
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@needs_client_programs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_puts_the_uploaded_files_back(tree, tmp_path, fresh_database, settings, capsys):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload(settings.MEDIA_ROOT)
+    call_command("registry_backup", output=tmp_path / "backups")
+    (dump,) = (tmp_path / "backups").glob("registry-*.dump")
+    (archive,) = (tmp_path / "backups").glob("registry-*.media.tar")
+    restored_root = tmp_path / "new-server" / "media"
+
+    call_command("registry_restore", str(dump), database_url=database_url(fresh_database), media=archive,
+                 media_root=restored_root)
+
+    assert files_under(restored_root) == UPLOADED
+    assert f"Restored 3 uploaded files from {archive} into {restored_root}." in capsys.readouterr().out
+
+
+@pytest.mark.postgres_only
+@needs_postgresql
+@needs_client_programs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_refuses_a_media_folder_that_has_files_before_touching_the_database(
+    tree, tmp_path, fresh_database, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload(settings.MEDIA_ROOT)
+    call_command("registry_backup", output=tmp_path / "backups")
+    (dump,) = (tmp_path / "backups").glob("registry-*.dump")
+    (archive,) = (tmp_path / "backups").glob("registry-*.media.tar")
+
+    with pytest.raises(CommandError, match="is not empty"):
+        call_command("registry_restore", str(dump), database_url=database_url(fresh_database), media=archive)
+    with connect(fresh_database) as target:
+        assert target.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+
+    (settings.MEDIA_ROOT / "evidence/2023/报表.pdf").write_bytes(b"changed since")
+    call_command("registry_restore", str(dump), database_url=database_url(fresh_database), media=archive, force=True)
+    assert files_under(settings.MEDIA_ROOT) == UPLOADED

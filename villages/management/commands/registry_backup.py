@@ -1,9 +1,11 @@
-"""`manage.py registry_backup [--output DIR]`: a timestamped copy of the registry database; keeps the last few."""
+"""`manage.py registry_backup [--output DIR]`: a timestamped copy of the registry database and of its uploaded
+files (MEDIA_ROOT: evidence attachments, import uploads); keeps the last few."""
 
 import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
 from django.conf import settings
@@ -61,10 +63,35 @@ def _copy_sqlite(database: dict, target: Path) -> None:
         source.close()
 
 
+MEDIA_SUFFIX = ".media.tar"
+
+
+def media_archive_of(backup: Path) -> Path:
+    """The archive of the uploaded files written with a database backup: same name, `.media.tar`."""
+    return backup.with_name(backup.name.rsplit(".", 1)[0] + MEDIA_SUFFIX)
+
+
+def _archive_media(media_root: Path, target: Path) -> int:
+    """Every file under MEDIA_ROOT into the tar `target` (paths relative to it); how many files.
+
+    Uncompressed: the files are PDFs, images and spreadsheets, compressed already. A missing MEDIA_ROOT (nothing
+    uploaded yet) gives an empty archive, so that every database backup has its files' archive beside it.
+    """
+    count = 0
+    with tarfile.open(target, "w") as archive:
+        if media_root.is_dir():
+            for path in sorted(media_root.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+                    count += 1
+    return count
+
+
 class Command(BaseCommand):
     help = (
-        "Back up the registry database: pg_dump -Fc on PostgreSQL (restore with registry_restore), SQLite's "
-        "backup API on SQLite. Keeps the newest BACKUP_KEEP files of this database in the output folder."
+        "Back up the registry database (pg_dump -Fc on PostgreSQL, restore with registry_restore; SQLite's backup "
+        "API on SQLite) and the uploaded files of MEDIA_ROOT (a .media.tar beside it, restore with registry_restore "
+        "--media). Keeps the newest BACKUP_KEEP backups of this database in the output folder."
     )
 
     def add_arguments(self, parser):
@@ -91,20 +118,30 @@ class Command(BaseCommand):
         target = folder / f"{prefix}{timezone.localtime():%Y%m%d-%H%M%S-%f}{suffix}"
         # Written under another name first, so that a failed copy is never taken for a backup, nor makes an
         # older good one be deleted.
-        partial = target.with_name(target.name + ".partial")
+        # The files after the database: a file uploaded in between is one no row of this backup names yet, while
+        # the other order could miss the file of a row the dump holds.
+        media = media_archive_of(target)
+        partial, partial_media = (path.with_name(path.name + ".partial") for path in (target, media))
         try:
             make_copy(database, partial)
+            files = _archive_media(Path(settings.MEDIA_ROOT), partial_media)
+            partial_media.rename(media)
             partial.rename(target)
         finally:
             partial.unlink(missing_ok=True)
+            partial_media.unlink(missing_ok=True)
+            if not target.exists():
+                media.unlink(missing_ok=True)
 
         backups = sorted(folder.glob(f"{prefix}[0-9]*-[0-9]*-[0-9]*{suffix}"))
         removed = backups[:-keep]
         for old in removed:
             old.unlink()
+            media_archive_of(old).unlink(missing_ok=True)
         self.stdout.write(
             f"Backed up {connection.vendor} database {database['NAME']} to {target} ({target.stat().st_size} bytes)."
         )
+        self.stdout.write(f"Uploaded files: {files} from {settings.MEDIA_ROOT} to {media}.")
         if removed:
             self.stdout.write(f"Removed {len(removed)} older backup(s): {', '.join(old.name for old in removed)}.")
         self.stdout.write(

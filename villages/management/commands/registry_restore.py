@@ -1,10 +1,13 @@
-"""`manage.py registry_restore FILE --database-url URL`: load a registry_backup dump into a new PostgreSQL database."""
+"""`manage.py registry_restore FILE --database-url URL [--media ARCHIVE]`: load a registry_backup dump into a new
+PostgreSQL database, and the uploaded files of the same backup into MEDIA_ROOT."""
 
 import subprocess
+import tarfile
 from pathlib import Path
 
 import environ
 import psycopg
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from villages.management.commands.registry_backup import client_environment, client_program
@@ -35,6 +38,28 @@ def table_count(database: dict) -> int:
         ) from error
 
 
+def checked_media_members(archive: Path, media_root: Path) -> list[tarfile.TarInfo]:
+    """The files of a backup's `.media.tar`, each checked to land inside `media_root` (a clear refusal otherwise).
+
+    Python's "data" extraction filter refuses absolute paths, `..`, links leading out and device files; every
+    member is checked before anything is written, so a bad archive changes nothing.
+    """
+    if not archive.is_file():
+        raise CommandError(f"No file archive at {archive}.")
+    try:
+        with tarfile.open(archive) as opened:
+            members = opened.getmembers()
+    except (tarfile.TarError, OSError) as error:
+        raise CommandError(f"{archive} is not a registry_backup file archive (a tar file): {error}.") from error
+    for member in members:
+        try:
+            tarfile.data_filter(member, str(media_root))
+        except tarfile.FilterError as error:
+            raise CommandError(f"{archive} holds {member.name!r}, which would land outside {media_root}: {error}. "
+                               "Nothing was restored.") from error
+    return members
+
+
 class Command(BaseCommand):
     help = (
         "Restore a registry_backup dump (pg_dump -Fc) into a new, empty PostgreSQL database given by URL; a "
@@ -47,12 +72,26 @@ class Command(BaseCommand):
             "--database-url", required=True, help="The target, e.g. postgres://user:password@host:5432/registry_new."
         )
         parser.add_argument(
-            "--force", action="store_true", help="Restore into a database that has tables, replacing what it holds."
+            "--force", action="store_true",
+            help="Restore into a database that has tables (and a media folder that has files), replacing what they "
+            "hold.",
         )
+        parser.add_argument(
+            "--media", type=Path, help="The backup's .media.tar (uploaded files), extracted into MEDIA_ROOT."
+        )
+        parser.add_argument("--media-root", type=Path, help="Where the files go (default: the MEDIA_ROOT setting).")
 
-    def handle(self, *args, file, database_url, force=False, **options):
+    def handle(self, *args, file, database_url, force=False, media=None, media_root=None, **options):
         if not file.is_file():
             raise CommandError(f"No backup file at {file}.")
+        media_root = media_root or Path(settings.MEDIA_ROOT)
+        if media is not None:
+            checked_media_members(media, media_root)
+            if media_root.is_dir() and any(media_root.iterdir()) and not force:
+                raise CommandError(
+                    f"The media folder {media_root} is not empty. Restore into an empty folder (--media-root), or "
+                    "pass --force to write the archive's files over it."
+                )
         database = environ.Env.db_url_config(database_url)
         if database["ENGINE"] not in POSTGRESQL_ENGINES:
             raise CommandError(
@@ -88,3 +127,9 @@ class Command(BaseCommand):
             f"Restored {file} into database {database['NAME']} on {where}{replaced}: "
             f"{table_count(database)} tables now."
         )
+        if media is not None:
+            media_root.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(media) as archive:
+                archive.extractall(media_root, filter="data")
+                files = sum(1 for member in archive.getmembers() if member.isfile())
+            self.stdout.write(f"Restored {files} uploaded files from {media} into {media_root}.")
