@@ -8,7 +8,7 @@ Here each column is looked at once per page: what does not depend on the row (cl
 the number and date formats of the language, the labels of choices, the checkbox markup) is prepared once,
 and a row only formats its values.
 
-Columns whose display this module does not prepare (methods, properties, `__` paths, date-times, files, …)
+Columns whose display this module does not prepare (methods, properties, `__` paths, files, URLs, …)
 go through a copy of Django's own steps for that cell, so every column shows exactly what Django would
 show; `tests/villages/test_admin_result_rows.py` compares both for every registered admin. Pages that
 Django renders differently (a popup, `list_editable`) keep Django's rows untouched.
@@ -228,8 +228,6 @@ class RowWriter:
             tag = "th" if link and first else "td"
             if link:
                 first = False
-            if link and link_pattern is None:
-                link = False
             self.columns.append(Column(cl, index, name, link, tag, link_pattern))
 
     @staticmethod
@@ -245,7 +243,8 @@ class RowWriter:
 
 
 def writes_its_own_rows(cl) -> bool:
-    """Pages that Django's own rows serve: a popup (its links carry the opener) and `list_editable` forms."""
+    """Whether the rows are written here: not on a popup (its links carry the opener) nor with `list_editable`
+    forms, which keep Django's own rows."""
     return not cl.is_popup and not cl.formset and not cl.to_field
 
 

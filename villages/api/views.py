@@ -35,7 +35,7 @@ from villages.selectors.certification import what_if
 from villages.selectors.data_version import cached_for_version, published_data_version
 from villages.selectors.jurisdiction import is_administrator
 from villages.selectors.public_face import published_yearly_statistics
-from villages.selectors.reconciliation import report_reconciliation, with_platform_figures
+from villages.selectors.reconciliation import platform_figures, report_reconciliation
 from villages.selectors.review import report_timeline
 from villages.selectors.township_points import township_points_for_listing
 from villages.selectors.visibility import (
@@ -344,7 +344,7 @@ class AnnualReportViewSet(
             return reports_in_scope_of(self.request.user).select_related("village")
         if self.action == "approve":
             # The assessment that follows records the platform's figures beside the declaration: read with the row.
-            return with_platform_figures(listings.reports_for_listing(self.request.user))
+            return platform_figures(listings.reports_for_listing(self.request.user))
         return listings.reports_for_listing(self.request.user)
 
     def get_serializer_class(self):

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from villages.models import AnnualReport, OnlineShop, ShopYear
 
 from .active_shops import active_shop_year_q
-from .reconciliation import attach_reconciliations, with_platform_figures
+from .reconciliation import attach_reconciliations, platform_figures
 from .review import PreviousApproval, figure_warnings, reconciliation_warnings, review_queue
 from .visibility import reports_in_scope_of
 
@@ -42,7 +42,7 @@ def reports_for_bulk_review(user, report_ids) -> list[AnnualReport]:
     )
     integer = IntegerField()
     rows = (
-        with_platform_figures(reports_in_scope_of(user).filter(pk__in=report_ids))
+        platform_figures(reports_in_scope_of(user).filter(pk__in=report_ids))
         .annotate(
             previous_year=Subquery(previous.values("year")[:1]),
             previous_sales=Subquery(previous.values("ecommerce_sales")[:1]),

@@ -73,14 +73,14 @@ def _gap_percent(declared: str, platform: str):
     )
 
 
-def with_platform_figures(reports, tolerance: int | None = None):
-    """`reports` annotated with the platform's figures and the comparison (see the module docstring).
+def platform_figures(reports):
+    """`reports` annotated with the platform's figures alone: what `reconciliation_of` compares, row by row.
 
-    `platform_sales`, `platform_active_shops` (None without platform figures), `unregistered_shops`,
-    `unknown_registered_shops`, `sales_flagged`, `shops_flagged`, `reconciliation_flagged` and `gap_percent`
-    (the larger of the two relative differences, −1 without platform figures; for "largest gaps first").
+    `platform_sales`, `platform_active_shops` (None without platform figures), `unregistered_shops` and
+    `unknown_registered_shops`. A page that shows each row's comparison needs no more; the comparison in SQL
+    (`with_platform_figures`) repeats every figure's subqueries in each column that uses it, so it is for the
+    lists that filter or order by it.
     """
-    tolerance = tolerance_percent() if tolerance is None else tolerance
     shop_rows = _rows_of_report_year(PlatformShopYear)
     platform_has_totals = Exists(
         PlatformVillageYear.objects.filter(
@@ -109,7 +109,7 @@ def with_platform_figures(reports, tolerance: int | None = None):
         .order_by()
     )
     big = BigIntegerField()
-    annotated = reports.alias(
+    return reports.alias(
         platform_totals_sales=_aggregate(_rows_of_report_year(PlatformVillageYear), Sum("sales"), big),
         platform_unsummed_shop_sales=_aggregate(shop_rows.exclude(platform_has_totals), Sum("sales"), big),
     ).annotate(
@@ -131,7 +131,14 @@ def with_platform_figures(reports, tolerance: int | None = None):
             output_field=IntegerField(),
         ),
     )
-    return annotated.alias(
+
+
+def with_platform_figures(reports, tolerance: int | None = None):
+    """`reports` annotated with the platform's figures (`platform_figures`) and the comparison in SQL, to filter
+    and order by: `sales_flagged`, `shops_flagged`, `reconciliation_flagged` and `gap_percent` (the larger of the
+    two relative differences, −1 without platform figures; for "largest gaps first")."""
+    tolerance = tolerance_percent() if tolerance is None else tolerance
+    return platform_figures(reports).alias(
         sales_gap_x100=_gap_times_100("ecommerce_sales", "platform_sales"),
         sales_allowed_x100=Cast(F("platform_sales"), FloatField()) * Value(float(tolerance)),
         shops_gap_x100=_gap_times_100("active_shops", "platform_active_shops"),
@@ -157,7 +164,7 @@ def _true_when(condition: Q):
 
 
 def reconciliation_of(report, tolerance: int | None = None) -> reconciliation.Reconciliation:
-    """The pure comparison of one report annotated by `with_platform_figures` (no query)."""
+    """The pure comparison of one report annotated by `platform_figures` (no query)."""
     return reconciliation.reconcile(
         declared_sales=report.ecommerce_sales,
         declared_active_shops=report.active_shops,
@@ -189,7 +196,7 @@ def reconciliations_in_scope(user):
 
 def report_reconciliation(user, report: AnnualReport) -> reconciliation.Reconciliation | None:
     """One report's reconciliation when it lies in the user's jurisdiction (one query), else None."""
-    row = with_platform_figures(reports_in_scope_of(user)).filter(pk=report.pk).first()
+    row = platform_figures(reports_in_scope_of(user)).filter(pk=report.pk).first()
     return None if row is None else reconciliation_of(row)
 
 
@@ -244,7 +251,7 @@ def platform_shop_year_for_registering(user, platform_shop_year_id) -> PlatformS
 
 def report_reconciliation_unscoped(report: AnnualReport) -> reconciliation.Reconciliation:
     """One report's reconciliation for the warnings of whoever may already read the report (one query)."""
-    return reconciliation_of(with_platform_figures(AnnualReport.objects.filter(pk=report.pk)).get())
+    return reconciliation_of(platform_figures(AnnualReport.objects.filter(pk=report.pk)).get())
 
 
 def page_after_registering(user, platform_shop_year: PlatformShopYear) -> str:

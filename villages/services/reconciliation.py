@@ -14,7 +14,7 @@ from django.db import transaction
 from villages import reconciliation
 from villages.models import AnnualReport, OnlineShop, PlatformShopYear
 from villages.selectors.jurisdiction import may_edit_registry
-from villages.selectors.reconciliation import reconciliation_of, tolerance_percent, with_platform_figures
+from villages.selectors.reconciliation import platform_figures, reconciliation_of, tolerance_percent
 
 from .recording import require
 from .registry import NOT_YOUR_AREA, shop_create, shop_year_create
@@ -25,12 +25,12 @@ def report_input_sources(*, report_ids) -> dict[int, dict]:
     tolerance = tolerance_percent()
     return {
         report.pk: reconciliation.input_sources(reconciliation_of(report, tolerance))
-        for report in with_platform_figures(AnnualReport.objects.filter(pk__in=report_ids), tolerance)
+        for report in platform_figures(AnnualReport.objects.filter(pk__in=report_ids))
     }
 
 
 def report_input_sources_of(report) -> dict:
-    """The sources of one report's inputs: from the platform figures `with_platform_figures` annotated on the
+    """The sources of one report's inputs: from the platform figures `platform_figures` annotated on the
     row in hand (no query), else read (one query)."""
     if hasattr(report, "platform_sales"):
         return reconciliation.input_sources(reconciliation_of(report))

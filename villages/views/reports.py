@@ -19,9 +19,9 @@ from villages.selectors.jurisdiction import code_in_scope, is_administrator, may
 from villages.selectors.presubmit import report_presubmit_check
 from villages.selectors.reconciliation import (
     attach_reconciliations,
+    platform_figures,
     report_reconciliation,
     report_shop_lists,
-    with_platform_figures,
 )
 from villages.selectors.registered_figures import registered_figures
 from villages.selectors.review import (
@@ -223,7 +223,7 @@ def review_queue_view(request):
     each list paged on its own."""
     queue = review_queue(request.user)
     page = KeysFirstPaginator(
-        queue, PAGE_SIZE, rows_of=lambda keys: attach_reconciliations(with_platform_figures(queue.filter(pk__in=keys)))
+        queue, PAGE_SIZE, rows_of=lambda keys: attach_reconciliations(platform_figures(queue.filter(pk__in=keys)))
     ).get_page(request.GET.get("page"))
     township_page = Paginator(township_review_queue(request.user), PAGE_SIZE).get_page(
         request.GET.get("township_page")
