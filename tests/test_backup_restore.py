@@ -303,3 +303,34 @@ def test_restore_refuses_a_media_folder_that_has_files_before_touching_the_datab
     (settings.MEDIA_ROOT / "evidence/2023/报表.pdf").write_bytes(b"changed since")
     call_command("registry_restore", str(dump), database_url=database_url(fresh_database), media=archive, force=True)
     assert files_under(settings.MEDIA_ROOT) == UPLOADED
+
+
+def test_restore_refuses_a_media_folder_that_is_a_file(tmp_path):
+    dump = tmp_path / "registry.dump"
+    dump.write_bytes(b"PGDMP")
+    archive = hostile_archive(tmp_path / "fine.media.tar", "evidence/more.pdf")
+    (tmp_path / "media").write_text("a file where the folder should be")
+    with pytest.raises(CommandError, match="is a file, not a folder"):
+        call_command("registry_restore", str(dump), database_url="postgres://u@127.0.0.1:1/x", media=archive,
+                     media_root=tmp_path / "media")
+    assert (tmp_path / "media").read_text() == "a file where the folder should be"
+
+
+@needs_client_programs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_unreadable_upload_fails_the_backup_with_a_message_and_leaves_no_files(tree, tmp_path, settings,
+                                                                                  monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload(settings.MEDIA_ROOT)
+    real_add = tarfile.TarFile.add
+
+    def add(archive, name, *args, **kwargs):
+        # As the OS answers a file the backup's user may not read (root reads every file, so it is simulated).
+        if str(name).endswith("villages.csv"):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_add(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(tarfile.TarFile, "add", add)
+    with pytest.raises(CommandError, match="Cannot read the uploaded file .*villages.csv"):
+        call_command("registry_backup", output=tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir()) == []

@@ -82,7 +82,13 @@ def _archive_media(media_root: Path, target: Path) -> int:
         if media_root.is_dir():
             for path in sorted(media_root.rglob("*")):
                 if path.is_file() and not path.is_symlink():
-                    archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+                    try:
+                        archive.add(path, arcname=str(path.relative_to(media_root)), recursive=False)
+                    except OSError as error:
+                        raise CommandError(
+                            f"Cannot read the uploaded file {path} ({error.strerror}): no backup was written. "
+                            "Give the backup's user read access to MEDIA_ROOT."
+                        ) from error
                     count += 1
     return count
 

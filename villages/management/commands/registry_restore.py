@@ -86,6 +86,8 @@ class Command(BaseCommand):
             raise CommandError(f"No backup file at {file}.")
         media_root = media_root or Path(settings.MEDIA_ROOT)
         if media is not None:
+            if media_root.exists() and not media_root.is_dir():
+                raise CommandError(f"The media folder {media_root} is a file, not a folder. Nothing was restored.")
             checked_media_members(media, media_root)
             if media_root.is_dir() and any(media_root.iterdir()) and not force:
                 raise CommandError(
