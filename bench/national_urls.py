@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from villages.models import AnnualReport, Assessment, OnlineShop, TaobaoTown, Village
+from villages.selectors.jurisdiction import code_prefix_q
 
 QUERY_COUNT_HEADER = "X-Bench-Queries"
 
@@ -63,15 +64,16 @@ def _window(request, queryset, fields):
 
 
 def _code_filters(request, queryset, path=""):
+    # Code prefixes as the range a B-tree serves in any collation (LIKE 'prefix%' needs the C collation).
     county = request.GET.get("county")
     if county:
-        queryset = queryset.filter(**{f"{path}code__startswith": county})
+        queryset = queryset.filter(code_prefix_q(f"{path}code", county))
     term = request.GET.get("search")
     if term:
         # The rows the API's search returns (villages.filters.name_or_code_search): digits are a code prefix,
         # one character starts a name, longer text is part of a name.
         if term.isdigit():
-            queryset = queryset.filter(**{f"{path}code__startswith": term})
+            queryset = queryset.filter(code_prefix_q(f"{path}code", term))
         elif len(term) == 1:
             queryset = queryset.filter(**{f"{path}name__startswith": term})
         else:

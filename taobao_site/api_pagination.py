@@ -12,15 +12,8 @@ Three ways to ask for a page, one answer shape `{"count", "count_is_estimate", "
   Deep page numbers cost an OFFSET: follow the cursor instead.
 - neither: page 1, whose `next` link is a cursor link.
 
-`count` is exact up to `COUNT_ESTIMATE_THRESHOLD` rows (default 10,000), counted with a LIMIT so that a large
-list costs no more than the threshold. Beyond it, on PostgreSQL, `count` is the planner's estimate of the
-filtered query's rows (one EXPLAIN, no execution) and `count_is_estimate` is true; SQLite counts exactly. In
-steps, so that the national lists are never counted to the threshold: a count up to a twentieth of it
-(`PROBE_FRACTION`; 500 rows) settles short lists in one cheap statement; beyond that, the EXPLAIN; a list the
-planner expects to be more than `TRUSTED_ESTIMATE_FACTOR` (10) times the threshold is then not counted further
-(only a plan wrong by that factor could call a list below the threshold an estimate, and it would say so), any
-other is counted to the threshold as before. The probe stays small because a selective filter over a large
-table (certified villages whose name holds a word) reads many rows for each one it counts.
+`count` and `count_is_estimate` come from `taobao_site.counting.bounded_count`: exact when the list is short,
+the planner's estimate beyond `COUNT_ESTIMATE_THRESHOLD` rows on PostgreSQL (that module's docstring says how).
 """
 
 import base64
@@ -30,9 +23,7 @@ import math
 from functools import reduce
 from operator import or_
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
@@ -42,14 +33,14 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from taobao_site.counting import bounded_count
+
 # A cursor holds a few short values; anything longer was not made by this server.
 MAX_CURSOR_LENGTH = 1000
 # Offsets and integer positions beyond a 64-bit integer would overflow the database's parameters.
 MAX_INTEGER = 2**63 - 1
 AFTER = "after"
 BEFORE = "before"
-TRUSTED_ESTIMATE_FACTOR = 10
-PROBE_FRACTION = 20
 
 
 class Keyset:
@@ -145,28 +136,6 @@ def decode_cursor(encoded: str) -> tuple[str, object]:
         raise ValueError("not a cursor")
     [(direction, position)] = token.items()
     return direction, position
-
-
-def bounded_count(queryset) -> tuple[int, bool]:
-    """The number of rows and whether it is an estimate (see the module's docstring)."""
-    if not isinstance(queryset, QuerySet):
-        return len(queryset), False
-    unordered = queryset.order_by()
-    if connections[queryset.db].vendor != "postgresql":
-        return unordered.count(), False
-    threshold = settings.COUNT_ESTIMATE_THRESHOLD
-    probe = threshold // PROBE_FRACTION
-    counted = unordered[: probe + 1].count()
-    if counted <= probe:
-        return counted, False
-    plan = json.loads(unordered.explain(format="json"))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    if estimate > threshold * TRUSTED_ESTIMATE_FACTOR:
-        return estimate, True
-    counted = unordered[: threshold + 1].count()
-    if counted <= threshold:
-        return counted, False
-    return max(counted, estimate), True
 
 
 class RegistryPagination(BasePagination):

@@ -243,8 +243,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # The most reports a reviewer may approve or return in one bulk step of the review queue (views.bulk_review).
 BULK_REVIEW_LIMIT = env.int("BULK_REVIEW_LIMIT", default=200)
-# API lists count exactly up to this many rows; beyond it PostgreSQL answers with the planner's estimate.
+# API lists and admin changelists count exactly up to this many rows; beyond it PostgreSQL answers with the
+# planner's estimate (taobao_site.counting), which for a list ten times longer is kept in the shared cache for
+# COUNT_ESTIMATE_CACHE_SECONDS (0: never kept).
 COUNT_ESTIMATE_THRESHOLD = env.int("COUNT_ESTIMATE_THRESHOLD", default=10_000)
+COUNT_ESTIMATE_CACHE_SECONDS = env.int("COUNT_ESTIMATE_CACHE_SECONDS", default=300)
 # The platform data feed: the largest body a batch may have, and the number of rows above which a batch is
 # stored as a file and applied by a background worker (the request answers 202 with the batch to poll).
 FEED_MAX_BODY_BYTES = env.int("FEED_MAX_BODY_BYTES", default=200 * 1024 * 1024)

@@ -231,3 +231,80 @@ def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_i
     assert (body["count"], body["count_is_estimate"]) == (40, True)
     assert (len(explains), len(counts)) == (1, 1)
     assert "LIMIT 1" in counts[0]
+
+
+@pytest.fixture
+def far_beyond(tree, settings):
+    """40 villages against a threshold of 3: a list the planner expects beyond ten times the threshold."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.COUNT_ESTIMATE_THRESHOLD = 3
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    yield
+    cache.clear()
+
+
+@on_postgresql
+def test_a_far_beyond_estimate_is_kept_so_the_next_page_counts_nothing(far_beyond, administrator, api_for):
+    client = api_for(administrator)
+    first, first_explains, first_counts = _counting_statements(client)
+    again, explains, counts = _counting_statements(client)
+    assert (len(first_explains), len(first_counts)) == (1, 1)
+    assert (again["count"], again["count_is_estimate"]) == (first["count"], True) == (40, True)
+    assert (explains, counts) == ([], [])
+
+
+@on_postgresql
+def test_a_kept_estimate_answers_only_the_same_query(far_beyond, administrator, api_for):
+    """The key is the query's SQL and parameters: another filter (or another caller's scope) is counted anew."""
+    client = api_for(administrator)
+    _counting_statements(client)
+    narrow, explains, counts = _counting_statements(client, {"search": "测试村371721121001"})
+    assert (narrow["count"], narrow["count_is_estimate"]) == (1, False)
+    assert counts
+
+
+@on_postgresql
+def test_no_estimate_is_kept_when_the_setting_says_zero(far_beyond, administrator, api_for, settings):
+    settings.COUNT_ESTIMATE_CACHE_SECONDS = 0
+    client = api_for(administrator)
+    _counting_statements(client)
+    again, explains, counts = _counting_statements(client)
+    assert (again["count"], again["count_is_estimate"]) == (40, True)
+    assert (len(explains), len(counts)) == (1, 1)
+
+
+@on_postgresql
+def test_an_unreachable_cache_costs_the_count_and_not_the_answer(far_beyond, administrator, api_for, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from taobao_site import counting
+
+    def unreachable(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(counting.cache, "get", unreachable)
+    monkeypatch.setattr(counting.cache, "set", unreachable)
+    body, explains, counts = _counting_statements(api_for(administrator))
+    assert (body["count"], body["count_is_estimate"]) == (40, True)
+    assert (len(explains), len(counts)) == (1, 1)
+
+
+@on_postgresql
+def test_the_admin_changelist_keeps_the_same_estimate(far_beyond, administrator, client):
+    """The admin counts by the same rule, so its second page of a long list asks the planner nothing either."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.villages.test_admin_scale import changelist
+
+    client.force_login(administrator)
+    for expected_explains in (1, 0):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(changelist(Village))
+        assert page.status_code == 200
+        assert page.context["cl"].result_count == 40
+        explains = [query for query in queries.captured_queries if query["sql"].startswith("EXPLAIN")]
+        assert len(explains) == expected_explains

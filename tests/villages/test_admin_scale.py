@@ -17,7 +17,6 @@ from tests.factories import (
     ShopYearFactory,
     VillageFactory,
 )
-from villages.admin import scoped
 from villages.admin.scoped import EstimatedCountPaginator
 from villages.models import COUNTY_OFFICIALS, AnnualReport, Assessment, OnlineShop, ShopYear, Village
 
@@ -156,17 +155,17 @@ def test_province_filter_is_a_code_range(tree, superuser, client):
     assert [village.code for village in page.context["cl"].result_list] == ["371721121227"]
 
 
-def test_paginator_counts_exactly_up_to_the_limit(tree, monkeypatch):
+def test_paginator_counts_exactly_up_to_the_limit(tree, settings):
     villages_in_town(tree, 12)
-    monkeypatch.setattr(scoped, "EXACT_COUNT_LIMIT", 20)
+    settings.COUNT_ESTIMATE_THRESHOLD = 20
 
     assert EstimatedCountPaginator(Village.objects.order_by("code"), 5).count == 12
 
 
-def test_paginator_beyond_the_limit_counts_no_further_than_it(tree, monkeypatch):
+def test_paginator_beyond_the_limit_counts_no_further_than_it(tree, settings):
     """Beyond the limit: PostgreSQL's planner estimate (no full COUNT); other databases count exactly."""
     villages_in_town(tree, 12)
-    monkeypatch.setattr(scoped, "EXACT_COUNT_LIMIT", 5)
+    settings.COUNT_ESTIMATE_THRESHOLD = 5
 
     with CaptureQueriesContext(connection) as queries:
         count = EstimatedCountPaginator(Village.objects.order_by("code"), 5).count

@@ -4,7 +4,6 @@ They also keep a changelist's cost independent of the table's size: no full coun
 planner's estimate), year filters from a small table, and search that the indexes serve.
 """
 
-import json
 import re
 from functools import cached_property, reduce
 from operator import or_
@@ -12,56 +11,37 @@ from operator import or_
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import Q
 from django.http import Http404
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from taobao_site.counting import bounded_count
 from villages import codes
 from villages.models import Division, ReportingWindow
+from villages.selectors.jurisdiction import code_prefix_q
 
 TIMESTAMPS = ("created_at", "updated_at")
 VERSIONED = ("version", *TIMESTAMPS)
 
 
-EXACT_COUNT_LIMIT = 10_000
 DIGITS = re.compile(r"[0-9]+")
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly up to EXACT_COUNT_LIMIT rows; beyond that, PostgreSQL's planner estimate stands in.
+    """Counts exactly up to COUNT_ESTIMATE_THRESHOLD rows; beyond that, PostgreSQL's planner estimate stands in.
 
     A changelist page costs the same on a table of 600,000 rows as on one of 6,000: counting every row of a
-    large table (or of a large part of it) would cost more than the page itself. The count beyond the limit
-    is approximate, so the last page links may point a little short of or past the real last page (an empty
-    page). Other databases count exactly (they hold the small installations).
+    large table (or of a large part of it) would cost more than the page itself. The count beyond the
+    threshold is approximate, so the last page links may point a little short of or past the real last page
+    (an empty page). Other databases count exactly (they hold the small installations). The rule is the API
+    lists' one, `taobao_site.counting.bounded_count`.
     """
 
     @cached_property
     def count(self):
-        rows = self.object_list.order_by()
-        bounded = rows[: EXACT_COUNT_LIMIT + 1].count()
-        if bounded <= EXACT_COUNT_LIMIT:
-            return bounded
-        if connections[rows.db].vendor != "postgresql":
-            return rows.count()
-        plan = json.loads(rows.explain(format="json"))
-        return max(int(plan[0]["Plan"]["Plan Rows"]), bounded)
-
-
-def code_prefix_q(code_path: str, prefix: str) -> Q:
-    """Codes starting with the digits `prefix`, as a range, which a B-tree on the code serves in any collation.
-
-    `code LIKE 'prefix%'` (Django's `startswith`) uses the index only under the C collation; the range
-    `prefix <= code < next prefix` ("3717" → "3718", "3799" → "38") holds for strings of digits everywhere.
-    """
-    upper = prefix.rstrip("9")
-    condition = Q(**{f"{code_path}__gte": prefix})
-    if upper:
-        condition &= Q(**{f"{code_path}__lt": upper[:-1] + str(int(upper[-1]) + 1)})
-    return condition
+        return bounded_count(self.object_list)[0]
 
 
 class IndexedSearchAdmin(admin.ModelAdmin):

@@ -1,0 +1,91 @@
+"""Counts of long lists that stay cheap: exact when short, the planner's estimate beyond a threshold.
+
+One rule for the API lists (`api_pagination.RegistryPagination`) and the admin changelists
+(`villages.admin.scoped.EstimatedCountPaginator`):
+
+- `count` is exact up to `COUNT_ESTIMATE_THRESHOLD` rows (default 10,000), counted with a LIMIT so that a
+  large list costs no more than the threshold. Beyond it, on PostgreSQL, it is the planner's estimate of the
+  filtered query's rows (one EXPLAIN, no execution), and says so; SQLite counts exactly.
+- In steps, so that the national lists are never counted to the threshold: a count up to a twentieth of it
+  (`PROBE_FRACTION`; 500 rows) settles short lists in one cheap statement; beyond that, the EXPLAIN; a list
+  the planner expects to be more than `TRUSTED_ESTIMATE_FACTOR` (10) times the threshold is then not counted
+  further (only a plan wrong by that factor could call a list below the threshold an estimate, and it would
+  say so); any other is counted to the threshold. The probe stays small because a selective filter over a
+  large table (certified villages whose name holds a word) reads many rows for each one it counts.
+- Such a far-beyond estimate is kept in the shared cache for `COUNT_ESTIMATE_CACHE_SECONDS` (default 300; 0
+  keeps none), under the query's SQL and parameters (which hold the caller's scope), so that the next page of
+  the same list costs no count at all. An estimate a few minutes old is still an estimate, and the answer
+  says it is one; a list only ever gets there by being ten times longer than what is counted exactly, so no
+  list that is counted exactly is ever answered from the cache.
+"""
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+TRUSTED_ESTIMATE_FACTOR = 10
+PROBE_FRACTION = 20
+
+
+def _estimate_key(unordered, threshold: int) -> str | None:
+    """The cache key of the query's estimate; None for a query that matches nothing by construction."""
+    try:
+        sql, params = unordered.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    digest = hashlib.sha256(json.dumps([unordered.db, threshold, sql, params], default=str).encode()).hexdigest()
+    return f"count-estimate:{digest}"
+
+
+def _cached_estimate(key: str) -> int | None:
+    try:
+        return cache.get(key)
+    except RedisError:
+        logger.warning("The shared cache is unreachable; the list is counted without it.")
+        return None
+
+
+def _keep_estimate(key: str, estimate: int) -> None:
+    seconds = settings.COUNT_ESTIMATE_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    try:
+        cache.set(key, estimate, seconds)
+    except RedisError:
+        logger.warning("The shared cache is unreachable; the count estimate was not kept.")
+
+
+def bounded_count(queryset) -> tuple[int, bool]:
+    """The number of rows and whether it is an estimate (see the module's docstring)."""
+    if not isinstance(queryset, QuerySet):
+        return len(queryset), False
+    unordered = queryset.order_by()
+    if connections[queryset.db].vendor != "postgresql":
+        return unordered.count(), False
+    threshold = settings.COUNT_ESTIMATE_THRESHOLD
+    key = _estimate_key(unordered, threshold) if settings.COUNT_ESTIMATE_CACHE_SECONDS > 0 else None
+    if key is not None and (cached := _cached_estimate(key)) is not None:
+        return cached, True
+    probe = threshold // PROBE_FRACTION
+    counted = unordered[: probe + 1].count()
+    if counted <= probe:
+        return counted, False
+    plan = json.loads(unordered.explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    if estimate > threshold * TRUSTED_ESTIMATE_FACTOR:
+        if key is not None:
+            _keep_estimate(key, estimate)
+        return estimate, True
+    counted = unordered[: threshold + 1].count()
+    if counted <= threshold:
+        return counted, False
+    return max(counted, estimate), True
