@@ -12,11 +12,11 @@ One rule for the API lists (`api_pagination.RegistryPagination`) and the admin c
   further (only a plan wrong by that factor could call a list below the threshold an estimate, and it would
   say so); any other is counted to the threshold. The probe stays small because a selective filter over a
   large table (certified villages whose name holds a word) reads many rows for each one it counts.
-- Such a far-beyond estimate is kept in the shared cache for `COUNT_ESTIMATE_CACHE_SECONDS` (default 300; 0
+- An estimate, once made, is kept in the shared cache for `COUNT_ESTIMATE_CACHE_SECONDS` (default 300; 0
   keeps none), under the query's SQL and parameters (which hold the caller's scope), so that the next page of
-  the same list costs no count at all. An estimate a few minutes old is still an estimate, and the answer
-  says it is one; a list only ever gets there by being ten times longer than what is counted exactly, so no
-  list that is counted exactly is ever answered from the cache.
+  the same list costs no count at all. An estimate a few minutes old is still an estimate, and the answer says
+  it is one; only a list found longer than the threshold gets one, so a list that is counted exactly is never
+  answered from the cache unless it was beyond the threshold within those minutes.
 """
 
 import hashlib
@@ -81,11 +81,11 @@ def bounded_count(queryset) -> tuple[int, bool]:
         return counted, False
     plan = json.loads(unordered.explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
-    if estimate > threshold * TRUSTED_ESTIMATE_FACTOR:
-        if key is not None:
-            _keep_estimate(key, estimate)
-        return estimate, True
-    counted = unordered[: threshold + 1].count()
-    if counted <= threshold:
-        return counted, False
-    return max(counted, estimate), True
+    if estimate <= threshold * TRUSTED_ESTIMATE_FACTOR:
+        counted = unordered[: threshold + 1].count()
+        if counted <= threshold:
+            return counted, False
+        estimate = max(counted, estimate)
+    if key is not None:
+        _keep_estimate(key, estimate)
+    return estimate, True

@@ -77,3 +77,12 @@ def english_outside_requests():
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Each test starts with an empty cache (this process's memory in tests), as a fresh Redis would be: a count
+    estimate or a throttle counter kept by one test must not answer another's request."""
+    from django.core.cache import cache
+
+    cache.clear()

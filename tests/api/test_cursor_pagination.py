@@ -236,15 +236,10 @@ def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_i
 @pytest.fixture
 def far_beyond(tree, settings):
     """40 villages against a threshold of 3: a list the planner expects beyond ten times the threshold."""
-    from django.core.cache import cache
-
-    cache.clear()
     settings.COUNT_ESTIMATE_THRESHOLD = 3
     bulk_villages([tree.town], 40)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE villages_village")
-    yield
-    cache.clear()
 
 
 @on_postgresql
@@ -254,6 +249,21 @@ def test_a_far_beyond_estimate_is_kept_so_the_next_page_counts_nothing(far_beyon
     again, explains, counts = _counting_statements(client)
     assert (len(first_explains), len(first_counts)) == (1, 1)
     assert (again["count"], again["count_is_estimate"]) == (first["count"], True) == (40, True)
+    assert (explains, counts) == ([], [])
+
+
+@on_postgresql
+def test_an_estimate_counted_to_the_threshold_is_kept_too(tree, administrator, api_for, settings):
+    """A list the planner expects below ten times the threshold, found longer than the threshold by counting."""
+    settings.COUNT_ESTIMATE_THRESHOLD = 20  # counted up to 1 first, then to 20
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    client = api_for(administrator)
+    first, first_explains, first_counts = _counting_statements(client)
+    again, explains, counts = _counting_statements(client)
+    assert (first["count"], first["count_is_estimate"]) == (again["count"], again["count_is_estimate"]) == (40, True)
+    assert (len(first_explains), len(first_counts)) == (1, 2)
     assert (explains, counts) == ([], [])
 
 
