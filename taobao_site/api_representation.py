@@ -3,8 +3,8 @@
 DRF's `Serializer.to_representation` resolves every field of every row through `Field.get_attribute` (a walk
 over the source's parts, with its exception handling) and then the field's `to_representation`. On a list of
 500 rows of 14 fields that is most of the answer's time. `CompiledRepresentation` resolves each readable field
-once per serializer instance (a list's child serializer is one instance for all of its rows) into a getter and
-a converter:
+once per serializer class into a getter and a converter (`CompiledRepresentation` says which parts each
+instance gets its own copy of):
 
 - a plain source (`code`, `village.code`) is read with `operator.attrgetter`; a callable it yields is called,
   as DRF does (`by.get_username`);
@@ -15,12 +15,13 @@ a converter:
 - a list (`many=True`) or dictionary (`DictField(child=...)`) of plain serializers over stored JSON (an
   assessment's checks and input sources) writes each item's keys with its fields' converters; an item that
   lacks one of the fields, or holds anything but a dictionary, is written by DRF;
-- method fields, relations, other nested serializers and `source="*"` go through DRF's own path, as does any
-  field whose attribute cannot be read plainly (so that defaults and SkipField keep DRF's meaning).
+- method fields, relations, other nested serializers, files and `source="*"` go through DRF's own path, as
+  does any field whose attribute cannot be read plainly (so that defaults and SkipField keep DRF's meaning).
 
 `tests/api/test_compiled_representation.py` checks, serializer by serializer, that the output equals DRF's.
 """
 
+import copy
 from operator import attrgetter
 
 from rest_framework import fields, relations, serializers
@@ -28,7 +29,7 @@ from rest_framework import fields, relations, serializers
 _PASS_THROUGH = {fields.CharField: str, fields.IntegerField: int, fields.BooleanField: bool}
 _BY_DRF, _LEFT_OUT = object(), object()
 _DRF_PATH = (serializers.SerializerMethodField, relations.RelatedField, relations.ManyRelatedField,
-             serializers.BaseSerializer)
+             serializers.BaseSerializer, fields.FileField)
 
 
 def _converter(field):
@@ -101,10 +102,19 @@ def _drf_value(field, instance, row):
 
 
 class CompiledRepresentation:
-    """Mix into a read-only (Model)Serializer before the DRF base class: same output, compiled accessors."""
+    """Mix into a read-only (Model)Serializer before the DRF base class: same output, compiled accessors.
 
-    def _compiled_fields(self):
-        plan = self.__dict__.get("_compiled_plan")
+    The plan is made once per serializer class, from the first instance's fields: building a ModelSerializer's
+    fields (a deep copy of the declared ones, a mapping of every model field) costs more than writing a page of
+    rows. What a plain field's getter and converter use is the field's own configuration, so they serve every
+    instance. A field on DRF's path (a method field, a relation, a nested serializer, a file) may read the
+    instance's context (the request: whose partner details are shown, which absolute URL), so each instance
+    gets its own copy of those, bound to itself, as DRF's `fields` would give it.
+    """
+
+    def _class_plan(self):
+        cls = type(self)
+        plan = cls.__dict__.get("_compiled_class_plan")
         if plan is None:
             plan = []
             for field in self._readable_fields:
@@ -115,6 +125,25 @@ class CompiledRepresentation:
                     plan.append((field, None, None))
                 else:
                     plan.append((field, attrgetter(".".join(field.source_attrs)), _converter(field)))
+            cls._compiled_class_plan = plan
+        return plan
+
+    def _own_field(self, prototype):
+        """This instance's copy of a field of the class plan, bound to it (DRF's fields are deep copies too)."""
+        own = self.__dict__.setdefault("_compiled_own_fields", {})
+        field = own.get(prototype.field_name)
+        if field is None:
+            field = own[prototype.field_name] = copy.deepcopy(prototype)
+            field.bind(prototype.field_name, self)
+        return field
+
+    def _compiled_fields(self):
+        plan = self.__dict__.get("_compiled_plan")
+        if plan is None:
+            plan = [
+                (self._own_field(field) if getter is None else field, getter, convert)
+                for field, getter, convert in self._class_plan()
+            ]
             self.__dict__["_compiled_plan"] = plan
         return plan
 
@@ -127,8 +156,9 @@ class CompiledRepresentation:
             try:
                 value = getter(instance)
             except Exception:
-                # A relation that is missing or None, or anything else unusual: DRF decides what it means.
-                _drf_value(field, instance, row)
+                # A relation that is missing or None, or anything else unusual: DRF decides what it means, with
+                # this instance's own field (a default may read the context).
+                _drf_value(self._own_field(field), instance, row)
                 continue
             if callable(value):
                 value = value()

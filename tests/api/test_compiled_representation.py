@@ -107,3 +107,24 @@ def test_every_list_reads_as_drf_would_write_it(varied_rows, role, request, monk
         assert served[url].content == by_drf[url].content, url
     answered = [url for url in urls if served[url].status_code == 200 and served[url].json().get("results")]
     assert len(answered) >= 8, "the comparison must cover rows of most lists"
+
+
+def test_each_request_reads_its_own_context_though_the_plan_is_made_once(varied_rows, official):
+    """The plan is per class; the method fields that read the request (partner details) are each request's own.
+
+    The official is served first, then an anonymous caller, then the official again, in one process: a method
+    field kept from an earlier request would show the partner to the anonymous caller, or hide it from the
+    official.
+    """
+    signed_in = APIClient()
+    signed_in.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=official).key}")
+    anonymous = APIClient()
+
+    def partners(client):
+        rows = client.get("/api/v1/service-points/?page_size=500").json()["results"]
+        return sorted(str(row["partner_name"]) for row in rows)
+
+    first, hidden, again = partners(signed_in), partners(anonymous), partners(signed_in)
+    assert hidden == ["None"] * len(hidden)
+    assert first == again
+    assert any(name != "None" for name in first)

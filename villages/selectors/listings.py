@@ -7,7 +7,7 @@ that an index serves: code for divisions and villages, id for shops, newest firs
 reports and assessments.
 """
 
-from django.db.models import OuterRef, Subquery
+from django.db import connections
 
 from villages.models import (
     Assessment,
@@ -34,12 +34,6 @@ def divisions_for_listing():
     return Division.objects.order_by("code")
 
 
-def latest_assessments():
-    """Each village's assessment of its most recent year (one row per village that was ever scored)."""
-    latest_year = Assessment.objects.filter(village_id=OuterRef("village_id")).order_by("-year").values("year")[:1]
-    return Assessment.objects.filter(year=Subquery(latest_year)).order_by()
-
-
 def villages_for_listing(user):
     """Visible villages in code order; `attach_latest_assessments` adds what a page shows of their scoring."""
     return villages_visible_to(user).order_by("code")
@@ -56,12 +50,14 @@ def attach_latest_assessments(villages) -> None:
     villages = [village for village in villages if not hasattr(village, "latest_assessment")]
     if not villages:
         return
-    latest = {
-        village_id: {"year": year, "qualified": qualified}
-        for village_id, year, qualified in latest_assessments()
-        .filter(village_id__in=[village.pk for village in villages])
-        .values_list("village_id", "year", "qualified")
-    }
+    ids = [village.pk for village in villages]
+    rows = Assessment.objects.filter(village_id__in=ids).order_by("village_id", "-year")
+    if connections[rows.db].vendor == "postgresql":
+        # One row per village, its newest year first: DISTINCT ON walks the (village, year) index.
+        rows = rows.distinct("village_id")
+    latest = {}
+    for village_id, year, qualified in rows.values_list("village_id", "year", "qualified"):
+        latest.setdefault(village_id, {"year": year, "qualified": qualified})
     for village in villages:
         village.latest_assessment = latest.get(village.pk)
 
