@@ -37,9 +37,12 @@ PROBE_FRACTION = 20
 
 
 def _estimate_key(unordered, threshold: int) -> str | None:
-    """The cache key of the query's estimate; None for a query that matches nothing by construction."""
+    """The cache key of the query's estimate; None for a query that matches nothing by construction.
+
+    The rows are named by the primary keys' query (its joins, filters and DISTINCT): compiling the whole select
+    list, with its related models, would cost more than the cache saves."""
     try:
-        sql, params = unordered.query.sql_with_params()
+        sql, params = unordered.values_list("pk").query.sql_with_params()
     except EmptyResultSet:
         return None
     digest = hashlib.sha256(json.dumps([unordered.db, threshold, sql, params], default=str).encode()).hexdigest()

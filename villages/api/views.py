@@ -260,7 +260,8 @@ class OnlineShopViewSet(
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return listings.shops_for_listing(self.request.user)
+        shops = listings.shops_for_listing(self.request.user)
+        return listings.with_village_code_only(shops) if self.action == "list" else shops
 
     def _answer(self, shop, status_code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=shop.pk)).data, status=status_code)
@@ -345,7 +346,8 @@ class AnnualReportViewSet(
         if self.action == "approve":
             # The assessment that follows records the platform's figures beside the declaration: read with the row.
             return platform_figures(listings.reports_for_listing(self.request.user))
-        return listings.reports_for_listing(self.request.user)
+        reports = listings.reports_for_listing(self.request.user)
+        return listings.with_village_code_only(reports) if self.action == "list" else reports
 
     def get_serializer_class(self):
         if self.action == "history":

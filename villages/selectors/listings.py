@@ -71,6 +71,13 @@ def certified_villages_on_map(user):
     )
 
 
+def with_village_code_only(rows):
+    """`rows` (of a model with a `village`) whole, and of their village the code alone: what a list row shows of
+    it. For reading lists: a row changed through this would load each other village field with a query."""
+    own = [field.name for field in rows.model._meta.concrete_fields]
+    return rows.only(*own, "village__code")
+
+
 def shops_for_listing(user):
     return shops_visible_to(user).select_related("village").order_by("id")
 
@@ -79,8 +86,20 @@ def reports_for_listing(user):
     return reports_visible_to(user).select_related("village").order_by("-id")
 
 
+# What an assessment's row shows; its inputs, timestamps and the rest of its village are not read (each row's
+# JSON and dates cost more to decode than the page's query).
+ASSESSMENT_ROW_FIELDS = (
+    "year", "qualified", "score", "checks", "status_change", "input_sources", "village__code", "criteria_set__name",
+)
+
+
 def assessments_for_listing(user):
-    return assessments_visible_to(user).select_related("village", "criteria_set").order_by("-id")
+    return (
+        assessments_visible_to(user)
+        .select_related("village", "criteria_set")
+        .only(*ASSESSMENT_ROW_FIELDS)
+        .order_by("-id")
+    )
 
 
 def criteria_sets_for_listing():
