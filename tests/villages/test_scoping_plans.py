@@ -2,6 +2,7 @@
 
 import hashlib
 import itertools
+import re
 
 import pytest
 from django.db import connection
@@ -148,12 +149,10 @@ def test_postgresql_serves_a_name_search_from_the_trigram_index(twenty_thousand_
 @pytest.mark.postgres_only
 @on_postgresql
 @pytest.mark.django_db
-def test_postgresql_counts_an_officials_whole_list_without_reading_every_village(
-    twenty_thousand_villages, tree, official
-):
-    """The official's own county and the certified villages elsewhere, as one set of ids: the count reads the
-    county's range and the qualified assessments, not the 20,000 villages (`code range OR certified` made
-    PostgreSQL test the condition on every one)."""
+def test_an_officials_list_narrowed_to_a_county_reads_that_county_alone(twenty_thousand_villages, tree, official):
+    """The official's list filtered to a county (the web list, `?county=`) reads the county's range of the code
+    index once. One set of ids (`id IN (range UNION ALL certified)`) read the range a second time inside a
+    nested loop, because PostgreSQL estimates a code range at a row or two: 117 ms at 620,000 villages."""
     elsewhere = Village.objects.filter(code__startswith="371760").order_by("code").first()
     make_assessment(elsewhere, 2023, qualified=True)
     VillageFactory(township=tree.town, code="371721121201")
@@ -161,6 +160,9 @@ def test_postgresql_counts_an_officials_whole_list_without_reading_every_village
         cursor.execute("ANALYZE villages_village")
         cursor.execute("ANALYZE villages_assessment")
     visible = villages_visible_to(official)
-    plan = visible.order_by().explain()
-    assert "Seq Scan on villages_village" not in plan, plan
+    narrowed = VillageFilter({"county": "371721"}, queryset=visible.order_by("code")).qs
+    plan = narrowed.order_by().explain()
+    assert len(re.findall(r"on villages_village\b", plan)) == 1, plan  # the table once (its code index aside)
+    assert uses_an_index(plan), plan
+    assert list(narrowed.values_list("code", flat=True)) == ["371721121201"]
     assert sorted(visible.values_list("code", flat=True)) == ["371721121201", elsewhere.code]
