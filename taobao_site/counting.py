@@ -13,10 +13,11 @@ One rule for the API lists (`api_pagination.RegistryPagination`) and the admin c
   say so); any other is counted to the threshold. The probe stays small because a selective filter over a
   large table (certified villages whose name holds a word) reads many rows for each one it counts.
 - An estimate, once made, is kept in the shared cache for `COUNT_ESTIMATE_CACHE_SECONDS` (default 300; 0
-  keeps none), under the query's SQL and parameters (which hold the caller's scope), so that the next page of
-  the same list costs no count at all. An estimate a few minutes old is still an estimate, and the answer says
-  it is one; only a list found longer than the threshold gets one, so a list that is counted exactly is never
-  answered from the cache unless it was beyond the threshold within those minutes.
+  keeps none), under the SQL and parameters of the query's primary keys (which hold the caller's scope and
+  filters, but not a cursor's position), so that the next page of the same list costs no count at all. An
+  estimate a few minutes old is still an estimate, and the answer says it is one; only a list found longer
+  than the threshold gets one, so a list that is counted exactly is never answered from the cache unless it
+  was beyond the threshold within those minutes.
 """
 
 import hashlib
