@@ -9,8 +9,9 @@ instance gets its own copy of):
 - a plain source (`code`, `village.code`) is read with `operator.attrgetter`; a callable it yields is called,
   as DRF does (`by.get_username`);
 - `CharField`, `IntegerField` and `BooleanField` pass a value through when it already has the type that DRF
-  would turn it into (`str`, `int`, `bool`), and use the field's own `to_representation` otherwise; every other
-  field converts with its own `to_representation`;
+  would turn it into (`str`, `int`, `bool`), and use the field's own `to_representation` otherwise; a
+  `DecimalField` skips quantizing a Decimal that already has its decimal places; every other field converts with
+  its own `to_representation`;
 - a value of None is None, as in DRF;
 - a list (`many=True`) or dictionary (`DictField(child=...)`) of plain serializers over stored JSON (an
   assessment's checks and input sources) writes each item's keys with its fields' converters; an item that
@@ -22,9 +23,11 @@ instance gets its own copy of):
 """
 
 import copy
+from decimal import Decimal
 from operator import attrgetter
 
 from rest_framework import fields, relations, serializers
+from rest_framework.settings import api_settings
 
 _PASS_THROUGH = {fields.CharField: str, fields.IntegerField: int, fields.BooleanField: bool}
 _BY_DRF, _LEFT_OUT = object(), object()
@@ -34,6 +37,8 @@ _DRF_PATH = (serializers.SerializerMethodField, relations.RelatedField, relation
 
 def _converter(field):
     convert = field.to_representation
+    if type(field) is fields.DecimalField:
+        return _decimal_converter(field)
     kind = _PASS_THROUGH.get(type(field))
     if kind is None:
         return convert
@@ -42,6 +47,26 @@ def _converter(field):
         return value if type(value) is kind else convert(value)
 
     return pass_through
+
+
+def _decimal_converter(field):
+    """A DecimalField's converter that leaves out the quantizing when the value is a Decimal that already has the
+    field's decimal places and fits its digits (a value read from a column of the same precision): quantizing
+    it would give the same value. Anything else is the field's own `to_representation`."""
+    convert = field.to_representation
+    if field.decimal_places is None or field.normalize_output or field.localize:
+        return convert
+    exponent, max_digits = -field.decimal_places, field.max_digits
+    as_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+
+    def decimal_as_stored(value):
+        if type(value) is Decimal:
+            sign, digits, value_exponent = value.as_tuple()
+            if value_exponent == exponent and (max_digits is None or len(digits) <= max_digits):
+                return f"{value:f}" if as_string else value
+        return convert(value)
+
+    return decimal_as_stored
 
 
 def _plain_item_writer(serializer):

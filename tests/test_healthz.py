@@ -15,7 +15,7 @@ from villages.tasks import run_import_job
 
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "taobao_site.cache.RegistryRedisCache",
         # Nothing listens on port 1; the timeouts keep a real outage (a host that drops packets) short too.
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -14,7 +14,7 @@ ENGLISH_MESSAGE = "Too many failed logins for this account from your address"
 CHINESE_MESSAGE = "该账号从您的地址登录失败次数过多"
 UNREACHABLE_REDIS = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "taobao_site.cache.RegistryRedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }

@@ -68,6 +68,6 @@ def test_security_settings_and_the_shared_cache_come_from_the_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == (
-        "600 True False True django.core.cache.backends.redis.RedisCache redis://cache.internal:6380/2 "
+        "600 True False True taobao_site.cache.RegistryRedisCache redis://cache.internal:6380/2 "
         "['https://registry.example.gov.cn']"
     )

@@ -158,7 +158,7 @@ def caches_from_url(redis_url):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "taobao_site.cache.RegistryRedisCache",
             "LOCATION": redis_url,
             # A Redis that stopped answering must cost a request a second, not hold a worker for minutes.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
         "taobao_site.feed_authentication.FeedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["taobao_site.api_filtering.RegistryFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "taobao_site.api_pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

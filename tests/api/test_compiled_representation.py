@@ -128,3 +128,36 @@ def test_each_request_reads_its_own_context_though_the_plan_is_made_once(varied_
     assert hidden == ["None"] * len(hidden)
     assert first == again
     assert any(name != "None" for name in first)
+
+
+class Decimals(serializers.Serializer):
+    as_number = serializers.DecimalField(max_digits=9, decimal_places=6, coerce_to_string=False)
+    as_string = serializers.DecimalField(max_digits=9, decimal_places=6)
+    rounded = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+    normalised = serializers.DecimalField(max_digits=9, decimal_places=6, normalize_output=True)
+
+
+class CompiledDecimals(CompiledRepresentation, Decimals):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["34.800000", "-0.000000", "115.612345", "1.5", "34.8000001", "999.123456", "0E-6", "12.30", "7", 34.8, 7, "NaN"],
+)
+def test_a_decimal_is_written_as_drf_writes_it_whether_or_not_it_has_the_fields_places(value):
+    from decimal import Decimal, InvalidOperation
+
+    value = Decimal(value) if isinstance(value, str) else value
+    row = dict.fromkeys(["as_number", "as_string", "rounded", "normalised"], value)
+    for name in row:
+        field = Decimals().fields[name]
+        try:
+            expected = field.to_representation(value)
+        except (InvalidOperation, ValueError) as error:
+            with pytest.raises(type(error)):
+                CompiledDecimals()._compiled_fields()[list(row).index(name)][2](value)
+            continue
+        convert = CompiledDecimals()._compiled_fields()[list(row).index(name)][2]
+        written = convert(value)
+        assert (type(written), str(written)) == (type(expected), str(expected)), name

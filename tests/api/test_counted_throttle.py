@@ -58,7 +58,7 @@ def redis_cache(settings):
         pytest.fail(f"the tests need the Redis that production runs ({location}): {error}")
     prefix = f"test-throttle-{secrets.token_hex(4)}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+        "default": {"BACKEND": "taobao_site.cache.RegistryRedisCache", "LOCATION": location,
                     "KEY_PREFIX": prefix}
     }
     yield redis.Redis.from_url(location), prefix

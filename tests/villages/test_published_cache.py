@@ -175,7 +175,7 @@ def test_the_dashboard_is_computed_when_the_shared_cache_is_down(client, setting
     published_data_changed()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "taobao_site.cache.RegistryRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }

@@ -183,7 +183,8 @@ class VillageViewSet(ValidatedLookupMixin, mixins.ListModelMixin, mixins.Retriev
     lookup_pattern = VILLAGE_CODE
 
     def get_queryset(self):
-        return listings.villages_for_listing(self.request.user)
+        villages = listings.villages_for_listing(self.request.user)
+        return listings.without_timestamps(villages) if self.action == "list" else villages
 
     def _answer(self, village, status_code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=village.pk)).data, status=status_code)

@@ -7,7 +7,7 @@ that an index serves: code for divisions and villages, id for shops, newest firs
 reports and assessments.
 """
 
-from django.db import connections
+from django.db import connections, router
 
 from villages.models import (
     Assessment,
@@ -45,21 +45,42 @@ def attach_latest_assessments(villages) -> None:
 
     After the page is fetched rather than as an annotation, since a subquery in the SELECT is evaluated for
     every row an OFFSET skips; and plain values rather than a prefetch of Assessment rows, which would build a
-    model instance per village for two fields.
+    model instance per village for two fields. The statement is written here rather than by the ORM: building
+    a filter on 50 ids cost more than the database took to answer it (`latest_assessments_statement`).
     """
     villages = [village for village in villages if not hasattr(village, "latest_assessment")]
     if not villages:
         return
     ids = [village.pk for village in villages]
-    rows = Assessment.objects.filter(village_id__in=ids).order_by("village_id", "-year")
-    if connections[rows.db].vendor == "postgresql":
-        # One row per village, its newest year first: DISTINCT ON walks the (village, year) index.
-        rows = rows.distinct("village_id")
+    connection = connections[router.db_for_read(Assessment)]
     latest = {}
-    for village_id, year, qualified in rows.values_list("village_id", "year", "qualified"):
-        latest.setdefault(village_id, {"year": year, "qualified": qualified})
+    with connection.cursor() as cursor:
+        cursor.execute(*latest_assessments_statement(connection, ids))
+        for village_id, year, qualified in cursor.fetchall():
+            latest.setdefault(village_id, {"year": year, "qualified": bool(qualified)})
     for village in villages:
         village.latest_assessment = latest.get(village.pk)
+
+
+def latest_assessments_statement(connection, ids: list[int]) -> tuple[str, list]:
+    """The assessments of the villages `ids`, each village's newest year first: on PostgreSQL only that one per
+    village, by DISTINCT ON, which walks the (village, year) index; elsewhere all of them."""
+    quote = connection.ops.quote_name
+    fields = Assessment._meta
+    table, village, year, qualified = (
+        quote(fields.db_table), *(quote(fields.get_field(name).column) for name in ("village", "year", "qualified"))
+    )
+    order = f"ORDER BY {village}, {year} DESC"
+    if connection.vendor == "postgresql":
+        # One array parameter, cast to the column's type (psycopg sends a list of small ids as smallint[]).
+        array_type = fields.get_field("village").rel_db_type(connection)
+        return (
+            f"SELECT DISTINCT ON ({village}) {village}, {year}, {qualified} FROM {table} "
+            f"WHERE {village} = ANY(%s::{array_type}[]) {order}",
+            [ids],
+        )
+    placeholders = ", ".join(["%s"] * len(ids))
+    return f"SELECT {village}, {year}, {qualified} FROM {table} WHERE {village} IN ({placeholders}) {order}", ids
 
 
 def certified_villages_on_map(user):
@@ -71,10 +92,21 @@ def certified_villages_on_map(user):
     )
 
 
+# No API list row shows when a row was created or last saved; decoding two timestamps a row cost more than the
+# rest of a village's columns.
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+def without_timestamps(rows):
+    """`rows` without their timestamps, for reading lists (a row changed through this would load them anew)."""
+    return rows.defer(*TIMESTAMPS)
+
+
 def with_village_code_only(rows):
-    """`rows` (of a model with a `village`) whole, and of their village the code alone: what a list row shows of
-    it. For reading lists: a row changed through this would load each other village field with a query."""
-    own = [field.name for field in rows.model._meta.concrete_fields]
+    """`rows` (of a model with a `village`) without their timestamps, and of their village the code alone: what
+    a list row shows of it. For reading lists: a row changed through this would load each other field with a
+    query."""
+    own = [field.name for field in rows.model._meta.concrete_fields if field.name not in TIMESTAMPS]
     return rows.only(*own, "village__code")
 
 

@@ -1,0 +1,54 @@
+"""The shared cache's backend (taobao_site/cache.py) against the Redis that production runs."""
+
+import secrets
+
+import pytest
+import redis
+from django.core.cache import caches
+
+LOCATION = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_cache(settings):
+    try:
+        redis.Redis.from_url(LOCATION, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"the tests need the Redis that production runs ({LOCATION}): {error}")
+    prefix = f"test-cache-{secrets.token_hex(4)}"
+    settings.CACHES = {
+        "default": {"BACKEND": "taobao_site.cache.RegistryRedisCache", "LOCATION": LOCATION, "KEY_PREFIX": prefix}
+    }
+    yield caches["default"]
+    client = redis.Redis.from_url(LOCATION)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_every_operation_uses_one_client_of_the_pool(redis_cache, monkeypatch):
+    made = []
+    original = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted)
+    redis_cache.set("a", 1)
+    assert redis_cache.incr("a") == 2
+    assert redis_cache.add("b", "x", timeout=60)
+    assert redis_cache.get_many(["a", "b", "c"]) == {"a": 2, "b": "x"}
+    redis_cache.delete("a")
+    assert redis_cache.get("a") is None
+    assert len(made) == 1
+
+
+def test_the_values_are_djangos(redis_cache):
+    """What the backend writes is what Django's own Redis cache reads: same keys, same serialisation."""
+    from django.core.cache.backends.redis import RedisCache
+
+    redis_cache.set("shared", {"year": 2023, "codes": ["371721"]}, timeout=60)
+    plain = RedisCache(LOCATION, {"KEY_PREFIX": redis_cache.key_prefix})
+    assert plain.get("shared") == {"year": 2023, "codes": ["371721"]}
+    plain.set("back", 7, timeout=60)
+    assert redis_cache.get("back") == 7
