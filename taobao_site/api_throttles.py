@@ -5,6 +5,8 @@ import logging
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
+from taobao_site.cache import count_in_window
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,13 +43,7 @@ class CountedWindowThrottle:
             return True
         window = int(self.timer() // self.duration)
         self.window_ends = (window + 1) * self.duration
-        counter = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:
-            # The window's first request; of two at once, one adds the counter and the other counts on it.
-            count = 1 if self.cache.add(counter, 1, timeout=self.duration) else self.cache.incr(counter)
-        return count <= self.num_requests
+        return count_in_window(self.cache, f"{self.key}:{window}", self.duration) <= self.num_requests
 
     def wait(self):
         return max(0.0, self.window_ends - self.timer())

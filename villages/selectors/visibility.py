@@ -5,6 +5,8 @@ editing, review queues, the admin and imports. Both are built on `jurisdiction.s
 filter for administrators, who see everything.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q
 
 from villages.models import (
@@ -23,14 +25,17 @@ from villages.models import (
 from .jurisdiction import in_jurisdiction, is_administrator, jurisdiction_prefixes, scope_q
 
 
-def in_jurisdiction_or_public(queryset, user, code_path: str, *, public: Q):
-    """`queryset` narrowed to the rows in the user's jurisdiction (by `code_path`) and, anywhere, the `public` ones.
+def in_jurisdiction_or_public(queryset, user, code_path: str, *, public: Q | Callable[[], Q]):
+    """`queryset` narrowed to the rows in the user's jurisdiction (by `code_path`) and, anywhere, the `public` ones
+    (a condition, or a function that makes it when it is needed).
 
     Unchanged for administrators: "in scope" is every row for them, and no condition is cheaper than one that
     is always true.
     """
     in_scope = scope_q(user, code_path)
-    return queryset if in_scope is None else queryset.filter(in_scope | public)
+    if in_scope is None:
+        return queryset
+    return queryset.filter(in_scope | (public() if callable(public) else public))
 
 
 def certified_village_ids():
@@ -71,7 +76,7 @@ def villages_visible_to(user):
     """
     if jurisdiction_prefixes(user) == ():
         return Village.objects.filter(certified_village_q())
-    return in_jurisdiction_or_public(Village.objects.all(), user, "code", public=_certified_beside_a_range_q())
+    return in_jurisdiction_or_public(Village.objects.all(), user, "code", public=_certified_beside_a_range_q)
 
 
 def shops_in_scope_of(user):
