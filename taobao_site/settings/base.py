@@ -174,7 +174,7 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks.backe
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header turns "not logged in" into a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "taobao_site.token_authentication.RegistryTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Seen on every API request: a feed token anywhere but on the feed is refused (403).
         "taobao_site.feed_authentication.FeedTokenAuthentication",

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from taobao_site.api_errors import DETAIL_ERROR, FORBIDDEN, NOT_FOUND, NOT_LOGGED_IN, THROTTLED, TOO_LARGE
 from taobao_site.feed_authentication import FeedTokenAuthentication, IsDataFeedCaller
+from taobao_site.token_authentication import RegistryTokenAuthentication
 from villages import stored_messages
 from villages.api.imports import ImportErrorSerializer
 from villages.feed.rows import CSV, NDJSON
@@ -131,7 +132,7 @@ YEAR_PARAMETER = OpenApiParameter(
 )
 # Ordinary tokens and sessions authenticate here only to be refused with 403 (not a 401 that invites a login);
 # the schema names the feed token alone.
-FEED_AUTHENTICATION = [FeedTokenAuthentication, TokenAuthentication, SessionAuthentication]
+FEED_AUTHENTICATION = [FeedTokenAuthentication, RegistryTokenAuthentication, SessionAuthentication]
 FEED_SECURITY = [{"feedToken": []}]
 
 
