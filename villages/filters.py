@@ -26,6 +26,7 @@ from villages.models import (
     Village,
     VillageCluster,
 )
+from villages.selectors.divisions import division_known
 from villages.selectors.jurisdiction import code_prefix_q
 from villages.validators import FIRST_YEAR, LAST_YEAR_BOUND
 
@@ -52,10 +53,7 @@ class DivisionCodeField(forms.CharField):
         if value in self.empty_values:
             return value
         pattern = DIVISION_CODE_PATTERNS[self.level] if self.level else ANY_DIVISION_CODE
-        known = Division.objects.filter(code=value)
-        if self.level:
-            known = known.filter(level=self.level)
-        if not pattern.match(value) or not known.exists():
+        if not pattern.match(value) or not division_known(value, self.level):
             # The value goes in params, never into the message itself: the message is %-formatted later.
             raise ValidationError(
                 _("%(value)s is not the code of a known %(level)s."),

@@ -1,6 +1,11 @@
-"""Divisions for pickers: the children of a division by code prefix, and a name search for townships."""
+"""Divisions for pickers and filters: the children of a division by code prefix, a name search for townships, and
+whether a code is a known division."""
 
+import logging
+
+from django.core.cache import cache
 from django.db.models import Q, Value
+from redis.exceptions import RedisError
 
 from villages import codes
 from villages.models import Division, Village
@@ -12,6 +17,33 @@ CHILD_LEVEL = {
     codes.COUNTY: codes.TOWNSHIP,
 }
 SEARCH_LIMIT = 20
+# How long a code found among the divisions is remembered in the shared cache (the official list changes once a
+# year). An unknown code is looked up every time, so that a division just added is known at once; a division
+# removed meanwhile reads as known for at most this long, and its list is empty.
+KNOWN_DIVISION_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
+
+
+def division_known(code: str, level: str | None = None) -> bool:
+    """Whether a division with this code (of this level, when one is given) exists: the shared cache's answer
+    when the code was found before, else the database's. A filter of a list asks it on each request."""
+    key = f"division-known:{level or 'any'}:{code}"
+    try:
+        if cache.get(key):
+            return True
+    except RedisError:
+        logger.warning("Shared cache unreachable: the division is looked up in the database", exc_info=True)
+    known = Division.objects.filter(code=code)
+    if level:
+        known = known.filter(level=level)
+    if not known.exists():
+        return False
+    try:
+        cache.set(key, True, KNOWN_DIVISION_SECONDS)
+    except RedisError:
+        logger.warning("Shared cache unreachable: a known division is not remembered", exc_info=True)
+    return True
 
 
 def provinces():
