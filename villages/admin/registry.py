@@ -89,6 +89,10 @@ class VillageAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin):
     search_fields = ("^code", "name", "township__name")
     ordering = ("code",)
     list_select_related = ("township",)
+    list_columns = (
+        "code", "name", "committee_type", "households", "population", "urban_rural_code", "township__code",
+        "township__name",
+    )
     fields = (*registry.VILLAGE_FIELDS, "township", "committee_type", "edited_version", *VERSIONED)
     # The township and committee type follow from the code (its first 9 and last 3 digits).
     readonly_fields = ("township", "committee_type", *VERSIONED)
@@ -107,6 +111,9 @@ class OnlineShopAdmin(IndexedSearchAdmin, ServiceBackedAdmin, ScopedHistoryAdmin
     # The shops of a village together, in the order of the index (village, id); by code it would sort them all.
     ordering = ("village_id", "id")
     list_select_related = ("village",)
+    list_columns = (
+        "name", "platform", "platform_shop_id", "category", "opened_on", "closed_on", "village__code", "village__name",
+    )
     autocomplete_fields = ("village",)
     fields = (*registry.SHOP_FIELDS, "edited_version", *VERSIONED)
     readonly_fields = VERSIONED
@@ -438,6 +445,12 @@ class AssessmentAdmin(YearsAsWritten, IndexedSearchAdmin, ReadOnlyAdmin):
     search_fields = ("^village__code", "village__name")
     ordering = ("-year", "village_id")  # the index assessment_year_village
     list_select_related = ("village", "criteria_set")
+    # What the columns show (a village and a criteria version as their names say them), not the checks, inputs
+    # and timestamps.
+    list_columns = (
+        "year", "qualified", "score", "status_change", "assessed_at", "village__code", "village__name",
+        "criteria_set__name", "criteria_set__first_year", "criteria_set__last_year",
+    )
 
 
 @admin.register(TaobaoTown)
