@@ -14,7 +14,11 @@ from tests.villages.test_admin_result_rows import page
 pytestmark = pytest.mark.django_db
 
 NARROWED = sorted(
-    ((model, model_admin) for model, model_admin in admin.site._registry.items() if getattr(model_admin, "list_columns", None)),
+    (
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if getattr(model_admin, "list_columns", None)
+    ),
     key=lambda item: item[0]._meta.label,
 )
 
