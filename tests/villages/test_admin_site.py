@@ -49,3 +49,22 @@ def test_the_application_list_is_djangos_with_text_names(role, language, label, 
         assert ours == []
     elif role == "superuser":
         assert len(ours) >= (1 if label else 3)
+
+
+def test_the_urls_follow_the_script_prefix_of_the_request(superuser):
+    from django.urls import get_script_prefix, set_script_prefix
+
+    web_request = RequestFactory().get("/admin/")
+    web_request.user = superuser
+    before = get_script_prefix()
+    try:
+        first = admin.site.get_app_list(web_request)
+        set_script_prefix("/registry/")
+        behind_a_prefix = admin.site.get_app_list(web_request)
+        theirs = plain_site().get_app_list(web_request)
+    finally:
+        set_script_prefix(before)
+    urls = [model["admin_url"] for app in behind_a_prefix for model in app["models"]]
+    assert urls and all(url.startswith("/registry/admin/") for url in urls)
+    assert behind_a_prefix == as_text(theirs)
+    assert [model["admin_url"] for app in first for model in app["models"]][0].startswith("/admin/")
