@@ -1,28 +1,18 @@
 """The shared cache's backend (taobao_site/cache.py) against the Redis that production runs."""
 
-import secrets
-
 import pytest
 import redis
 from django.core.cache import cache, caches
+
+from tests.api.test_counted_throttle import redis_cache as redis_client_and_prefix  # noqa: F401 (a fixture)
 
 LOCATION = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
-def redis_cache(settings):
-    try:
-        redis.Redis.from_url(LOCATION, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"the tests need the Redis that production runs ({LOCATION}): {error}")
-    prefix = f"test-cache-{secrets.token_hex(4)}"
-    settings.CACHES = {
-        "default": {"BACKEND": "taobao_site.cache.RegistryRedisCache", "LOCATION": LOCATION, "KEY_PREFIX": prefix}
-    }
-    yield caches["default"]
-    client = redis.Redis.from_url(LOCATION)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+def redis_cache(redis_client_and_prefix):
+    """The default cache, the registry's backend on the Redis that production runs (a key prefix of its own)."""
+    return caches["default"]
 
 
 def test_every_operation_uses_one_client_of_the_pool(redis_cache, monkeypatch):
