@@ -10,8 +10,9 @@ LOCATION = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
-def redis_cache(redis_client_and_prefix):
+def redis_cache(request):
     """The default cache, the registry's backend on the Redis that production runs (a key prefix of its own)."""
+    request.getfixturevalue("redis_client_and_prefix")
     return caches["default"]
 
 
