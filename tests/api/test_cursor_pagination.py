@@ -233,6 +233,46 @@ def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_i
     assert "LIMIT 1" in counts[0]
 
 
+@on_postgresql
+def test_a_list_the_count_settled_is_counted_once_on_its_next_page_and_still_exactly(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 200  # counted up to 10 first, then to 200
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    client = api_for(administrator)
+    _counting_statements(client)
+    again, explains, counts = _counting_statements(client)
+    assert (again["count"], again["count_is_estimate"]) == (40, False)
+    assert (len(explains), len(counts)) == (0, 1)
+    assert "LIMIT 201" in counts[0]
+    bulk_villages([tree.other_town], 5)
+    grown, explains, counts = _counting_statements(client)
+    assert (grown["count"], grown["count_is_estimate"]) == (45, False)
+    assert (len(explains), len(counts)) == (0, 1)
+
+
+@on_postgresql
+def test_a_list_counted_straight_to_the_threshold_that_grew_beyond_it_is_estimated(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 50  # counted up to 2 first, then to 50
+    bulk_villages([tree.town], 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    client = api_for(administrator)
+    first, _explains, _counts = _counting_statements(client)
+    assert (first["count"], first["count_is_estimate"]) == (40, False)
+    bulk_villages([tree.other_town], 30)
+    grown, explains, counts = _counting_statements(client)
+    assert grown["count_is_estimate"] is True and grown["count"] >= 51
+    assert (len(explains), len(counts)) == (1, 1)
+    again, explains, counts = _counting_statements(client)
+    assert (again["count"], again["count_is_estimate"]) == (grown["count"], True)
+    assert (explains, counts) == ([], [])
+
+
 @pytest.fixture
 def far_beyond(tree, settings):
     """40 villages against a threshold of 3: a list the planner expects beyond ten times the threshold."""
