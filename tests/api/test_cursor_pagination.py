@@ -32,6 +32,14 @@ def bulk_villages(townships, per_township):
     return sorted(village.code for village in villages)
 
 
+def analysed_villages(townships, per_township):
+    """`bulk_villages`, then ANALYZE, so that the planner's estimate knows them."""
+    codes_made = bulk_villages(townships, per_township)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE villages_village")
+    return codes_made
+
+
 def walk(client, url, params=None):
     """Every page reached from the first by following `next`, and the pages met walking back by `previous`."""
     forward = [client.get(url, params).json()]
@@ -161,9 +169,7 @@ def test_sqlite_counts_exactly_beyond_the_threshold(tree, administrator, api_for
 @on_postgresql
 def test_postgresql_estimates_the_count_beyond_the_threshold(tree, administrator, api_for, settings):
     settings.COUNT_ESTIMATE_THRESHOLD = 5
-    bulk_villages([tree.town], 20)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
+    analysed_villages([tree.town], 20)
     client = api_for(administrator)
     beyond = client.get("/api/v1/villages/").json()
     within = client.get("/api/v1/villages/", {"search": "测试村371721121001"}).json()
@@ -211,38 +217,12 @@ def test_a_list_the_planner_expects_below_ten_times_the_threshold_is_counted_to_
     tree, administrator, api_for, settings
 ):
     settings.COUNT_ESTIMATE_THRESHOLD = 200  # counted up to 10 first, then to 200
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
-    body, explains, counts = _counting_statements(api_for(administrator))
+    analysed_villages([tree.town], 40)
+    client = api_for(administrator)
+    body, explains, counts = _counting_statements(client)
     assert (body["count"], body["count_is_estimate"]) == (40, False)
     assert (len(explains), len(counts)) == (1, 2)
-
-
-@on_postgresql
-def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_it(
-    tree, administrator, api_for, settings
-):
-    settings.COUNT_ESTIMATE_THRESHOLD = 3  # counted up to 0 first: one row says "more"; 40 > 10 × 3
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
-    body, explains, counts = _counting_statements(api_for(administrator))
-    assert (body["count"], body["count_is_estimate"]) == (40, True)
-    assert (len(explains), len(counts)) == (1, 1)
-    assert "LIMIT 1" in counts[0]
-
-
-@on_postgresql
-def test_a_list_the_count_settled_is_counted_once_on_its_next_page_and_still_exactly(
-    tree, administrator, api_for, settings
-):
-    settings.COUNT_ESTIMATE_THRESHOLD = 200  # counted up to 10 first, then to 200
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
-    client = api_for(administrator)
-    _counting_statements(client)
+    # The next page knows it is counted to the threshold (COUNT_TO_THRESHOLD): one count, still exact.
     again, explains, counts = _counting_statements(client)
     assert (again["count"], again["count_is_estimate"]) == (40, False)
     assert (len(explains), len(counts)) == (0, 1)
@@ -254,13 +234,23 @@ def test_a_list_the_count_settled_is_counted_once_on_its_next_page_and_still_exa
 
 
 @on_postgresql
+def test_a_list_the_planner_expects_far_beyond_the_threshold_is_not_counted_to_it(
+    tree, administrator, api_for, settings
+):
+    settings.COUNT_ESTIMATE_THRESHOLD = 3  # counted up to 0 first: one row says "more"; 40 > 10 × 3
+    analysed_villages([tree.town], 40)
+    body, explains, counts = _counting_statements(api_for(administrator))
+    assert (body["count"], body["count_is_estimate"]) == (40, True)
+    assert (len(explains), len(counts)) == (1, 1)
+    assert "LIMIT 1" in counts[0]
+
+
+@on_postgresql
 def test_a_list_counted_straight_to_the_threshold_that_grew_beyond_it_is_estimated(
     tree, administrator, api_for, settings
 ):
     settings.COUNT_ESTIMATE_THRESHOLD = 50  # counted up to 2 first, then to 50
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
+    analysed_villages([tree.town], 40)
     client = api_for(administrator)
     first, _explains, _counts = _counting_statements(client)
     assert (first["count"], first["count_is_estimate"]) == (40, False)
@@ -277,9 +267,7 @@ def test_a_list_counted_straight_to_the_threshold_that_grew_beyond_it_is_estimat
 def far_beyond(tree, settings):
     """40 villages against a threshold of 3: a list the planner expects beyond ten times the threshold."""
     settings.COUNT_ESTIMATE_THRESHOLD = 3
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
+    analysed_villages([tree.town], 40)
 
 
 @on_postgresql
@@ -296,9 +284,7 @@ def test_a_far_beyond_estimate_is_kept_so_the_next_page_counts_nothing(far_beyon
 def test_an_estimate_counted_to_the_threshold_is_kept_too(tree, administrator, api_for, settings):
     """A list the planner expects below ten times the threshold, found longer than the threshold by counting."""
     settings.COUNT_ESTIMATE_THRESHOLD = 20  # counted up to 1 first, then to 20
-    bulk_villages([tree.town], 40)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE villages_village")
+    analysed_villages([tree.town], 40)
     client = api_for(administrator)
     first, first_explains, first_counts = _counting_statements(client)
     again, explains, counts = _counting_statements(client)
