@@ -30,6 +30,10 @@ def token_user_statement(token_model, connection) -> str:
 class RegistryTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
+        # No token holds a NUL or is longer than the key column: such a header is answered without the database,
+        # which would refuse the NUL with an error rather than find nothing.
+        if "\x00" in key or len(key) > model._meta.pk.max_length:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user_model = model._meta.get_field("user").related_model
         database = router.db_for_read(model)
         statement = token_user_statement(model, connections[database])

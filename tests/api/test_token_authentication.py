@@ -77,3 +77,14 @@ def test_an_inactive_users_token_is_refused_by_the_api_with_401(token, official)
     answer = client.get("/api/v1/shops/")
     assert answer.status_code == 401
     assert answer.json()["detail"] == "User inactive or deleted."
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "f" * 41, "x" * 5000])
+def test_a_key_no_token_can_have_is_a_401_without_asking_the_database(key, token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/api/v1/shops/")
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == "Invalid token."
+    assert not [query for query in queries if "authtoken_token" in query["sql"]]
