@@ -533,6 +533,9 @@ class Plan:
         admin, anonymous = self.token["administrator"], {}
         self.villages("token", admin, "all", self.sizes["village"])
         self.villages("anonymous", anonymous, "public", self.sizes["qualified"])
+        # Unfiltered, a county official's list holds the county's villages and the certified ones of all China.
+        self.api_list("villages page 1 (county official, token)", "/api/v1/villages/",
+                      f"/bench-floor/villages/?scope=official:{COUNTY}", self.token["county_official"])
         order = pick_order(self.port, "/api/v1/shops/", admin, "/bench-floor/shops/?limit=50",
                            ("village_code", "village", "id", "newest"), "id")
         self.api_list("shops page 1 (token)", "/api/v1/shops/", f"/bench-floor/shops/?order={order}", admin, "id")
@@ -559,6 +562,10 @@ class Plan:
                  county),
                  ("GET", floor_path, {}), WEB_GOAL, rows_shown(real, floor, [r["code"] for r in rows_of(floor)]))
         code = rows_of(floor)[0]["code"]
+        floor_path = f"/bench-floor/villages/?scope=official:{COUNTY}&limit=25"
+        real, unfiltered = get(self.port, "/villages/", county), get(self.port, floor_path)
+        self.add("web", "village list (county official)", ("GET", "/villages/", county), ("GET", floor_path, {}),
+                 WEB_GOAL, rows_shown(real, unfiltered, [r["code"] for r in rows_of(unfiltered)]))
         real, floor = get(self.port, f"/villages/{code}/", county), get(self.port, f"/bench-floor/village/{code}/")
         self.add("web", "village page", ("GET", f"/villages/{code}/", county),
                  ("GET", f"/bench-floor/village/{code}/", {}), WEB_GOAL,

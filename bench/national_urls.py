@@ -7,7 +7,7 @@ uses today (the benchmark asserts that real and floor return the same rows befor
 """
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import JsonResponse
 from django.urls import include, path
 from django.utils import timezone
@@ -87,6 +87,10 @@ def villages_floor(request):
     if request.GET.get("scope") == "public":
         # Certified villages, by the registry's own condition (selectors.visibility).
         villages = villages.filter(certified_village_q())
+    elif request.GET.get("scope", "").startswith("official:"):
+        # An official's villages: the jurisdiction's (a code range) and the certified ones anywhere.
+        certified = Exists(Assessment.objects.filter(village_id=OuterRef("pk"), qualified=True))
+        villages = villages.filter(code_prefix_q("code", request.GET["scope"].removeprefix("official:")) | Q(certified))
     return _window(request, villages, VILLAGE_FIELDS)
 
 

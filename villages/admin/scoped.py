@@ -5,20 +5,19 @@ planner's estimate), year filters from a small table, and search that the indexe
 """
 
 import re
-from functools import cached_property, reduce
+from functools import reduce
 from operator import or_
 
 from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from taobao_site.counting import bounded_count
+from taobao_site.counting import BoundedCountPaginator
 from villages import codes
 from villages.models import Division, ReportingWindow
 from villages.selectors.jurisdiction import code_prefix_q
@@ -30,19 +29,15 @@ VERSIONED = ("version", *TIMESTAMPS)
 DIGITS = re.compile(r"[0-9]+")
 
 
-class EstimatedCountPaginator(Paginator):
+class EstimatedCountPaginator(BoundedCountPaginator):
     """Counts exactly up to COUNT_ESTIMATE_THRESHOLD rows; beyond that, PostgreSQL's planner estimate stands in.
 
     A changelist page costs the same on a table of 600,000 rows as on one of 6,000: counting every row of a
     large table (or of a large part of it) would cost more than the page itself. The count beyond the
     threshold is approximate, so the last page links may point a little short of or past the real last page
     (an empty page). Other databases count exactly (they hold the small installations). The rule is the API
-    lists' one, `taobao_site.counting.bounded_count`.
+    lists' and the web lists' one, `taobao_site.counting.bounded_count`.
     """
-
-    @cached_property
-    def count(self):
-        return bounded_count(self.object_list)[0]
 
 
 class IndexedSearchAdmin(admin.ModelAdmin):
@@ -191,8 +186,10 @@ class YearsAsWritten:
     """
 
     def get_list_display(self, request):
-        return tuple(_year_column(self.model, name) if name in YEAR_FIELDS else name
-                     for name in super().get_list_display(request))
+        return tuple(
+            _year_column(self.model, name) if name in YEAR_FIELDS else name
+            for name in super().get_list_display(request)
+        )
 
     @staticmethod
     def years_as_written(names) -> tuple:
@@ -202,8 +199,10 @@ class YearsAsWritten:
     def get_fields(self, request, obj=None):
         view_only = obj is not None and not self.has_change_permission(request, obj)
         read_only = set(self.get_readonly_fields(request, obj))
-        return [f"{name}_as_written" if name in YEAR_FIELDS and (view_only or f"{name}_as_written" in read_only)
-                else name for name in super().get_fields(request, obj)]
+        return [
+            f"{name}_as_written" if name in YEAR_FIELDS and (view_only or f"{name}_as_written" in read_only) else name
+            for name in super().get_fields(request, obj)
+        ]
 
     @admin.display(description=_("year"))
     def year_as_written(self, record):

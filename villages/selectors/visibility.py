@@ -7,7 +7,7 @@ filter for administrators, who see everything.
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 
 from villages.models import (
     AnnualReport,
@@ -38,6 +38,21 @@ def in_jurisdiction_or_public(queryset, user, code_path: str, *, public: Q | Cal
     return queryset.filter(in_scope | (public() if callable(public) else public))
 
 
+def jurisdiction_or_public_parts(queryset, user, code_path: str, *, public: Q | Callable[[], Q]):
+    """`in_jurisdiction_or_public` as two disjoint querysets whose rows together are its rows, for counting: the
+    rows in the user's jurisdiction, and the `public` ones outside it; None for administrators (nothing to split).
+
+    Each part is a condition that an index serves (a code range; the public set), where their OR is one that
+    PostgreSQL can only test row by row: counting an official's whole village list that way read every village
+    (76 ms at 100,000 villages, about 190 ms at 620,000), two counts of the parts read the county and the
+    certified villages alone. Lists still read their rows through the OR, which serves a page in code order.
+    """
+    in_scope = scope_q(user, code_path)
+    if in_scope is None:
+        return None
+    return queryset.filter(in_scope), queryset.filter(public() if callable(public) else public).exclude(in_scope)
+
+
 def certified_village_ids():
     """The ids of villages with at least one qualified assessment (with repeats: one a qualified year)."""
     return Assessment.objects.filter(qualified=True).order_by().values("village_id")
@@ -51,6 +66,29 @@ def certified_village_q(path: str = "") -> Q:
     620,000 villages: 25 ms against 51).
     """
     return Q(**{f"{path}pk__in": certified_village_ids()})
+
+
+class _AmongIds(Func):
+    """`pk IN (ids)`, written on PostgreSQL as `pk = ANY(ARRAY(ids))`: the ids are read once (an InitPlan) and
+    the rows fetched by primary key, where `IN` joins them by hashing and scanning the whole table (a count of
+    the 863 certified villages at 100,000: 5 ms against 24)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids):
+        super().__init__(F("pk"), Subquery(ids))
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="%(expressions)s", arg_joiner=" IN ", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="%(expressions)s)", arg_joiner=" = ANY(ARRAY", **extra)
+
+
+def _certified_by_key_q() -> Q:
+    """Certified villages, fetched by primary key (`_AmongIds`): for counting them."""
+    return Q(_AmongIds(certified_village_ids()))
 
 
 def _certified_beside_a_range_q() -> Q:
@@ -71,12 +109,21 @@ def villages_visible_to(user):
     `OR id IN (...)` builds the certified set first (2 ms for that list, no gain on the whole one); one set of
     ids (`id IN (range UNION ALL certified)`) counts the whole list in 25 ms instead of 190, but the planner,
     which estimates a code range at a row or two, joins it to a county filter in a nested loop (117 ms).
-    Counting an official's whole, unfiltered list therefore still reads every village (about 190 ms at 620,000;
-    the benchmark's table measures the administrator's list).
+    Counted through this condition, an official's whole, unfiltered list would read every village (about 190 ms
+    at 620,000), so the lists count `villages_visible_parts` instead.
     """
     if jurisdiction_prefixes(user) == ():
         return Village.objects.filter(certified_village_q())
     return in_jurisdiction_or_public(Village.objects.all(), user, "code", public=_certified_beside_a_range_q)
+
+
+def villages_visible_parts(user):
+    """`villages_visible_to` as disjoint parts for counting (`jurisdiction_or_public_parts`): the villages of the
+    jurisdiction, and the certified ones outside it, fetched by key (`_certified_by_key_q`). For callers who see
+    only the certified villages, those alone, fetched the same way. None for administrators (no condition)."""
+    if jurisdiction_prefixes(user) == ():
+        return (Village.objects.filter(_certified_by_key_q()),)
+    return jurisdiction_or_public_parts(Village.objects.all(), user, "code", public=_certified_by_key_q)
 
 
 def shops_in_scope_of(user):

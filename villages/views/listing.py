@@ -2,18 +2,34 @@
 
 from django.core.paginator import Paginator
 
+from taobao_site.counting import BoundedCountPaginator
 
-def filtered_list_context(request, filterset, page_size: int) -> dict:
+
+def filtered_list_context(request, filterset, page_size: int, *, count_parts=None) -> dict:
     """The `filter`, the requested `page` of its rows (none while its input is invalid) and the `query` it came with.
+
+    The rows are counted as the API's and the admin's lists are (`taobao_site.counting`): exactly up to a
+    threshold, estimated beyond it (the page says "about"). `count_parts`, disjoint querysets holding together
+    the rows of the filter's queryset, are counted instead, each under the same filters.
 
     The query string leaves out the page number, so that each page link (includes/pagination.html) adds its own.
     """
-    rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    valid = filterset.is_valid()
+    rows = filterset.qs if valid else filterset.queryset.none()
+    if count_parts is not None and valid:
+        same_filters = type(filterset)
+        prefix = filterset.form_prefix
+        count_parts = [
+            same_filters(filterset.data, queryset=part, request=filterset.request, prefix=prefix).qs
+            for part in count_parts
+        ]
+    else:
+        count_parts = None
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filter": filterset,
-        "page": Paginator(rows, page_size).get_page(request.GET.get("page")),
+        "page": BoundedCountPaginator(rows, page_size, count_parts=count_parts).get_page(request.GET.get("page")),
         "query": query.urlencode(),
     }
 

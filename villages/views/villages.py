@@ -22,6 +22,7 @@ from villages.selectors.visibility import (
     reports_visible_to,
     shop_years_visible_to,
     shops_visible_to,
+    villages_visible_parts,
     villages_visible_to,
 )
 from villages.services.registry import (
@@ -56,7 +57,12 @@ def village_list(request):
         request,
         "villages/village_list.html",
         {
-            **filtered_list_context(request, VillageFilter(request.GET, queryset=villages, request=request), PAGE_SIZE),
+            **filtered_list_context(
+                request,
+                VillageFilter(request.GET, queryset=villages, request=request),
+                PAGE_SIZE,
+                count_parts=villages_visible_parts(request.user),
+            ),
             "picker": picker_choices(request.GET),
             "picker_names": {
                 "province": "province",
