@@ -17,6 +17,8 @@ from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 
 _parameter_names: dict[type, frozenset | None] = {}
+# The request's FilterSet, once validated: (its declared class, the validated instance).
+_VALIDATED = "_registry_validated_filterset"
 _narrowed: dict[tuple[type, frozenset], type] = {}
 
 
@@ -57,7 +59,16 @@ class RegistryFilterBackend(DjangoFilterBackend):
         given = names.intersection(request.query_params)
         if not given:
             return queryset
+        validated = getattr(request, _VALIDATED, None)
+        if validated is not None and validated[0] is filterset_class:
+            # The same filters again, over another queryset of the request (the parts a list is counted by):
+            # validated once, applied to each.
+            return validated[1].filter_queryset(queryset.all())
         filterset = narrowed(filterset_class, frozenset(given))(**self.get_filterset_kwargs(request, queryset, view))
-        if not filterset.is_valid() and self.raise_exception:
+        valid = filterset.is_valid()
+        if not valid and self.raise_exception:
             raise utils.translate_validation(filterset.errors)
-        return filterset.qs
+        rows = filterset.qs
+        if valid:
+            setattr(request, _VALIDATED, (filterset_class, filterset))
+        return rows

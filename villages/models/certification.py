@@ -223,6 +223,9 @@ class Assessment(TimeStampedModel):
             models.Index(fields=["year", "qualified", "village"], name="assessment_year_qual_village"),
             # The admin's order (newest year first, then by village), read page by page without a sort.
             models.Index(fields=["-year", "village"], name="assessment_year_village"),
+            # The certified villages (qualified in some year), read whole by the public lists and their counts: a
+            # few thousand entries, where the index above holds every assessment of every year.
+            models.Index(fields=["village"], condition=models.Q(qualified=True), name="assessment_qualified_village"),
         ]
         constraints = [
             models.UniqueConstraint(

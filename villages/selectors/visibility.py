@@ -119,10 +119,12 @@ def villages_visible_to(user):
 
 def villages_visible_parts(user):
     """`villages_visible_to` as disjoint parts for counting (`jurisdiction_or_public_parts`): the villages of the
-    jurisdiction, and the certified ones outside it, fetched by key (`_certified_by_key_q`). For callers who see
-    only the certified villages, those alone, fetched the same way. None for administrators (no condition)."""
+    jurisdiction, and the certified ones outside it, fetched by key (`_certified_by_key_q`). None where the
+    visible villages are one condition already: administrators (none), and callers who see the certified
+    villages alone, whose lists the hashed set serves best under a filter (a county's, a name's), where the set
+    fetched by key would be read whole first."""
     if jurisdiction_prefixes(user) == ():
-        return (Village.objects.filter(_certified_by_key_q()),)
+        return None
     return jurisdiction_or_public_parts(Village.objects.all(), user, "code", public=_certified_by_key_q)
 
 

@@ -17,12 +17,8 @@ def filtered_list_context(request, filterset, page_size: int, *, count_parts=Non
     valid = filterset.is_valid()
     rows = filterset.qs if valid else filterset.queryset.none()
     if count_parts is not None and valid:
-        same_filters = type(filterset)
-        prefix = filterset.form_prefix
-        count_parts = [
-            same_filters(filterset.data, queryset=part, request=filterset.request, prefix=prefix).qs
-            for part in count_parts
-        ]
+        # The filters as validated once, applied to each part.
+        count_parts = [filterset.filter_queryset(part) for part in count_parts]
     else:
         count_parts = None
     query = request.GET.copy()
