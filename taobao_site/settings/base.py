@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -99,6 +100,20 @@ def database_from_env(default_url):
     else:
         database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         database.setdefault("CONN_HEALTH_CHECKS", True)
+        # The registry's tables fit in memory (or on SSDs), where an index lookup costs about what a page read in
+        # order does; PostgreSQL's default (4) prices it like a disk seek and scans a whole table rather than look
+        # up the few thousand certified villages (an anonymous search's count at 620,000 villages: 101 ms
+        # against 25). Empty leaves the server's setting.
+        page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
+        if page_cost:
+            try:
+                page_cost = float(page_cost)
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"DATABASE_RANDOM_PAGE_COST must be a number (or empty), not {page_cost!r}."
+                ) from None
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}".strip()
     database["ATOMIC_REQUESTS"] = False
     return database
 
