@@ -199,3 +199,34 @@ def test_an_invalid_filter_is_still_a_400_and_counts_nothing(villages, official,
     answer, counts = _counted(api_for(official), "/api/v1/villages/", {"county": "999999"}, status=400)
     assert "county" in json.dumps(answer.json())
     assert counts == []
+
+
+def _more_villages(tree, villages):
+    """Ten more villages in Cao County and five more certified in Jiangsu."""
+    for _ in range(10):
+        VillageFactory(township=tree.town)
+    for _ in range(5):
+        make_assessment(VillageFactory(township=tree.other_town), 2023, qualified=True)
+
+
+@pytest.mark.parametrize("path, expected", [("/api/v1/villages/", 4), ("/villages/", 8)])
+def test_an_officials_list_runs_the_same_queries_whatever_it_holds(
+    tree, villages, official, api_for, client_for, path, expected
+):
+    """Pinned: the API's (roles, two counts, the page, its latest assessments) and the web page's (session, user,
+    roles, two counts, the division picker, the page, its certified years); the parts add one count to a list's
+    queries, never one a row."""
+    client = api_for(official) if path.startswith("/api/") else client_for(official)
+    client.get(path)  # what a first request caches (the division codes a filter names, the count's kind)
+    few = _counts_and_queries(client, path)
+    _more_villages(tree, villages)
+    many = _counts_and_queries(client, path)
+    assert few == many
+    assert few == (2, expected)
+
+
+def _counts_and_queries(client, path) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    sqls = [query["sql"] for query in queries.captured_queries]
+    return len([sql for sql in sqls if sql.startswith("SELECT COUNT(*)")]), len(sqls)
