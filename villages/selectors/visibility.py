@@ -121,8 +121,9 @@ def villages_visible_parts(user):
     """`villages_visible_to` as disjoint parts for counting (`jurisdiction_or_public_parts`): the villages of the
     jurisdiction, and the certified ones outside it, fetched by key (`_certified_by_key_q`). None where the
     visible villages are one condition already: administrators (none), and callers who see the certified
-    villages alone, whose lists the hashed set serves best under a filter (a county's, a name's), where the set
-    fetched by key would be read whole first."""
+    villages alone. Their lists are mostly filtered (a county, a name), and where PostgreSQL reads a filter's
+    rows by another index it tests the set fetched by key on each of them by walking the whole array (a county's
+    certified villages at 620,000: 15.6 ms), where the hashed set of their own condition costs under 1 ms."""
     if jurisdiction_prefixes(user) == ():
         return None
     return jurisdiction_or_public_parts(Village.objects.all(), user, "code", public=_certified_by_key_q)
