@@ -52,8 +52,15 @@ def test_sqlite_gets_no_postgresql_option(monkeypatch, tmp_path):
     assert "options" not in database_from_env("sqlite:///unused.sqlite3")["OPTIONS"]
 
 
-def test_a_value_that_is_not_a_number_stops_the_start(monkeypatch):
+@pytest.mark.parametrize("value", ["fast", "-1", "nan", "inf", "1e400"])
+def test_a_value_postgresql_would_refuse_stops_the_start(monkeypatch, value):
     monkeypatch.setenv("DATABASE_URL", SERVER)
-    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "fast")
-    with pytest.raises(ImproperlyConfigured, match="DATABASE_RANDOM_PAGE_COST must be a number"):
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", value)
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_RANDOM_PAGE_COST must be a number of 0 or more"):
         database_from_env("sqlite:///unused.sqlite3")
+
+
+def test_zero_is_a_cost_postgresql_accepts(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", SERVER)
+    monkeypatch.setenv("DATABASE_RANDOM_PAGE_COST", "0")
+    assert database_from_env("sqlite:///unused.sqlite3")["OPTIONS"]["options"] == "-c random_page_cost=0.0"

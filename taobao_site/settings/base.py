@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the process environment (django-environ)."""
 
+import math
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -106,12 +107,17 @@ def database_from_env(default_url):
         # against 25). Empty leaves the server's setting.
         page_cost = env.str("DATABASE_RANDOM_PAGE_COST", default="1.1")
         if page_cost:
+            # PostgreSQL refuses a connection whose options it cannot apply: every request would fail, so a value
+            # it would refuse stops the start instead.
             try:
-                page_cost = float(page_cost)
+                number = float(page_cost)
             except ValueError:
+                number = math.nan
+            if not 0 <= number < math.inf:
                 raise ImproperlyConfigured(
-                    f"DATABASE_RANDOM_PAGE_COST must be a number (or empty), not {page_cost!r}."
-                ) from None
+                    f"DATABASE_RANDOM_PAGE_COST must be a number of 0 or more (or empty), not {page_cost!r}."
+                )
+            page_cost = number
             options = database.setdefault("OPTIONS", {})
             options["options"] = f"{options.get('options', '')} -c random_page_cost={page_cost}".strip()
     database["ATOMIC_REQUESTS"] = False
